@@ -1,0 +1,13 @@
+//! Code progenitor generates from `openapi.yaml` in `build.rs`. Never edited by hand;
+//! `cargo xtask codegen` writes a readable copy for review.
+
+#![allow(
+    missing_docs,
+    unused_imports,
+    dead_code,
+    clippy::all,
+    clippy::pedantic,
+    rustdoc::all
+)]
+
+include!(concat!(env!("OUT_DIR"), "/tupli_generated.rs"));

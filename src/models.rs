@@ -1,0 +1,53 @@
+//! The API's data types (generated from `openapi.yaml`) and a few of the facade's own.
+
+pub use crate::generated::types::{
+    ApiError, ApiErrorDetail, ArtifactMetadata, ArtifactMetadataItem, Benchmark, BenchmarkHeader,
+    BenchmarkMetadata, BenchmarkQuery, Episode, EpisodeHeader, EpisodeItem, Group,
+    GroupMembership, GroupMembershipQuery, GroupWithMembers, Membership, Right, RlTuple, Token,
+    TokenPair, User, UserOut, UserRole, ValidationError, ValidationErrorLocItem,
+};
+
+/// pytupli's name for [`RlTuple`].
+pub type RLTuple = RlTuple;
+
+/// What [`list_episodes`](crate::TupliApiClient::list_episodes) answers:
+/// pytupli's `list[EpisodeHeader] | list[EpisodeItem]`.
+#[derive(Clone, Debug, PartialEq)]
+pub enum EpisodeList {
+    /// Without tuples (`include_tuples = false`).
+    Headers(Vec<EpisodeHeader>),
+    /// With tuples (`include_tuples = true`).
+    Items(Vec<EpisodeItem>),
+}
+
+impl EpisodeList {
+    /// Number of episodes.
+    pub fn len(&self) -> usize {
+        match self {
+            EpisodeList::Headers(v) => v.len(),
+            EpisodeList::Items(v) => v.len(),
+        }
+    }
+
+    /// Whether no episode matched.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+impl From<EpisodeItem> for EpisodeHeader {
+    /// Drops the tuples.
+    fn from(item: EpisodeItem) -> Self {
+        EpisodeHeader {
+            benchmark_id: item.benchmark_id,
+            created_at: item.created_at,
+            created_by: item.created_by,
+            id: item.id,
+            metadata: item.metadata,
+            n_tuples: item.n_tuples,
+            published_in: item.published_in,
+            terminated: item.terminated,
+            timeout: item.timeout,
+        }
+    }
+}
