@@ -28,7 +28,9 @@ pub fn parse(spec_yaml: &str) -> Result<OpenAPI, String> {
 /// facade and for drift checks.
 pub fn preprocess(spec: &mut OpenAPI) {
     for (_, item) in spec.paths.paths.iter_mut() {
-        let ReferenceOr::Item(item) = item else { continue };
+        let ReferenceOr::Item(item) = item else {
+            continue;
+        };
         for op in [
             &mut item.get,
             &mut item.put,
@@ -68,11 +70,7 @@ pub fn generate_from(spec: &OpenAPI) -> Result<String, String> {
         .with_derive("schemars::JsonSchema")
         .with_derive("PartialEq");
     for (schema, rust_type) in REPLACED_SCHEMAS {
-        settings.with_replacement(
-            schema,
-            rust_type,
-            std::iter::empty::<TypeImpl>(),
-        );
+        settings.with_replacement(schema, rust_type, std::iter::empty::<TypeImpl>());
     }
     let mut generator = Generator::new(&settings);
     let tokens = generator

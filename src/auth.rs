@@ -183,7 +183,11 @@ impl AuthHandle {
 
     /// Replaces the access token, unless another task already did so since
     /// `seen_generation`. Exactly one refresh request runs at a time.
-    pub(crate) async fn refresh(&self, api: &generated::Client, seen_generation: u64) -> Result<()> {
+    pub(crate) async fn refresh(
+        &self,
+        api: &generated::Client,
+        seen_generation: u64,
+    ) -> Result<()> {
         let _gate = self.0.refresh_gate.lock().await;
         let (generation, refresh_expiry) = {
             let slot = self.read();
@@ -217,7 +221,9 @@ impl AuthHandle {
                 Ok(())
             }
             Err(e) => {
-                let error = crate::client::map_error(e, crate::client::path_of::<generated::types::Token>).await;
+                let error =
+                    crate::client::map_error(e, crate::client::path_of::<generated::types::Token>)
+                        .await;
                 match error.status() {
                     Some(s) if s.as_u16() == 401 || s.as_u16() == 403 => {
                         self.set(None);
@@ -261,7 +267,13 @@ mod tests {
 
     #[test]
     fn garbage_tokens_have_no_claims() {
-        for token in ["", "a.b.c", "x.!!!.y", &jwt("[1]"), &jwt(r#"{"exp":"soon"}"#)] {
+        for token in [
+            "",
+            "a.b.c",
+            "x.!!!.y",
+            &jwt("[1]"),
+            &jwt(r#"{"exp":"soon"}"#),
+        ] {
             assert!(claims(token).is_none_or(|c| c.exp.is_none()), "{token}");
         }
     }

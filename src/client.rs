@@ -11,7 +11,7 @@ use serde::de::DeserializeOwned;
 use crate::auth::{AuthHandle, Tokens};
 use crate::error::{Detail, Error, Result};
 use crate::generated;
-use crate::hooks::{read_capped, MAX_ERROR_BODY, SYNTHESIZED};
+use crate::hooks::SYNTHESIZED;
 use crate::validate;
 
 /// The server a client talks to when neither the builder nor `TUPLI_URL` says otherwise.
@@ -149,10 +149,9 @@ impl TupliApiClientBuilder {
                 let mut b = reqwest::Client::builder()
                     .connect_timeout(self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT))
                     .read_timeout(self.read_timeout.unwrap_or(DEFAULT_READ_TIMEOUT))
-                    .user_agent(
-                        self.user_agent
-                            .unwrap_or_else(|| concat!("tupli-rust/", env!("CARGO_PKG_VERSION")).into()),
-                    );
+                    .user_agent(self.user_agent.unwrap_or_else(|| {
+                        concat!("tupli-rust/", env!("CARGO_PKG_VERSION")).into()
+                    }));
                 if let Some(t) = self.timeout {
                     b = b.timeout(t);
                 }
@@ -310,17 +309,7 @@ pub(crate) async fn map_error(error: GenError, path: fn(&[u8]) -> String) -> Err
         }
         E::InvalidResponsePayload(bytes, e) => Error::decode(&bytes, path(&bytes), e),
         E::CommunicationError(e) | E::ResponseBodyError(e) | E::InvalidUpgrade(e) => e.into(),
-        E::UnexpectedResponse(mut response) => {
-            let status = response.status();
-            match read_capped(&mut response, MAX_ERROR_BODY).await {
-                Ok((body, _)) if !status.is_success() => Error::Api {
-                    status,
-                    detail: Detail::from_body(&body),
-                },
-                Ok((body, _)) => Error::decode(&body, ".".into(), format!("unexpected status {status}")),
-                Err(e) => e.into(),
-            }
-        }
+        E::UnexpectedResponse(response) => Error::from_response(response).await,
         E::InvalidRequest(reason) | E::Custom(reason) => Error::InvalidInput {
             argument: "request",
             reason,

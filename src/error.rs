@@ -54,7 +54,9 @@ pub enum Error {
     },
 
     /// The server's answer did not have the expected shape.
-    #[error("could not decode the server's answer at `{path}`: {message}; body starts with: {excerpt}")]
+    #[error(
+        "could not decode the server's answer at `{path}`: {message}; body starts with: {excerpt}"
+    )]
     Decode {
         /// JSON path of the first mismatch (`.` for the root).
         path: String,
@@ -135,11 +137,13 @@ impl Error {
 
     /// Whether the error is about authentication or permissions (401, 403).
     pub fn is_auth(&self) -> bool {
-        matches!(self, Error::NotLoggedIn { .. } | Error::SessionExpired { .. })
-            || matches!(
-                self.status(),
-                Some(StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN)
-            )
+        matches!(
+            self,
+            Error::NotLoggedIn { .. } | Error::SessionExpired { .. }
+        ) || matches!(
+            self.status(),
+            Some(StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN)
+        )
     }
 
     /// Whether the server answered 404.
@@ -150,6 +154,23 @@ impl Error {
     /// Whether the server answered 409 (the object exists).
     pub fn is_conflict(&self) -> bool {
         self.status() == Some(StatusCode::CONFLICT)
+    }
+
+    /// Reads an error answer obtained outside this client (e.g. a raw
+    /// `reqwest` call to the same server) into an [`Error`]: the status and
+    /// the server's `detail`. At most 1 MiB of the body is read.
+    pub async fn from_response(mut response: reqwest::Response) -> Self {
+        let status = response.status();
+        match crate::hooks::read_capped(&mut response, crate::hooks::MAX_ERROR_BODY).await {
+            Ok((body, _)) if !status.is_success() => Error::Api {
+                status,
+                detail: Detail::from_body(&body),
+            },
+            Ok((body, _)) => {
+                Error::decode(&body, ".".into(), format!("unexpected status {status}"))
+            }
+            Err(e) => e.into(),
+        }
     }
 
     pub(crate) fn invalid(argument: &'static str, reason: impl Into<String>) -> Self {

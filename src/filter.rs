@@ -126,7 +126,10 @@ impl Filter {
     }
 
     /// `key` is one of `values`.
-    pub fn in_<V: Into<Value>>(key: impl Into<String>, values: impl IntoIterator<Item = V>) -> Self {
+    pub fn in_<V: Into<Value>>(
+        key: impl Into<String>,
+        values: impl IntoIterator<Item = V>,
+    ) -> Self {
         let values: Vec<Value> = values.into_iter().map(Into::into).collect();
         Filter::compare(FilterType::In, key, values)
     }
@@ -148,37 +151,33 @@ impl Filter {
     }
 
     fn validate_at(&self, at: &str) -> Result<()> {
-        match self.kind {
-            FilterType::And | FilterType::Or => {
-                for (i, sub) in self.filters.iter().flatten().enumerate() {
-                    sub.validate_at(&format!("{at}.filters[{i}]"))?;
-                }
-                Ok(())
+        if !matches!(self.kind, FilterType::And | FilterType::Or) {
+            let kind = self.kind;
+            let key = self.key.as_deref().unwrap_or_default();
+            if key.trim().is_empty() {
+                return Err(Error::invalid(
+                    "filter",
+                    format!("{at}: a {kind} filter needs a non-empty key"),
+                ));
             }
-            kind => {
-                let key_ok = self.key.as_deref().is_some_and(|k| !k.trim().is_empty());
-                let value_ok = self.value.as_ref().is_some_and(|v| !v.is_null());
-                if !key_ok {
-                    return Err(Error::invalid(
-                        "filter",
-                        format!("{at}: a {kind} filter needs a non-empty key"),
-                    ));
-                }
-                if !value_ok {
-                    return Err(Error::invalid(
-                        "filter",
-                        format!(
-                            "{at}: a {kind} filter needs a value that is not null \
-                             (NaN and infinities also become null)"
-                        ),
-                    ));
-                }
-                if self.key.as_deref().is_some_and(|k| k.contains('\0')) {
-                    return Err(Error::invalid("filter", format!("{at}: key contains NUL")));
-                }
-                Ok(())
+            if key.contains('\0') {
+                return Err(Error::invalid("filter", format!("{at}: key contains NUL")));
+            }
+            if self.value.as_ref().is_none_or(Value::is_null) {
+                return Err(Error::invalid(
+                    "filter",
+                    format!(
+                        "{at}: a {kind} filter needs a value that is not null \
+                         (NaN and infinities also become null)"
+                    ),
+                ));
             }
         }
+        // The server validates every sub-filter, also those of a comparison.
+        for (i, sub) in self.filters.iter().flatten().enumerate() {
+            sub.validate_at(&format!("{at}.filters[{i}]"))?;
+        }
+        Ok(())
     }
 }
 
@@ -261,7 +260,8 @@ mod tests {
             serde_json::to_string(&r).unwrap(),
             r#"{"type":"OR","key":null,"value":null,"filters":[],"include_tuples":true}"#
         );
-        let back: EpisodesListRequest = serde_json::from_value(json!({"include_tuples": true})).unwrap();
+        let back: EpisodesListRequest =
+            serde_json::from_value(json!({"include_tuples": true})).unwrap();
         assert_eq!(back, r);
     }
 }

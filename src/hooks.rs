@@ -6,7 +6,9 @@
 
 use bytes::{Bytes, BytesMut};
 use progenitor_client::{ClientHooks, OperationInfo};
-use reqwest::header::{HeaderName, HeaderValue, AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE};
+use reqwest::header::{
+    HeaderName, HeaderValue, AUTHORIZATION, CONNECTION, CONTENT_LENGTH, CONTENT_TYPE,
+};
 
 use crate::auth::AuthHandle;
 use crate::generated::{types::ApiError, Client};
@@ -26,6 +28,13 @@ impl ClientHooks<AuthHandle> for Client {
         request.headers_mut().remove(AUTHORIZATION);
         if let Some(bearer) = self.inner.bearer_for(info.operation_id) {
             request.headers_mut().insert(AUTHORIZATION, bearer);
+        }
+        if info.operation_id == "load_artifact" {
+            // PyTupli 1.2.9 fails in a background task after every download and
+            // then drops the kept-alive connection; a pooled reuse would race it.
+            request
+                .headers_mut()
+                .insert(CONNECTION, HeaderValue::from_static("close"));
         }
         tracing::trace!(
             operation = info.operation_id,

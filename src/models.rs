@@ -2,9 +2,9 @@
 
 pub use crate::generated::types::{
     ApiError, ApiErrorDetail, ArtifactMetadata, ArtifactMetadataItem, Benchmark, BenchmarkHeader,
-    BenchmarkMetadata, BenchmarkQuery, Episode, EpisodeHeader, EpisodeItem, Group,
-    GroupMembership, GroupMembershipQuery, GroupWithMembers, Membership, Right, RlTuple, Token,
-    TokenPair, User, UserOut, UserRole, ValidationError, ValidationErrorLocItem,
+    BenchmarkMetadata, BenchmarkQuery, Episode, EpisodeHeader, EpisodeItem, Group, GroupMembership,
+    GroupMembershipQuery, GroupWithMembers, Membership, Right, RlTuple, Token, TokenPair, User,
+    UserOut, UserRole, ValidationError, ValidationErrorLocItem,
 };
 
 /// pytupli's name for [`RlTuple`].

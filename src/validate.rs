@@ -5,7 +5,10 @@ use crate::error::{Error, Result};
 /// A name or id: not empty, not only white space, no NUL or other control characters.
 pub(crate) fn name(argument: &'static str, value: &str) -> Result<()> {
     if value.trim().is_empty() {
-        return Err(Error::invalid(argument, "must not be empty or only white space"));
+        return Err(Error::invalid(
+            argument,
+            "must not be empty or only white space",
+        ));
     }
     if let Some(c) = value.chars().find(|c| c.is_control()) {
         return Err(Error::invalid(
@@ -30,9 +33,8 @@ pub(crate) fn password(argument: &'static str, value: &str) -> Result<()> {
 /// A server base URL: absolute http(s), no user-info, query or fragment.
 /// Returns it without a trailing slash.
 pub(crate) fn base_url(value: &str) -> Result<String> {
-    let parsed = url::Url::parse(value.trim()).map_err(|e| {
-        Error::invalid("url", format!("not a valid absolute URL ({e})"))
-    })?;
+    let parsed = url::Url::parse(value.trim())
+        .map_err(|e| Error::invalid("url", format!("not a valid absolute URL ({e})")))?;
     if !matches!(parsed.scheme(), "http" | "https") {
         return Err(Error::invalid(
             "url",
@@ -77,7 +79,15 @@ mod tests {
     fn urls() {
         assert_eq!(base_url("http://h:8080/").unwrap(), "http://h:8080");
         assert_eq!(base_url("https://h/api/").unwrap(), "https://h/api");
-        for bad in ["", "h:8080", "ftp://h", "http://u:p@h", "http://h/?x=1", "http://h/#f", "file:///x"] {
+        for bad in [
+            "",
+            "h:8080",
+            "ftp://h",
+            "http://u:p@h",
+            "http://h/?x=1",
+            "http://h/#f",
+            "file:///x",
+        ] {
             assert!(base_url(bad).is_err(), "{bad}");
         }
         let err = base_url("http://user:hunter2@h").unwrap_err().to_string();

@@ -57,7 +57,10 @@ impl TupliApiClient {
 
     /// Metadata of the artifacts matching `filter` (`None`: all visible ones).
     /// Keys are relative to the metadata: `name`, `extra.source`, ….
-    pub async fn list_artifacts(&self, filter: Option<Filter>) -> Result<Vec<ArtifactMetadataItem>> {
+    pub async fn list_artifacts(
+        &self,
+        filter: Option<Filter>,
+    ) -> Result<Vec<ArtifactMetadataItem>> {
         let filter = validate::filter(filter)?;
         self.call(|api| {
             let filter = filter.clone();
@@ -74,7 +77,11 @@ impl TupliApiClient {
     }
 
     /// Publishes an artifact in a group; `None` means [`GLOBAL_GROUP`](crate::GLOBAL_GROUP).
-    pub async fn publish_artifact(&self, artifact_id: &str, publish_in: Option<&str>) -> Result<()> {
+    pub async fn publish_artifact(
+        &self,
+        artifact_id: &str,
+        publish_in: Option<&str>,
+    ) -> Result<()> {
         validate::name("artifact_id", artifact_id)?;
         let group = validate::publish_target(publish_in)?;
         self.call(|api| async move {
@@ -109,10 +116,11 @@ impl TupliApiClient {
                 |_| ".".into(),
             )
             .await?;
-        let header = stream
-            .headers()
-            .get(METADATA_HEADER)
-            .and_then(|v| serde_json::from_slice::<ArtifactMetadataItem>(v.as_bytes()).ok());
+        let header = stream.headers().get(METADATA_HEADER).and_then(|v| {
+            // Starlette encodes header values as Latin-1, not UTF-8.
+            let text: String = v.as_bytes().iter().map(|&b| char::from(b)).collect();
+            serde_json::from_str::<ArtifactMetadataItem>(&text).ok()
+        });
         let mut response = stream.into_inner().into_inner();
         let mut bytes = bytes::BytesMut::new();
         while let Some(chunk) = futures::StreamExt::next(&mut response).await {
@@ -128,7 +136,9 @@ impl TupliApiClient {
             .find(|item| item.id == artifact_id)
             .ok_or_else(|| Error::Decode {
                 path: ".".into(),
-                message: format!("the server sent artifact {artifact_id} but does not list its metadata"),
+                message: format!(
+                    "the server sent artifact {artifact_id} but does not list its metadata"
+                ),
                 excerpt: String::new(),
             })
     }

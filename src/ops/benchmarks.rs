@@ -39,12 +39,21 @@ impl TupliApiClient {
     /// Deletes a benchmark (a missing id is not an error).
     pub async fn delete_benchmark(&self, benchmark_id: &str) -> Result<()> {
         validate::name("benchmark_id", benchmark_id)?;
-        self.call(|api| async move { api.delete_benchmark().benchmark_id(benchmark_id).send().await })
-            .await
+        self.call(|api| async move {
+            api.delete_benchmark()
+                .benchmark_id(benchmark_id)
+                .send()
+                .await
+        })
+        .await
     }
 
     /// Publishes a benchmark in a group; `None` means [`GLOBAL_GROUP`](crate::GLOBAL_GROUP).
-    pub async fn publish_benchmark(&self, benchmark_id: &str, publish_in: Option<&str>) -> Result<()> {
+    pub async fn publish_benchmark(
+        &self,
+        benchmark_id: &str,
+        publish_in: Option<&str>,
+    ) -> Result<()> {
         validate::name("benchmark_id", benchmark_id)?;
         let group = validate::publish_target(publish_in)?;
         self.call(|api| async move {
@@ -58,7 +67,11 @@ impl TupliApiClient {
     }
 
     /// Withdraws a benchmark from a group.
-    pub async fn unpublish_benchmark(&self, benchmark_id: &str, unpublish_from: &str) -> Result<()> {
+    pub async fn unpublish_benchmark(
+        &self,
+        benchmark_id: &str,
+        unpublish_from: &str,
+    ) -> Result<()> {
         validate::name("benchmark_id", benchmark_id)?;
         validate::name("unpublish_from", unpublish_from)?;
         self.call(|api| async move {

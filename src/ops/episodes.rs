@@ -13,7 +13,10 @@ impl TupliApiClient {
         validate::name("episode.benchmark_id", &episode.benchmark_id)?;
         if episode.tuples.is_empty() {
             // The server indexes the last tuple and answers 500 for none.
-            return Err(Error::invalid("episode.tuples", "an episode needs at least one tuple"));
+            return Err(Error::invalid(
+                "episode.tuples",
+                "an episode needs at least one tuple",
+            ));
         }
         self.call(|api| {
             let episode = episode.clone();
@@ -30,9 +33,13 @@ impl TupliApiClient {
         include_tuples: bool,
     ) -> Result<EpisodeList> {
         if include_tuples {
-            self.list_episode_items(filter).await.map(EpisodeList::Items)
+            self.list_episode_items(filter)
+                .await
+                .map(EpisodeList::Items)
         } else {
-            self.list_episode_headers(filter).await.map(EpisodeList::Headers)
+            self.list_episode_headers(filter)
+                .await
+                .map(EpisodeList::Headers)
         }
     }
 
@@ -58,7 +65,11 @@ impl TupliApiClient {
         }
     }
 
-    async fn list_episodes_wire(&self, filter: Option<Filter>, include_tuples: bool) -> Result<Wire> {
+    async fn list_episodes_wire(
+        &self,
+        filter: Option<Filter>,
+        include_tuples: bool,
+    ) -> Result<Wire> {
         let request = EpisodesListRequest {
             filter: validate::filter(filter)?,
             include_tuples,

@@ -1,0 +1,123 @@
+//! `cargo xtask test` and `cargo xtask demo`.
+
+use std::process::Command;
+
+use anyhow::{bail, Result};
+
+use crate::server::{self, StartArgs};
+
+/// Access-token lifetime of the short-lived test server, in minutes (3 s).
+const SHORT_ACCESS_MINUTES: f64 = 0.05;
+/// Refresh-token lifetime of the short-lived test server, in minutes (12 s).
+const SHORT_REFRESH_MINUTES: f64 = 0.2;
+
+/// Stops the named servers when dropped, so a failing step never leaves one running.
+struct Servers(Vec<String>);
+
+impl Drop for Servers {
+    fn drop(&mut self) {
+        for name in &self.0 {
+            if let Err(e) = server::stop(name) {
+                eprintln!("xtask: stopping {name}: {e:#}");
+            }
+        }
+    }
+}
+
+fn cargo() -> Command {
+    let mut c = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+    c.current_dir(server::root());
+    c
+}
+
+/// Runs a step, printing a header; records a failure instead of stopping.
+fn step(failures: &mut Vec<String>, name: &str, command: &mut Command) {
+    eprintln!("\n== xtask: {name}");
+    match command.status() {
+        Ok(s) if s.success() => {}
+        Ok(s) => failures.push(format!("{name} ({s})")),
+        Err(e) => failures.push(format!("{name} (could not run: {e})")),
+    }
+}
+
+pub fn test() -> Result<()> {
+    let mut failures = Vec::new();
+    step(
+        &mut failures,
+        "cargo fmt --check",
+        cargo().args(["fmt", "--all", "--", "--check"]),
+    );
+    step(
+        &mut failures,
+        "cargo clippy",
+        cargo().args([
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ]),
+    );
+    step(
+        &mut failures,
+        "cargo doc",
+        cargo()
+            .args(["doc", "--no-deps", "--package", "tupli"])
+            .env("RUSTDOCFLAGS", "-D warnings"),
+    );
+    step(
+        &mut failures,
+        "offline tests",
+        cargo().args(["test", "--workspace"]),
+    );
+
+    eprintln!("\n== xtask: starting reference servers");
+    let servers = Servers(vec!["test-main".into(), "test-short".into()]);
+    let main_url = server::start(&StartArgs::named("test-main"))?;
+    let short_url = server::start(&StartArgs {
+        access_token_minutes: Some(SHORT_ACCESS_MINUTES),
+        refresh_token_minutes: Some(SHORT_REFRESH_MINUTES),
+        ..StartArgs::named("test-short")
+    })?;
+    eprintln!("main: {main_url}\nshort-lived tokens: {short_url}");
+    step(
+        &mut failures,
+        "live suite",
+        cargo()
+            .args(["test", "--test", "live", "--", "--ignored"])
+            .env("TUPLI_TEST_URL", &main_url)
+            .env("TUPLI_TEST_SHORT_URL", &short_url)
+            .env(
+                "TUPLI_TEST_SHORT_ACCESS_SECS",
+                (SHORT_ACCESS_MINUTES * 60.0).to_string(),
+            )
+            .env(
+                "TUPLI_TEST_SHORT_REFRESH_SECS",
+                (SHORT_REFRESH_MINUTES * 60.0).to_string(),
+            ),
+    );
+    drop(servers);
+
+    if failures.is_empty() {
+        eprintln!("\nxtask test: all steps passed");
+        Ok(())
+    } else {
+        bail!("failed steps: {}", failures.join(", "))
+    }
+}
+
+pub fn demo() -> Result<()> {
+    let servers = Servers(vec!["demo".into()]);
+    let url = server::start(&StartArgs::named("demo"))?;
+    eprintln!("xtask: reference server at {url}");
+    let status = cargo()
+        .args(["run", "--quiet", "--example", "tour"])
+        .env("TUPLI_URL", &url)
+        .status()?;
+    drop(servers);
+    if !status.success() {
+        bail!("the tour failed ({status})");
+    }
+    Ok(())
+}
