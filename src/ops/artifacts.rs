@@ -1,7 +1,7 @@
 //! Artifacts: files with metadata, integrity-checked on download.
 
 use bytes::Bytes;
-use progenitor_client::{ClientHooks, OperationInfo, ResponseValue};
+use progenitor_client::{ClientHooks, ClientInfo, OperationInfo, ResponseValue};
 use reqwest::header::{HeaderValue, ACCEPT};
 use reqwest::multipart::{Form, Part};
 use sha2::{Digest, Sha256};
@@ -179,6 +179,7 @@ async fn upload(
         .client
         .post(format!("{}/artifacts/upload", api.baseurl))
         .header(ACCEPT, HeaderValue::from_static("application/json"))
+        .header("api-version", generated::Client::api_version())
         .multipart(form)
         .build()?;
     let info = OperationInfo {

@@ -1,6 +1,8 @@
 //! Episodes of RL tuples.
 
-use crate::client::TupliApiClient;
+use progenitor_client::ResponseValue;
+
+use crate::client::{path_of, TupliApiClient};
 use crate::error::{Error, Result};
 use crate::filter::{EpisodesListRequest, Filter};
 use crate::generated::types::EpisodeList as Wire;
@@ -74,11 +76,22 @@ impl TupliApiClient {
             filter: validate::filter(filter)?,
             include_tuples,
         };
-        self.call(|api| {
-            let request = request.clone();
-            async move { api.list_episodes().body(request).send().await }
-        })
+        // The wire type is an untagged enum; report decode errors against
+        // the variant that was asked for.
+        let path = if include_tuples {
+            path_of::<Vec<EpisodeItem>>
+        } else {
+            path_of::<Vec<EpisodeHeader>>
+        };
+        self.call_raw(
+            |api| {
+                let request = request.clone();
+                async move { api.list_episodes().body(request).send().await }
+            },
+            path,
+        )
         .await
+        .map(ResponseValue::into_inner)
     }
 
     /// Deletes an episode (a missing id is not an error).

@@ -20,6 +20,7 @@ impl TupliApiClient {
     /// tokens that the server rejects, it signs up anonymously.
     pub async fn signup(&self, username: &str, password: &str) -> Result<UserOut> {
         let user = credentials(username, password)?;
+        let had_tokens = self.is_logged_in();
         let attempt = self
             .call(|api| {
                 let user = user.clone();
@@ -27,7 +28,7 @@ impl TupliApiClient {
             })
             .await;
         match attempt {
-            Err(Error::SessionExpired { .. } | Error::NotLoggedIn { .. }) => {
+            Err(Error::SessionExpired { .. } | Error::NotLoggedIn { .. }) if had_tokens => {
                 self.call(|api| {
                     let user = user.clone();
                     async move { api.signup().body(user).send().await }
