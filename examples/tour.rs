@@ -5,7 +5,10 @@
 //! any server with `TUPLI_URL=… TUPLI_USER=… TUPLI_PASSWORD=… cargo run --example tour`.
 
 use serde_json::{json, Map};
-use tupli::models::{ArtifactMetadata, BenchmarkMetadata, BenchmarkQuery, Episode, Group, RlTuple};
+use tupli::models::{
+    ArtifactMetadata, BenchmarkMetadata, BenchmarkQuery, Episode, Group, GroupMembership,
+    GroupMembershipQuery, RlTuple,
+};
 use tupli::{Filter, TupliApiClient};
 
 #[tokio::main]
@@ -25,6 +28,18 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         })
         .await?;
     println!("created group {:?}", group.name);
+    // A group's creator may publish into it; withdrawing content needs a role
+    // with delete rights there too.
+    let group_now = client
+        .add_group_members(GroupMembershipQuery {
+            group_name: group.name.clone(),
+            members: vec![GroupMembership {
+                user: user.clone(),
+                roles: Some(vec!["content_admin".into()]),
+            }],
+        })
+        .await?;
+    println!("members of {:?}: {:?}", group_now.name, group_now.members);
 
     let benchmark = client
         .store_benchmark(BenchmarkQuery {
@@ -108,6 +123,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     client
         .unpublish_benchmark(&benchmark.id, &group.name)
         .await?;
+    println!("withdrew it from {:?} again", group.name);
 
     for episode in client
         .list_episode_headers(Some(Filter::eq("benchmark_id", benchmark.id.clone())))

@@ -250,12 +250,15 @@ async fn benchmarks_store_load_list_filters_delete() {
     let hard_query = benchmark(&format!("{tag} hard & #+"), "hardest");
     let hard = admin.store_benchmark(hard_query.clone()).await.unwrap();
 
-    // The same hash again: the server answers the stored header, not a copy.
-    let again = admin.store_benchmark(hard_query).await;
-    match again {
-        Ok(header) => assert_eq!(header.id, hard.id),
-        Err(e) => assert!(e.is_conflict(), "{e}"),
-    }
+    // The same hash again, by the same user: a conflict, and no copy.
+    let again = admin.store_benchmark(hard_query).await.unwrap_err();
+    assert!(again.is_conflict(), "{again}");
+    assert!(matches!(again.detail(), Some(Detail::Message(m)) if m.contains("already exists")));
+    let same_hash = Filter::eq("hash", hard.hash.clone());
+    assert_eq!(
+        admin.list_benchmarks(Some(same_hash)).await.unwrap().len(),
+        1
+    );
 
     let loaded = admin.load_benchmark(&hard.id).await.unwrap();
     assert_eq!(loaded.metadata.name, format!("{tag} hard & #+"));

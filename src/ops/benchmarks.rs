@@ -7,8 +7,8 @@ use crate::models::{Benchmark, BenchmarkHeader, BenchmarkQuery};
 use crate::validate;
 
 impl TupliApiClient {
-    /// Stores a benchmark. Storing a hash the caller already stored answers
-    /// the existing header.
+    /// Stores a benchmark. A hash the caller already stored, or one published
+    /// globally, is a conflict (409, [`Error::is_conflict`](crate::Error::is_conflict)).
     pub async fn store_benchmark(&self, benchmark: BenchmarkQuery) -> Result<BenchmarkHeader> {
         validate::name("benchmark.hash", &benchmark.hash)?;
         validate::name("benchmark.metadata.name", &benchmark.metadata.name)?;

@@ -1,0 +1,67 @@
+//! Compile-time guarantees: the client is shareable across tasks and every
+//! operation's future can be spawned on a multi-threaded runtime.
+
+use std::future::Future;
+
+use tupli::models::{
+    ArtifactMetadata, BenchmarkQuery, Episode, Group, GroupMembershipQuery, UserRole,
+};
+use tupli::{Error, Filter, Tokens, TupliApiClient};
+
+fn shareable<T: Clone + Send + Sync + 'static>() {}
+fn spawnable<F: Future + Send>(_: F) {}
+
+#[test]
+fn public_types_are_send_sync() {
+    shareable::<TupliApiClient>();
+    shareable::<Tokens>();
+    shareable::<Filter>();
+    fn error_is_std_error<E: std::error::Error + Send + Sync + 'static>() {}
+    error_is_std_error::<Error>();
+}
+
+#[allow(dead_code, clippy::too_many_arguments)]
+fn futures_are_send(
+    c: TupliApiClient,
+    group: Group,
+    members: GroupMembershipQuery,
+    role: UserRole,
+    benchmark: BenchmarkQuery,
+    metadata: ArtifactMetadata,
+    episode: Episode,
+    filter: Filter,
+) {
+    spawnable(c.signup("u", "p"));
+    spawnable(c.login("u", "p", None));
+    spawnable(c.list_users());
+    spawnable(c.change_password("u", "p"));
+    spawnable(c.delete_user("u"));
+    spawnable(c.create_group(group));
+    spawnable(c.list_groups());
+    spawnable(c.read_group("g"));
+    spawnable(c.delete_group("g"));
+    spawnable(c.add_group_members(members.clone()));
+    spawnable(c.remove_group_members(members));
+    spawnable(c.list_roles());
+    spawnable(c.create_role(role));
+    spawnable(c.delete_role("r"));
+    spawnable(c.store_benchmark(benchmark));
+    spawnable(c.load_benchmark("b"));
+    spawnable(c.list_benchmarks(Some(filter.clone())));
+    spawnable(c.delete_benchmark("b"));
+    spawnable(c.publish_benchmark("b", None));
+    spawnable(c.unpublish_benchmark("b", "g"));
+    spawnable(c.store_artifact(Vec::new(), metadata));
+    spawnable(c.load_artifact("a"));
+    spawnable(c.list_artifacts(None));
+    spawnable(c.delete_artifact("a"));
+    spawnable(c.publish_artifact("a", None));
+    spawnable(c.unpublish_artifact("a", "g"));
+    spawnable(c.record_episode(episode));
+    spawnable(c.publish_episode("e", None));
+    spawnable(c.unpublish_episode("e", "g"));
+    spawnable(c.list_episodes(Some(filter), true));
+    spawnable(c.list_episode_headers(None));
+    spawnable(c.list_episode_items(None));
+    spawnable(c.delete_episode("e"));
+}
