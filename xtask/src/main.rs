@@ -1,7 +1,14 @@
 //! `cargo xtask …`: the project's automation. Run `cargo xtask --help`.
 
+mod codegen;
+#[path = "../../build/generate.rs"]
+mod generate;
+mod http;
 mod server;
+mod spec;
 mod tasks;
+
+use std::path::PathBuf;
 
 use anyhow::Result;
 use clap::{Parser, Subcommand};
@@ -20,6 +27,20 @@ enum Command {
     Test,
     /// Start a local reference server, run `examples/tour.rs` against it, stop it.
     Demo,
+    /// Validate openapi.yaml, diff it against a server, fetch a server's document.
+    Spec {
+        #[command(subcommand)]
+        action: spec::Action,
+    },
+    /// Write the code build.rs generates (rustfmt-ed) for review.
+    Codegen {
+        /// Where to write it (default target/codegen/tupli.rs).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Compare with the copy at --out instead of writing; fail if it differs.
+        #[arg(long)]
+        check: bool,
+    },
     /// Manage a reference PyTupli server (venv under target/, in-memory MongoDB).
     Server {
         #[command(subcommand)]
@@ -32,5 +53,7 @@ fn main() -> Result<()> {
         Command::Test => tasks::test(),
         Command::Demo => tasks::demo(),
         Command::Server { action } => server::run(action),
+        Command::Spec { action } => spec::run(action),
+        Command::Codegen { out, check } => codegen::run(out, check),
     }
 }

@@ -2,8 +2,7 @@
 //! started through `xtask/reference-server/launcher.py` (in-memory MongoDB).
 
 use std::fs;
-use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -262,18 +261,7 @@ fn is_alive(pid: u32) -> bool {
 
 /// Whether `GET /` on the port answers 200.
 fn answers(port: u16) -> bool {
-    let Ok(mut stream) = TcpStream::connect(("127.0.0.1", port)) else {
-        return false;
-    };
-    let _ = stream.set_read_timeout(Some(Duration::from_secs(2)));
-    if stream
-        .write_all(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
-        .is_err()
-    {
-        return false;
-    }
-    let mut head = [0u8; 12];
-    stream.read_exact(&mut head).is_ok() && head.starts_with(b"HTTP/1.1 200")
+    crate::http::get(&format!("http://127.0.0.1:{port}/")).is_ok_and(|(status, _)| status == 200)
 }
 
 fn tail(path: &Path) -> String {

@@ -5,6 +5,7 @@ use std::process::Command;
 use anyhow::{bail, Result};
 
 use crate::server::{self, StartArgs};
+use crate::spec;
 
 /// Access-token lifetime of the short-lived test server, in minutes (3 s).
 const SHORT_ACCESS_MINUTES: f64 = 0.05;
@@ -30,13 +31,22 @@ fn cargo() -> Command {
     c
 }
 
-/// Runs a step, printing a header; records a failure instead of stopping.
+/// Runs a command as a step, printing a header; records a failure instead of stopping.
 fn step(failures: &mut Vec<String>, name: &str, command: &mut Command) {
     eprintln!("\n== xtask: {name}");
     match command.status() {
         Ok(s) if s.success() => {}
         Ok(s) => failures.push(format!("{name} ({s})")),
         Err(e) => failures.push(format!("{name} (could not run: {e})")),
+    }
+}
+
+/// Runs an in-process task as a step, like [`step`].
+fn task(failures: &mut Vec<String>, name: &str, run: impl FnOnce() -> Result<()>) {
+    eprintln!("\n== xtask: {name}");
+    if let Err(e) = run() {
+        eprintln!("{e:#}");
+        failures.push(name.to_string());
     }
 }
 
@@ -81,6 +91,15 @@ pub fn test() -> Result<()> {
         ..StartArgs::named("test-short")
     })?;
     eprintln!("main: {main_url}\nshort-lived tokens: {short_url}");
+    task(&mut failures, "spec diff against the live server", || {
+        spec::run(spec::Action::Diff {
+            server: Some(main_url.clone()),
+            file: None,
+            spec: "openapi.yaml".into(),
+            allowlist: "xtask/spec-allowlist.yaml".into(),
+            verbose: false,
+        })
+    });
     step(
         &mut failures,
         "live suite",
