@@ -76,6 +76,11 @@ pub fn test() -> Result<()> {
             .args(["doc", "--no-deps", "--package", "tupli"])
             .env("RUSTDOCFLAGS", "-D warnings"),
     );
+    task(&mut failures, "spec validate", || {
+        spec::run(spec::Action::Validate {
+            spec: "openapi.yaml".into(),
+        })
+    });
     step(
         &mut failures,
         "offline tests",
