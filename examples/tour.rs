@@ -71,7 +71,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             })
             .collect();
         let header = client
-            .record_episode(Episode {
+            .record_episode(&Episode {
                 benchmark_id: benchmark.id.clone(),
                 metadata: Map::from_iter([("policy".to_string(), json!(policy))]),
                 tuples,

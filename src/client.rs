@@ -262,11 +262,17 @@ impl TupliApiClient {
             .map(ResponseValue::into_inner)
     }
 
-    /// [`Self::call`] for operations whose answer is not JSON.
-    pub(crate) async fn call_raw<R, F, Fut>(&self, call: F, path: fn(&[u8]) -> String) -> Result<R>
+    /// [`Self::call`] for hand-built requests and answers that are not JSON:
+    /// `call` may fail with a generated-client error or one of the crate's.
+    pub(crate) async fn call_raw<R, E, F, Fut>(
+        &self,
+        call: F,
+        path: fn(&[u8]) -> String,
+    ) -> Result<R>
     where
+        E: Into<Failure>,
         F: Fn(generated::Client) -> Fut,
-        Fut: Future<Output = std::result::Result<R, GenError>>,
+        Fut: Future<Output = std::result::Result<R, E>>,
     {
         let api = self.api();
         let auth = self.auth();
@@ -274,7 +280,7 @@ impl TupliApiClient {
         let generation = auth.generation();
         let first = match call(api.clone()).await {
             Ok(value) => return Ok(value),
-            Err(e) => map_error(e, path).await,
+            Err(e) => e.into().into_error(path).await,
         };
         if first.status() != Some(reqwest::StatusCode::UNAUTHORIZED) {
             return Err(first);
@@ -287,7 +293,47 @@ impl TupliApiClient {
         auth.refresh(&api, generation).await?;
         match call(api).await {
             Ok(value) => Ok(value),
-            Err(e) => Err(map_error(e, path).await),
+            Err(e) => Err(e.into().into_error(path).await),
+        }
+    }
+}
+
+/// Why one attempt of a call failed: an answer or transport problem seen by
+/// the generated client's machinery, or one of the crate's own errors.
+pub(crate) enum Failure {
+    Api(GenError),
+    Local(Error),
+}
+
+impl From<GenError> for Failure {
+    fn from(e: GenError) -> Self {
+        Failure::Api(e)
+    }
+}
+
+impl From<Error> for Failure {
+    fn from(e: Error) -> Self {
+        Failure::Local(e)
+    }
+}
+
+impl From<reqwest::Error> for Failure {
+    fn from(e: reqwest::Error) -> Self {
+        Failure::Local(e.into())
+    }
+}
+
+impl From<std::io::Error> for Failure {
+    fn from(e: std::io::Error) -> Self {
+        Failure::Local(e.into())
+    }
+}
+
+impl Failure {
+    async fn into_error(self, path: fn(&[u8]) -> String) -> Error {
+        match self {
+            Failure::Api(e) => map_error(e, path).await,
+            Failure::Local(e) => e,
         }
     }
 }

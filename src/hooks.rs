@@ -5,12 +5,13 @@
 //! single requests and responses.
 
 use bytes::{Bytes, BytesMut};
-use progenitor_client::{ClientHooks, OperationInfo};
+use progenitor_client::{ClientHooks, ClientInfo, OperationInfo, ResponseValue};
 use reqwest::header::{
-    HeaderName, HeaderValue, AUTHORIZATION, CONNECTION, CONTENT_LENGTH, CONTENT_TYPE,
+    HeaderName, HeaderValue, ACCEPT, AUTHORIZATION, CONNECTION, CONTENT_LENGTH, CONTENT_TYPE,
 };
 
 use crate::auth::AuthHandle;
+use crate::client::GenError;
 use crate::generated::{types::ApiError, Client};
 
 /// The longest error body read; the rest of a longer one is dropped.
@@ -57,6 +58,29 @@ impl ClientHooks<AuthHandle> for Client {
         } else {
             Ok(response)
         }
+    }
+}
+
+/// Sends a hand-built request the way generated operations do (hooks, the
+/// `api-version` header, status handling) and returns the raw 200 answer,
+/// for bodies or answers progenitor cannot stream.
+pub(crate) async fn send(
+    api: &Client,
+    info: OperationInfo,
+    request: reqwest::RequestBuilder,
+) -> Result<reqwest::Response, GenError> {
+    let mut request = request
+        .header(ACCEPT, HeaderValue::from_static("application/json"))
+        .header("api-version", Client::api_version())
+        .build()?;
+    api.pre(&mut request, &info).await?;
+    let response = api.exec(request, &info).await?;
+    match response.status().as_u16() {
+        200 => Ok(response),
+        400..=599 => Err(progenitor_client::Error::ErrorResponse(
+            ResponseValue::from_response(response).await?,
+        )),
+        _ => Err(progenitor_client::Error::UnexpectedResponse(response)),
     }
 }
 

@@ -9,6 +9,7 @@ mod generated;
 mod hooks;
 pub mod models;
 mod ops;
+mod stream;
 mod validate;
 
 pub use auth::Tokens;

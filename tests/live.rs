@@ -486,11 +486,11 @@ async fn episodes_record_list_publish_delete() {
             .collect(),
     };
 
-    let h1 = admin.record_episode(one.clone()).await.unwrap();
+    let h1 = admin.record_episode(&one).await.unwrap();
     assert_eq!(h1.n_tuples, 1);
-    let h2 = admin.record_episode(nested.clone()).await.unwrap();
+    let h2 = admin.record_episode(&nested).await.unwrap();
     assert!(h2.terminated);
-    let h3 = admin.record_episode(long.clone()).await.unwrap();
+    let h3 = admin.record_episode(&long).await.unwrap();
     assert_eq!(h3.n_tuples, 10_000);
 
     let mine = Filter::eq("metadata.tag", tag.clone());
@@ -569,7 +569,7 @@ async fn an_episode_over_16_mib_is_a_typed_500() {
             .map(|_| tuple(json!(blob), json!(0), json!(0)))
             .collect(),
     };
-    let err = admin.record_episode(huge).await.unwrap_err();
+    let err = admin.record_episode(&huge).await.unwrap_err();
     assert!(
         matches!(&err, Error::Api { status, .. } if status.as_u16() == 500),
         "{err}"

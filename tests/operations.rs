@@ -1109,7 +1109,7 @@ async fn record_episode() {
                 "tuples": [tuple_json()],
             })),
             episode_header_json(),
-            client.record_episode(sample_episode()),
+            client.record_episode(&sample_episode()),
         )
         .await;
     assert_eq!(header.id, ID);
@@ -1202,7 +1202,7 @@ async fn list_episodes_with_and_without_tuples() {
         )
         .await;
     assert!(
-        matches!(&err, Error::Decode { path, .. } if path == "[0].tuples"),
+        matches!(&err, Error::Decode { path, message, .. } if path == "[0]" && message.contains("missing field `tuples`")),
         "{err:?}"
     );
     api.done().await;
@@ -1656,8 +1656,10 @@ async fn bad_success_bodies_are_decode_errors() {
             client.list_episodes(None, false),
         )
         .await;
-    let (_, excerpt) = decode(err);
-    assert_eq!(excerpt, r#"[{"id":5}]"#);
+    // Lists decode element by element: the error shows the offending element.
+    let (path, excerpt) = decode(err);
+    assert_eq!(path, "[0].id");
+    assert_eq!(excerpt, r#"{"id":5}"#);
     api.done().await;
 }
 
@@ -1770,10 +1772,10 @@ async fn invalid_input_sends_nothing() {
     // Episodes.
     let mut empty = sample_episode();
     empty.tuples.clear();
-    assert_invalid!(client.record_episode(empty), "episode.tuples");
+    assert_invalid!(client.record_episode(&empty), "episode.tuples");
     let mut no_benchmark = sample_episode();
     no_benchmark.benchmark_id = " ".into();
-    assert_invalid!(client.record_episode(no_benchmark), "episode.benchmark_id");
+    assert_invalid!(client.record_episode(&no_benchmark), "episode.benchmark_id");
     assert_invalid!(client.list_episodes(null_filter(), false), "filter");
     assert_invalid!(client.list_episodes(null_filter(), true), "filter");
     assert_invalid!(client.list_episode_headers(null_filter()), "filter");
@@ -1824,4 +1826,219 @@ async fn the_catch_all_catches_unexpected_requests() {
         "done() must fail after the catch-all was hit"
     );
     api.done.set(true);
+}
+
+// ---------------------------------------------------------------------------
+// Streaming transfers
+// ---------------------------------------------------------------------------
+
+#[tokio::test]
+async fn stream_episodes_yields_the_same_items_as_the_vec_api() {
+    let api = Mocked::start().await;
+    let client = api.login().await;
+    let mut items: Vec<Value> = (0..5)
+        .map(|i| {
+            let mut item = episode_item_json();
+            item["id"] = json!(format!("episode {i}"));
+            item["tuples"][0]["state"] = json!([i as f64 / 3.0, -0.0, 1e-7]);
+            item
+        })
+        .collect();
+    items[2]["metadata"] = json!({"text": "a ] , [ { \" } inside a string"});
+    let body = json!(items);
+    let mock = api
+        .expect(post("/episodes/list").json(with_tuples(true)), |then| {
+            json_reply(then, 200, body)
+        })
+        .await;
+    let collected = client.list_episode_items(None).await.unwrap();
+    let mut streamed = Vec::new();
+    let mut stream = Box::pin(client.stream_episodes(None).await.unwrap());
+    while let Some(item) = futures::StreamExt::next(&mut stream).await {
+        streamed.push(item.unwrap());
+    }
+    mock.assert_calls_async(2).await;
+    assert_eq!(streamed, collected);
+    assert_eq!(serde_json::to_value(&streamed).unwrap(), json!(items));
+    api.done().await;
+}
+
+fn with_tuples(include: bool) -> Value {
+    let mut body = all_filter();
+    body["include_tuples"] = json!(include);
+    body
+}
+
+#[tokio::test]
+async fn a_bad_element_ends_the_stream_after_the_good_ones() {
+    let api = Mocked::start().await;
+    let client = api.login().await;
+    let body = json!([episode_header_json(), {"id": 1}, episode_header_json()]);
+    api.expect(post("/episodes/list").json(with_tuples(false)), |then| {
+        json_reply(then, 200, body)
+    })
+    .await;
+    let results: Vec<_> =
+        futures::StreamExt::collect(client.stream_episode_headers(None).await.unwrap()).await;
+    assert_eq!(results.len(), 2, "the stream stops at the first error");
+    assert!(results[0].is_ok());
+    assert!(
+        matches!(&results[1], Err(Error::Decode { path, .. }) if path == "[1].id"),
+        "{:?}",
+        results[1]
+    );
+    api.done().await;
+}
+
+#[tokio::test]
+async fn download_to_path_writes_only_verified_bytes() {
+    let api = Mocked::start().await;
+    let client = api.login().await;
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("weights.bin");
+    let data: Vec<u8> = (0..200_000u32).map(|i| (i % 251) as u8).collect();
+    let header = ascii_json(&artifact_item_json(&tupli::artifact_hash(&data, USER)));
+    let mock = mock_download(&api, &data, Some(header)).await;
+    let item = client.download_artifact_to_path(ID, &target).await.unwrap();
+    mock.assert_calls_async(1).await;
+    mock.delete_async().await;
+    assert_eq!(item.id, ID);
+    assert_eq!(std::fs::read(&target).unwrap(), data);
+    assert_eq!(
+        std::fs::read_dir(dir.path()).unwrap().count(),
+        1,
+        "no partial file left"
+    );
+
+    // A mismatch: the existing file stays as it was and nothing partial remains.
+    let tampered = [data.as_slice(), b"!"].concat();
+    let header = ascii_json(&artifact_item_json(&tupli::artifact_hash(&data, USER)));
+    let mock = mock_download(&api, &tampered, Some(header)).await;
+    let err = client
+        .download_artifact_to_path(ID, &target)
+        .await
+        .unwrap_err();
+    mock.assert_calls_async(1).await;
+    assert!(matches!(err, Error::Integrity { .. }), "{err:?}");
+    assert_eq!(std::fs::read(&target).unwrap(), data);
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    api.done().await;
+}
+
+#[tokio::test]
+async fn download_to_a_writer_streams_and_verifies() {
+    let api = Mocked::start().await;
+    let client = api.login().await;
+    let data = b"streamed bytes".to_vec();
+    let header = ascii_json(&artifact_item_json(&tupli::artifact_hash(&data, USER)));
+    mock_download(&api, &data, Some(header)).await;
+    let mut sink = Vec::new();
+    let item = client.download_artifact_to(ID, &mut sink).await.unwrap();
+    assert_eq!(sink, data);
+    assert_eq!(item.created_by, USER);
+    api.done().await;
+}
+
+#[tokio::test]
+async fn upload_from_path_is_resent_whole_after_a_token_refresh() {
+    let api = Mocked::start().await;
+    let client = api.login().await;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("data.bin");
+    let data: Vec<u8> = (0..300_000u32).map(|i| (i * 7 % 256) as u8).collect();
+    std::fs::write(&path, &data).unwrap();
+    let hash = tupli::artifact_hash(&data, USER);
+
+    let bodies: Arc<Mutex<Vec<Vec<u8>>>> = Arc::default();
+    let record = |bodies: &Arc<Mutex<Vec<Vec<u8>>>>| {
+        let bodies = bodies.clone();
+        move |req: &HttpMockRequest| {
+            let parts = multipart_parts(req);
+            bodies.lock().unwrap().push(parts[0].1.clone());
+            true
+        }
+    };
+    let rejected = api
+        .mock(|when, then| {
+            when.method("POST")
+                .path("/artifacts/upload")
+                .header("authorization", "Bearer A")
+                .is_true(record(&bodies));
+            json_reply(
+                then,
+                401,
+                json!({"detail": "Could not validate credentials"}),
+            );
+        })
+        .await;
+    let refresh = api
+        .mock(|when, then| {
+            when.method("POST")
+                .path("/access/users/refresh-token")
+                .header("authorization", "Bearer R");
+            json_reply(then, 200, json!({"token": "B", "token_type": "bearer"}));
+        })
+        .await;
+    let accepted = api
+        .mock(|when, then| {
+            when.method("POST")
+                .path("/artifacts/upload")
+                .header("authorization", "Bearer B")
+                .is_true(record(&bodies));
+            json_reply(then, 200, artifact_item_json(&hash));
+        })
+        .await;
+    let metadata = ArtifactMetadata {
+        name: "data.bin".into(),
+        description: String::new(),
+        benchmark_id: None,
+        extra: Default::default(),
+    };
+    let item = client
+        .store_artifact_from_path(&path, metadata)
+        .await
+        .unwrap();
+    rejected.assert_calls_async(1).await;
+    refresh.assert_calls_async(1).await;
+    accepted.assert_calls_async(1).await;
+    assert_eq!(item.hash, hash);
+    let bodies = bodies.lock().unwrap().clone();
+    assert_eq!(bodies.len(), 2);
+    assert!(
+        bodies.iter().all(|b| *b == data),
+        "both attempts sent the whole file"
+    );
+    api.done().await;
+}
+
+#[tokio::test]
+async fn an_upload_the_server_recorded_differently_is_an_integrity_error() {
+    let api = Mocked::start().await;
+    let client = api.login().await;
+    let wrong = tupli::artifact_hash(b"other bytes", USER);
+    api.mock(|when, then| {
+        when.method("POST").path("/artifacts/upload");
+        json_reply(then, 200, artifact_item_json(&wrong));
+    })
+    .await;
+    let reader_data = b"from a reader".to_vec();
+    let metadata = ArtifactMetadata {
+        name: "r".into(),
+        description: String::new(),
+        benchmark_id: None,
+        extra: Default::default(),
+    };
+    let err = client
+        .store_artifact_from_reader(
+            || std::io::Cursor::new(reader_data.clone()),
+            reader_data.len() as u64,
+            metadata,
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::Integrity { ref expected, .. } if *expected == wrong),
+        "{err:?}"
+    );
+    api.done().await;
 }

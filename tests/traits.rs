@@ -57,7 +57,7 @@ fn futures_are_send(
     spawnable(c.delete_artifact("a"));
     spawnable(c.publish_artifact("a", None));
     spawnable(c.unpublish_artifact("a", "g"));
-    spawnable(c.record_episode(episode));
+    spawnable(c.record_episode(&episode));
     spawnable(c.publish_episode("e", None));
     spawnable(c.unpublish_episode("e", "g"));
     spawnable(c.list_episodes(Some(filter), true));

@@ -1,17 +1,39 @@
 //! Episodes of RL tuples.
+//!
+//! Recording and listing bypass the generated methods (progenitor limit: a
+//! request body must be an owned model, re-cloned for a retry, and an answer
+//! is read whole before it is decoded): the episode is serialized once into
+//! the request body, and list answers are decoded element by element as they
+//! arrive.
 
-use progenitor_client::ResponseValue;
+use bytes::Bytes;
+use futures::{Stream, TryStreamExt};
+use progenitor_client::{OperationInfo, ResponseValue};
+use reqwest::header::{HeaderValue, CONTENT_TYPE};
+use serde::de::DeserializeOwned;
 
-use crate::client::{path_of, TupliApiClient};
+use crate::client::{path_of, Failure, TupliApiClient};
 use crate::error::{Error, Result};
 use crate::filter::{EpisodesListRequest, Filter};
-use crate::generated::types::EpisodeList as Wire;
+use crate::hooks::send;
 use crate::models::{Episode, EpisodeHeader, EpisodeItem, EpisodeList};
+use crate::stream::JsonArrayStream;
 use crate::validate;
+
+fn json_body(value: &impl serde::Serialize, argument: &'static str) -> Result<Bytes> {
+    serde_json::to_vec(value)
+        .map(Bytes::from)
+        .map_err(|e| Error::invalid(argument, e.to_string()))
+}
+
+const JSON: HeaderValue = HeaderValue::from_static("application/json");
 
 impl TupliApiClient {
     /// Records an episode of a benchmark the caller can read.
-    pub async fn record_episode(&self, episode: Episode) -> Result<EpisodeHeader> {
+    ///
+    /// The episode is serialized once, straight into the request body; a retry
+    /// after a token refresh resends those bytes.
+    pub async fn record_episode(&self, episode: &Episode) -> Result<EpisodeHeader> {
         validate::name("episode.benchmark_id", &episode.benchmark_id)?;
         if episode.tuples.is_empty() {
             // The server indexes the last tuple and answers 500 for none.
@@ -20,11 +42,27 @@ impl TupliApiClient {
                 "an episode needs at least one tuple",
             ));
         }
-        self.call(|api| {
-            let episode = episode.clone();
-            async move { api.record_episode().body(episode).send().await }
-        })
+        let body = json_body(episode, "episode")?;
+        self.call_raw(
+            |api| {
+                let body = body.clone();
+                async move {
+                    let request = api
+                        .client
+                        .post(format!("{}/episodes/record", api.baseurl))
+                        .header(CONTENT_TYPE, JSON)
+                        .body(body);
+                    let info = OperationInfo {
+                        operation_id: "record_episode",
+                    };
+                    let response = send(&api, info, request).await?;
+                    Ok::<_, Failure>(ResponseValue::from_response(response).await?)
+                }
+            },
+            path_of::<EpisodeHeader>,
+        )
         .await
+        .map(ResponseValue::into_inner)
     }
 
     /// Episodes matching `filter`: full items when `include_tuples`, else headers
@@ -47,51 +85,77 @@ impl TupliApiClient {
 
     /// Headers of the episodes matching `filter`.
     pub async fn list_episode_headers(&self, filter: Option<Filter>) -> Result<Vec<EpisodeHeader>> {
-        Ok(match self.list_episodes_wire(filter, false).await? {
-            Wire::Variant1(headers) => headers,
-            Wire::Variant0(items) => items.into_iter().map(EpisodeHeader::from).collect(),
-        })
+        self.stream_episode_headers(filter)
+            .await?
+            .try_collect()
+            .await
     }
 
-    /// Episodes matching `filter`, with their tuples.
+    /// Episodes matching `filter`, with their tuples. Decoded while the answer
+    /// arrives: the raw answer is never held whole.
     pub async fn list_episode_items(&self, filter: Option<Filter>) -> Result<Vec<EpisodeItem>> {
-        match self.list_episodes_wire(filter, true).await? {
-            Wire::Variant0(items) => Ok(items),
-            // An empty array decodes as either variant.
-            Wire::Variant1(headers) if headers.is_empty() => Ok(Vec::new()),
-            Wire::Variant1(_) => Err(Error::Decode {
-                path: "[0].tuples".into(),
-                message: "asked for tuples, but the server sent episode headers".into(),
-                excerpt: String::new(),
-            }),
-        }
+        self.stream_episodes(filter).await?.try_collect().await
     }
 
-    async fn list_episodes_wire(
+    /// Episodes matching `filter`, with their tuples, one at a time as the
+    /// answer arrives: memory is bounded by the largest episode, not by the
+    /// answer. Errors of the request come first; decode or transport errors
+    /// end the stream.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: tupli::TupliApiClient) -> tupli::Result<()> {
+    /// use futures::TryStreamExt;
+    /// let mut episodes = client.stream_episodes(None).await?;
+    /// while let Some(episode) = episodes.try_next().await? {
+    ///     println!("{}: {} tuples", episode.id, episode.tuples.len());
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub async fn stream_episodes(
+        &self,
+        filter: Option<Filter>,
+    ) -> Result<impl Stream<Item = Result<EpisodeItem>> + Send + 'static> {
+        self.stream_list(filter, true).await
+    }
+
+    /// Headers of the episodes matching `filter`, one at a time.
+    pub async fn stream_episode_headers(
+        &self,
+        filter: Option<Filter>,
+    ) -> Result<impl Stream<Item = Result<EpisodeHeader>> + Send + 'static> {
+        self.stream_list(filter, false).await
+    }
+
+    async fn stream_list<T: DeserializeOwned>(
         &self,
         filter: Option<Filter>,
         include_tuples: bool,
-    ) -> Result<Wire> {
+    ) -> Result<JsonArrayStream<T>> {
         let request = EpisodesListRequest {
             filter: validate::filter(filter)?,
             include_tuples,
         };
-        // The wire type is an untagged enum; report decode errors against
-        // the variant that was asked for.
-        let path = if include_tuples {
-            path_of::<Vec<EpisodeItem>>
-        } else {
-            path_of::<Vec<EpisodeHeader>>
-        };
-        self.call_raw(
-            |api| {
-                let request = request.clone();
-                async move { api.list_episodes().body(request).send().await }
-            },
-            path,
-        )
-        .await
-        .map(ResponseValue::into_inner)
+        let body = json_body(&request, "filter")?;
+        let response = self
+            .call_raw(
+                |api| {
+                    let body = body.clone();
+                    async move {
+                        let request = api
+                            .client
+                            .post(format!("{}/episodes/list", api.baseurl))
+                            .header(CONTENT_TYPE, JSON)
+                            .body(body);
+                        let info = OperationInfo {
+                            operation_id: "list_episodes",
+                        };
+                        send(&api, info, request).await
+                    }
+                },
+                path_of::<serde::de::IgnoredAny>,
+            )
+            .await?;
+        Ok(JsonArrayStream::new(response))
     }
 
     /// Deletes an episode (a missing id is not an error).

@@ -1,0 +1,356 @@
+//! Incremental decoding of a JSON array answer: one element at a time, as the
+//! bytes arrive, so memory is bounded by the largest element, not the answer.
+
+use std::collections::VecDeque;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use bytes::{Buf, Bytes, BytesMut};
+use futures::Stream;
+use serde::de::DeserializeOwned;
+
+use crate::error::{Error, Result};
+
+/// Where the splitter is in the top-level array.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum State {
+    /// Before the opening `[`.
+    Start,
+    /// Right after `[`: an element or `]`.
+    First,
+    /// After `,`: an element.
+    BeforeElement,
+    /// Inside an element.
+    InElement,
+    /// After an element: `,` or `]`.
+    AfterElement,
+    /// After the closing `]`: only white space may follow.
+    Done,
+}
+
+/// Splits a byte stream holding one JSON array into the raw bytes of its
+/// elements. Strings and nesting are tracked so that brackets and commas
+/// inside elements are not mistaken for the array's own.
+#[derive(Debug)]
+pub(crate) struct ArraySplitter {
+    buf: BytesMut,
+    /// How far the element at the start of `buf` has been scanned.
+    scanned: usize,
+    state: State,
+    depth: usize,
+    in_string: bool,
+    escaped: bool,
+    /// Bytes of the answer dropped before `buf[0]` (for error positions).
+    offset: usize,
+}
+
+impl ArraySplitter {
+    pub(crate) fn new() -> Self {
+        ArraySplitter {
+            buf: BytesMut::new(),
+            scanned: 0,
+            state: State::Start,
+            depth: 0,
+            in_string: false,
+            escaped: false,
+            offset: 0,
+        }
+    }
+
+    /// Feeds bytes; complete elements are appended to `out`.
+    pub(crate) fn push(&mut self, chunk: &[u8], out: &mut VecDeque<Bytes>) -> Result<()> {
+        self.buf.extend_from_slice(chunk);
+        // While in an element, it starts at buf[0] and `scanned` bytes of it are known.
+        let mut i = if self.state == State::InElement {
+            self.scanned
+        } else {
+            0
+        };
+        while i < self.buf.len() {
+            let b = self.buf[i];
+            match self.state {
+                State::InElement => {
+                    let scalar_end = self.depth == 0
+                        && !self.in_string
+                        && (b == b',' || b == b']' || b.is_ascii_whitespace());
+                    if scalar_end {
+                        out.push_back(self.take(i));
+                        self.state = State::AfterElement;
+                        i = 0;
+                        continue;
+                    }
+                    self.scan_byte(b);
+                    if self.closes(b) {
+                        out.push_back(self.take(i + 1));
+                        self.state = State::AfterElement;
+                        i = 0;
+                        continue;
+                    }
+                }
+                _ if b.is_ascii_whitespace() => {}
+                State::Start if b == b'[' => self.state = State::First,
+                State::First if b == b']' => self.state = State::Done,
+                State::First | State::BeforeElement if b != b']' && b != b',' => {
+                    // An element starts here: drop what precedes it.
+                    self.drop_front(i);
+                    i = 0;
+                    self.state = State::InElement;
+                    self.depth = 0;
+                    self.in_string = false;
+                    self.escaped = false;
+                    self.scan_byte(b);
+                }
+                State::AfterElement if b == b',' => self.state = State::BeforeElement,
+                State::AfterElement if b == b']' => self.state = State::Done,
+                _ => return Err(self.syntax(i, b)),
+            }
+            i += 1;
+        }
+        if self.state == State::InElement {
+            self.scanned = self.buf.len();
+        } else {
+            let all = self.buf.len();
+            self.drop_front(all);
+        }
+        Ok(())
+    }
+
+    /// Called at the end of the body.
+    pub(crate) fn finish(&self) -> Result<()> {
+        if self.state == State::Done {
+            Ok(())
+        } else {
+            Err(Error::Decode {
+                path: ".".into(),
+                message: format!(
+                    "the answer ended inside the JSON array (after {} bytes)",
+                    self.offset + self.buf.len()
+                ),
+                excerpt: crate::error::excerpt(&self.buf),
+            })
+        }
+    }
+
+    fn scan_byte(&mut self, b: u8) {
+        if self.in_string {
+            if self.escaped {
+                self.escaped = false;
+            } else if b == b'\\' {
+                self.escaped = true;
+            } else if b == b'"' {
+                self.in_string = false;
+            }
+        } else {
+            match b {
+                b'"' => self.in_string = true,
+                b'{' | b'[' => self.depth += 1,
+                b'}' | b']' => self.depth = self.depth.saturating_sub(1),
+                _ => {}
+            }
+        }
+    }
+
+    /// Whether the byte just scanned closed the element (container or string).
+    fn closes(&self, b: u8) -> bool {
+        self.depth == 0 && !self.in_string && (b == b'}' || b == b']' || b == b'"')
+    }
+
+    /// Splits the element `buf[..end]` off.
+    fn take(&mut self, end: usize) -> Bytes {
+        self.offset += end;
+        self.scanned = 0;
+        self.buf.split_to(end).freeze()
+    }
+
+    fn drop_front(&mut self, n: usize) {
+        self.buf.advance(n);
+        self.offset += n;
+    }
+
+    fn syntax(&self, i: usize, b: u8) -> Error {
+        Error::Decode {
+            path: ".".into(),
+            message: format!(
+                "expected a JSON array, found {:?} at byte {}",
+                char::from(b),
+                self.offset + i
+            ),
+            excerpt: crate::error::excerpt(&self.buf[i..]),
+        }
+    }
+}
+
+/// Decodes one element, naming its index and the path inside it on failure.
+pub(crate) fn decode_element<T: DeserializeOwned>(bytes: &[u8], index: usize) -> Result<T> {
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let value = serde_path_to_error::deserialize::<_, T>(&mut de).map_err(|e| {
+        let inner = e.path().to_string();
+        let path = if inner == "." {
+            format!("[{index}]")
+        } else {
+            format!("[{index}].{inner}")
+        };
+        Error::decode(bytes, path, e.inner())
+    })?;
+    de.end()
+        .map_err(|e| Error::decode(bytes, format!("[{index}]"), e))?;
+    Ok(value)
+}
+
+type ByteStream = Pin<Box<dyn Stream<Item = reqwest::Result<Bytes>> + Send>>;
+
+/// A stream of decoded elements of the JSON array in a response body.
+pub(crate) struct JsonArrayStream<T> {
+    body: Option<ByteStream>,
+    splitter: ArraySplitter,
+    ready: VecDeque<Bytes>,
+    index: usize,
+    _marker: std::marker::PhantomData<fn() -> T>,
+}
+
+impl<T> std::fmt::Debug for JsonArrayStream<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("JsonArrayStream")
+            .field("decoded", &self.index)
+            .field("finished", &self.body.is_none())
+            .finish()
+    }
+}
+
+impl<T> JsonArrayStream<T> {
+    pub(crate) fn new(response: reqwest::Response) -> Self {
+        JsonArrayStream {
+            body: Some(Box::pin(response.bytes_stream())),
+            splitter: ArraySplitter::new(),
+            ready: VecDeque::new(),
+            index: 0,
+            _marker: std::marker::PhantomData,
+        }
+    }
+}
+
+impl<T: DeserializeOwned> Stream for JsonArrayStream<T> {
+    type Item = Result<T>;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let this = self.get_mut();
+        loop {
+            if let Some(bytes) = this.ready.pop_front() {
+                let index = this.index;
+                this.index += 1;
+                let item = decode_element(&bytes, index);
+                if item.is_err() {
+                    this.body = None;
+                    this.ready.clear();
+                }
+                return Poll::Ready(Some(item));
+            }
+            let Some(body) = this.body.as_mut() else {
+                return Poll::Ready(None);
+            };
+            match body.as_mut().poll_next(cx) {
+                Poll::Pending => return Poll::Pending,
+                Poll::Ready(Some(Ok(chunk))) => {
+                    if let Err(e) = this.splitter.push(&chunk, &mut this.ready) {
+                        this.body = None;
+                        return Poll::Ready(Some(Err(e)));
+                    }
+                }
+                Poll::Ready(Some(Err(e))) => {
+                    this.body = None;
+                    return Poll::Ready(Some(Err(e.into())));
+                }
+                Poll::Ready(None) => {
+                    this.body = None;
+                    if let Err(e) = this.splitter.finish() {
+                        return Poll::Ready(Some(Err(e)));
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::Value;
+
+    fn split_in_pieces(text: &str, piece: usize) -> Result<Vec<String>> {
+        let mut splitter = ArraySplitter::new();
+        let mut out = VecDeque::new();
+        for chunk in text.as_bytes().chunks(piece.max(1)) {
+            splitter.push(chunk, &mut out)?;
+        }
+        splitter.finish()?;
+        Ok(out
+            .into_iter()
+            .map(|b| String::from_utf8(b.to_vec()).unwrap())
+            .collect())
+    }
+
+    #[test]
+    fn splits_any_element_kinds_at_any_chunk_size() {
+        let text = r#" [ {"a":[1,{"b":"]},\"["}]} , [1,[2]] ,"s,]\\\"",12.5e3, true ,null,{}] "#;
+        let expected: Vec<Value> = serde_json::from_str(text).unwrap();
+        for piece in 1..=text.len() {
+            let parts = split_in_pieces(text, piece).unwrap();
+            let decoded: Vec<Value> = parts
+                .iter()
+                .map(|p| serde_json::from_str(p).unwrap())
+                .collect();
+            assert_eq!(decoded, expected, "piece size {piece}: {parts:?}");
+        }
+    }
+
+    #[test]
+    fn memory_is_bounded_by_the_largest_element() {
+        let element = format!(r#"{{"tuples":[{}]}}"#, vec!["0.123456789"; 500].join(","));
+        let body = format!("[{}]", vec![element.as_str(); 2_000].join(","));
+        let mut splitter = ArraySplitter::new();
+        let mut out = VecDeque::new();
+        let mut seen = 0;
+        for chunk in body.as_bytes().chunks(8 * 1024) {
+            splitter.push(chunk, &mut out).unwrap();
+            assert!(
+                splitter.buf.len() <= element.len() + 8 * 1024,
+                "buffered {} bytes",
+                splitter.buf.len()
+            );
+            seen += out.len();
+            out.clear();
+        }
+        splitter.finish().unwrap();
+        assert_eq!(seen, 2_000);
+    }
+
+    #[test]
+    fn empty_arrays() {
+        for text in ["[]", " [ ] ", "[\n]"] {
+            for piece in 1..=text.len() {
+                assert!(split_in_pieces(text, piece).unwrap().is_empty(), "{text:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn rejects_what_is_not_one_array() {
+        for text in ["{}", "null", "[1,2", "[1 2]", "[1,2]]", "[1,2] x", ""] {
+            assert!(split_in_pieces(text, 3).is_err(), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn element_errors_name_index_and_path() {
+        #[derive(serde::Deserialize, Debug)]
+        #[allow(dead_code)]
+        struct Item {
+            n: u32,
+        }
+        let err = decode_element::<Item>(br#"{"n":"x"}"#, 7).unwrap_err();
+        assert!(
+            matches!(&err, Error::Decode { path, .. } if path == "[7].n"),
+            "{err:?}"
+        );
+    }
+}
