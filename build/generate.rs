@@ -12,11 +12,13 @@ use progenitor::{GenerationSettings, Generator, HooksMode, InterfaceStyle, TagSt
 pub const HAND_WRITTEN_OPERATIONS: &[&str] = &["store_artifact"];
 
 /// Schemas the facade supplies its own type for.
-// progenitor limit: optional fields are always skipped when `None`, so pytupli's explicit
-// `"key": null, "value": null` filter encoding needs a hand-written `Serialize`.
 pub const REPLACED_SCHEMAS: &[(&str, &str)] = &[
+    // progenitor limit: optional fields are always skipped when `None`, so pytupli's explicit
+    // `"key": null, "value": null` filter encoding needs a hand-written `Serialize`.
     ("BaseFilter", "crate::filter::Filter"),
     ("EpisodesListRequest", "crate::filter::EpisodesListRequest"),
+    // typify limit: `{}` becomes `serde_json::Value` (32 B a number); tuples keep float arrays unboxed.
+    ("RlTuple", "crate::tuple::RlTuple"),
 ];
 
 /// Parses the spec text.

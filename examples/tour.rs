@@ -62,12 +62,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     for (policy, steps) in [("random", 3), ("ppo", 5)] {
         let tuples = (0..steps)
             .map(|t| RlTuple {
-                state: json!([-0.5 + 0.01 * t as f64, 0.0]),
-                action: json!(t % 3),
-                reward: json!(-1.0),
-                info: Map::new(),
                 terminal: t == steps - 1,
-                timeout: false,
+                ..RlTuple::new(vec![-0.5 + 0.01 * t as f64, 0.0], json!(t % 3), -1.0)
             })
             .collect();
         let header = client

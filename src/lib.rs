@@ -10,6 +10,7 @@ mod hooks;
 pub mod models;
 mod ops;
 mod stream;
+mod tuple;
 mod validate;
 
 pub use auth::Tokens;

@@ -3,9 +3,11 @@
 pub use crate::generated::types::{
     ApiError, ApiErrorDetail, ArtifactMetadata, ArtifactMetadataItem, Benchmark, BenchmarkHeader,
     BenchmarkMetadata, BenchmarkQuery, Episode, EpisodeHeader, EpisodeItem, Group, GroupMembership,
-    GroupMembershipQuery, GroupWithMembers, Membership, Right, RlTuple, Token, TokenPair, User,
-    UserOut, UserRole, ValidationError, ValidationErrorLocItem,
+    GroupMembershipQuery, GroupWithMembers, Membership, Right, Token, TokenPair, User, UserOut,
+    UserRole, ValidationError, ValidationErrorLocItem,
 };
+
+pub use crate::tuple::{RlTuple, TupleValue};
 
 /// pytupli's name for [`RlTuple`].
 pub type RLTuple = RlTuple;

@@ -27,8 +27,15 @@ fn tricky_floats_round_trip_bit_exactly() {
         let expected: f64 = text.parse().unwrap(); // Rust's std parser is correctly rounded
         let json = format!(r#"{{"state":[{text}],"action":{text},"reward":{text}}}"#);
         let tuple: RlTuple = serde_json::from_str(&json).unwrap();
-        for value in [&tuple.state[0], &tuple.action, &tuple.reward] {
-            let got = value.as_f64().unwrap();
+        let state = tuple
+            .state
+            .as_floats()
+            .expect("a flat float array is kept unboxed")[0];
+        for got in [
+            state,
+            tuple.action.as_f64().unwrap(),
+            tuple.reward.as_f64().unwrap(),
+        ] {
             assert_eq!(
                 got.to_bits(),
                 expected.to_bits(),
@@ -51,4 +58,40 @@ fn any_json_survives_in_tuple_values() {
     let item: EpisodeItem = serde_json::from_str(json).unwrap();
     let original: serde_json::Value = serde_json::from_str(json).unwrap();
     assert_eq!(serde_json::to_value(&item).unwrap(), original);
+}
+
+#[test]
+fn serde_json_would_silently_write_null_for_non_finite_floats() {
+    // Why the client checks: serde_json turns NaN and infinities into `null`.
+    for f in [f64::NAN, f64::INFINITY, f64::NEG_INFINITY] {
+        assert_eq!(serde_json::to_string(&f).unwrap(), "null");
+    }
+}
+
+#[tokio::test]
+async fn non_finite_floats_are_refused_before_anything_is_sent() {
+    // Nothing listens on port 9: a request that went out would be a transport error.
+    let client = tupli::TupliApiClient::with_url("http://127.0.0.1:9").unwrap();
+    let good = RlTuple::new(vec![0.5, 1.5], 1.0, 0.0);
+    for (i, field, bad) in [
+        (
+            1,
+            "state[2]",
+            RlTuple::new(vec![0.5, 1.5, f64::NAN], 1.0, 0.0),
+        ),
+        (1, "action", RlTuple::new(vec![0.5], f64::INFINITY, 0.0)),
+        (1, "reward", RlTuple::new(vec![0.5], 1.0, f64::NEG_INFINITY)),
+    ] {
+        let episode = tupli::models::Episode {
+            benchmark_id: "b".into(),
+            metadata: Default::default(),
+            tuples: vec![good.clone(), bad],
+        };
+        let err = client.record_episode(&episode).await.unwrap_err();
+        let expected = format!("tuples[{i}].{field} is NaN or infinite");
+        assert!(
+            matches!(&err, tupli::Error::InvalidInput { argument: "episode", reason } if reason.contains(&expected)),
+            "{err}"
+        );
+    }
 }

@@ -8,6 +8,7 @@
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
+use futures::TryStreamExt;
 use serde_json::{json, Map, Value};
 use tupli::models::{
     ArtifactMetadata, BenchmarkMetadata, BenchmarkQuery, Episode, EpisodeList, Group,
@@ -73,14 +74,7 @@ impl TestUser {
 }
 
 fn tuple(state: Value, action: Value, reward: Value) -> RlTuple {
-    RlTuple {
-        state,
-        action,
-        reward,
-        info: Map::new(),
-        terminal: false,
-        timeout: false,
-    }
+    RlTuple::new(state, action, reward)
 }
 
 fn benchmark(name: &str, difficulty: &str) -> BenchmarkQuery {
@@ -421,6 +415,33 @@ async fn artifacts_round_trip_every_byte_and_20_mib() {
         let again = admin.load_artifact_with(&listed[0]).await.unwrap();
         assert_eq!(again.len(), data.len());
 
+        // Streamed both ways through files.
+        let dir = tempfile::tempdir().unwrap();
+        let (source, target) = (dir.path().join("up.bin"), dir.path().join("down.bin"));
+        std::fs::write(&source, &data).unwrap();
+        let again_item = admin
+            .store_artifact_from_path(
+                &source,
+                ArtifactMetadata {
+                    name: name.clone(),
+                    description: String::new(),
+                    benchmark_id: None,
+                    extra: Map::new(),
+                },
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            again_item.id, item.id,
+            "same bytes, same user: the same record"
+        );
+        let downloaded = admin
+            .download_artifact_to_path(&item.id, &target)
+            .await
+            .unwrap();
+        assert_eq!(downloaded.hash, item.hash);
+        assert!(std::fs::read(&target).unwrap() == data);
+
         admin.publish_artifact(&item.id, None).await.unwrap();
         let published = admin
             .list_artifacts(Some(Filter::eq("id", item.id.clone())))
@@ -511,6 +532,19 @@ async fn episodes_record_list_publish_delete() {
         back_one.tuples, one.tuples,
         "floats must survive bit-exactly"
     );
+
+    // The stream yields what the Vec API does.
+    let mut listed = admin.list_episode_items(Some(mine.clone())).await.unwrap();
+    let mut streamed: Vec<_> = admin
+        .stream_episodes(Some(mine.clone()))
+        .await
+        .unwrap()
+        .try_collect()
+        .await
+        .unwrap();
+    listed.sort_by(|a, b| a.id.cmp(&b.id));
+    streamed.sort_by(|a, b| a.id.cmp(&b.id));
+    assert_eq!(streamed, listed);
 
     match admin
         .list_episodes(Some(Filter::eq("id", h3.id.clone())), true)

@@ -26,6 +26,26 @@ fn json_body(value: &impl serde::Serialize, argument: &'static str) -> Result<By
         .map_err(|e| Error::invalid(argument, e.to_string()))
 }
 
+/// NaN and infinities have no JSON form (serde_json would silently write
+/// `null`): refuse them, naming where they are.
+fn check_finite(episode: &Episode) -> Result<()> {
+    for (i, tuple) in episode.tuples.iter().enumerate() {
+        for (field, value) in [
+            ("state", &tuple.state),
+            ("action", &tuple.action),
+            ("reward", &tuple.reward),
+        ] {
+            if let Some(at) = value.first_non_finite() {
+                return Err(Error::invalid(
+                    "episode",
+                    format!("tuples[{i}].{field}{at} is NaN or infinite, which JSON cannot carry"),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
 const JSON: HeaderValue = HeaderValue::from_static("application/json");
 
 impl TupliApiClient {
@@ -42,6 +62,7 @@ impl TupliApiClient {
                 "an episode needs at least one tuple",
             ));
         }
+        check_finite(episode)?;
         let body = json_body(episode, "episode")?;
         self.call_raw(
             |api| {
