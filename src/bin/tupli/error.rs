@@ -1,0 +1,134 @@
+//! What a failed command reports, and its exit code.
+
+use std::fmt;
+
+use reqwest::StatusCode;
+use tupli::Error;
+
+/// Exit code for bad usage: arguments, input files, `--where`, invalid input.
+pub(crate) const USAGE: u8 = 2;
+/// Exit code for authentication: not logged in, session expired, 401, 403.
+pub(crate) const AUTH: u8 = 3;
+/// Exit code for 404.
+pub(crate) const NOT_FOUND: u8 = 4;
+/// Exit code for any other error answer, and for decode, integrity and local I/O errors.
+pub(crate) const OTHER: u8 = 5;
+/// Exit code for transport errors: connection refused, timeout, TLS, ….
+pub(crate) const TRANSPORT: u8 = 6;
+
+/// A failed command.
+#[derive(Debug)]
+pub(crate) enum CliError {
+    /// The command line or an input file is wrong.
+    Usage(String),
+    /// Nothing is stored that this command needs (e.g. `whoami` before `login`).
+    NotLoggedIn(String),
+    /// The client reported an error.
+    Api(Error),
+    /// A local file (credentials, output) could not be read or written.
+    Local(String),
+}
+
+impl From<Error> for CliError {
+    fn from(e: Error) -> Self {
+        CliError::Api(e)
+    }
+}
+
+impl CliError {
+    /// The process exit code.
+    pub(crate) fn exit_code(&self) -> u8 {
+        match self {
+            CliError::Usage(_) => USAGE,
+            CliError::NotLoggedIn(_) => AUTH,
+            CliError::Local(_) => OTHER,
+            CliError::Api(e) => api_exit_code(e),
+        }
+    }
+}
+
+fn api_exit_code(e: &Error) -> u8 {
+    match e {
+        Error::InvalidInput { .. } => USAGE,
+        Error::Transport { .. } => TRANSPORT,
+        Error::NotLoggedIn { .. } | Error::SessionExpired { .. } => AUTH,
+        Error::Api { status, .. } => match *status {
+            StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => AUTH,
+            StatusCode::NOT_FOUND => NOT_FOUND,
+            _ => OTHER,
+        },
+        _ => OTHER,
+    }
+}
+
+impl fmt::Display for CliError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CliError::Usage(m) | CliError::NotLoggedIn(m) | CliError::Local(m) => f.write_str(m),
+            CliError::Api(Error::NotLoggedIn { detail }) => write!(
+                f,
+                "not logged in: run `tupli login` first (the server answered 401: {detail})"
+            ),
+            CliError::Api(Error::SessionExpired { detail }) => write!(
+                f,
+                "the session has expired: run `tupli login` again ({detail})"
+            ),
+            CliError::Api(e) => f.write_str(&with_causes(e)),
+        }
+    }
+}
+
+/// An error's message followed by those of its sources that add something
+/// (reqwest's own message is only "error sending request").
+fn with_causes(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(cause) = source {
+        let more = cause.to_string();
+        if !text.contains(&more) {
+            text.push_str(": ");
+            text.push_str(&more);
+        }
+        source = cause.source();
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tupli::Detail;
+
+    fn api(status: u16) -> CliError {
+        CliError::Api(Error::Api {
+            status: StatusCode::from_u16(status).unwrap(),
+            detail: Detail::Message("because".into()),
+        })
+    }
+
+    #[test]
+    fn exit_codes() {
+        assert_eq!(api(401).exit_code(), AUTH);
+        assert_eq!(api(403).exit_code(), AUTH);
+        assert_eq!(api(404).exit_code(), NOT_FOUND);
+        assert_eq!(api(409).exit_code(), OTHER);
+        assert_eq!(api(500).exit_code(), OTHER);
+        let expired = CliError::Api(Error::SessionExpired {
+            detail: Detail::Empty,
+        });
+        assert_eq!(expired.exit_code(), AUTH);
+        assert!(expired.to_string().contains("tupli login"));
+        let invalid = CliError::Api(Error::InvalidInput {
+            argument: "x",
+            reason: "no".into(),
+        });
+        assert_eq!(invalid.exit_code(), USAGE);
+        assert_eq!(CliError::Usage("u".into()).exit_code(), USAGE);
+        assert_eq!(CliError::Local("l".into()).exit_code(), OTHER);
+        assert_eq!(CliError::NotLoggedIn("n".into()).exit_code(), AUTH);
+        assert_eq!(
+            api(404).to_string(),
+            "the server answered 404 Not Found: because"
+        );
+    }
+}

@@ -1,0 +1,39 @@
+//! `tupli`: every Tupli API operation from the shell, with a persistent login.
+//!
+//! Built with the `cli` feature: `cargo install --path . --features cli`.
+
+mod args;
+mod commands;
+mod config;
+mod error;
+mod output;
+mod password;
+mod progress;
+mod transfer;
+mod where_parser;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    // Usage errors exit 2 (clap's code); --help and --version exit 0.
+    let cli = args::Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::from(error::OTHER);
+        }
+    };
+    match runtime.block_on(commands::run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(e.exit_code())
+        }
+    }
+}

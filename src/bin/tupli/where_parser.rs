@@ -1,0 +1,204 @@
+//! `--where KEY OP VALUE`: the friendly form of a filter comparison.
+//!
+//! | form | filter |
+//! | --- | --- |
+//! | `key=value` (or `key==value`) | `EQ` |
+//! | `key!=value` | `NE` |
+//! | `key>=value`, `key<=value` | `GEQ`, `LEQ` |
+//! | `key>value`, `key<value` | `GT`, `LT` |
+//! | `key~=a,b,c` | `IN` with the comma-separated values |
+//! | `key in [json array]` | `IN` with the array's values |
+//!
+//! The key is everything before the first operator character (`= ! < > ~`),
+//! white space around key and value is trimmed. A value is JSON when it
+//! parses as JSON (`3`, `2.5`, `true`, `"1.0"`, `[1,2]`, `{"a":1}`), else the
+//! text itself as a string; quote a string that looks like JSON (`"1.0"`) or
+//! has to keep its outer white space (`" a "`). `null` is rejected: the server
+//! refuses comparisons with null.
+
+use serde_json::Value;
+use tupli::Filter;
+
+/// Operators, longest first so that `>=` wins over `>`.
+const OPERATORS: [(&str, Op); 8] = [
+    ("==", Op::Eq),
+    ("!=", Op::Ne),
+    (">=", Op::Geq),
+    ("<=", Op::Leq),
+    ("~=", Op::In),
+    ("=", Op::Eq),
+    (">", Op::Gt),
+    ("<", Op::Lt),
+];
+
+const OPERATOR_CHARS: &[char] = &['=', '!', '<', '>', '~'];
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Op {
+    Eq,
+    Ne,
+    Geq,
+    Leq,
+    Gt,
+    Lt,
+    In,
+}
+
+/// Parses one `--where` condition into a comparison filter.
+pub(crate) fn parse(condition: &str) -> Result<Filter, String> {
+    let condition = condition.trim();
+    if let Some((key, list)) = split_in_form(condition) {
+        let value: Value = serde_json::from_str(list).map_err(|e| {
+            format!("`{key} in …` needs a JSON array after `in`, like `[1, \"a\"]` ({e})")
+        })?;
+        let Value::Array(values) = value else {
+            return Err(format!("`{key} in …` needs a JSON array after `in`"));
+        };
+        if values.iter().any(Value::is_null) {
+            return Err(null_rejected(key));
+        }
+        return Ok(Filter::in_(key, values));
+    }
+
+    let Some(at) = condition.find(OPERATOR_CHARS) else {
+        return Err(format!(
+            "`{condition}` has no operator: use KEY=VALUE, KEY!=VALUE, KEY>=VALUE, KEY<=VALUE, \
+             KEY>VALUE, KEY<VALUE, KEY~=A,B or KEY in [JSON]"
+        ));
+    };
+    let key = condition[..at].trim();
+    if key.is_empty() {
+        return Err(format!("`{condition}` has no key before the operator"));
+    }
+    let rest = &condition[at..];
+    let (symbol, op) = OPERATORS
+        .iter()
+        .find(|(symbol, _)| rest.starts_with(symbol))
+        .ok_or_else(|| {
+            format!("`{condition}`: unknown operator (use = != >= <= > < ~= or `in`)")
+        })?;
+    let text = rest[symbol.len()..].trim();
+    let filter = match op {
+        Op::In => {
+            let values = text
+                .split(',')
+                .map(|item| value(key, item.trim()))
+                .collect::<Result<Vec<_>, _>>()?;
+            Filter::in_(key, values)
+        }
+        Op::Eq => Filter::eq(key, value(key, text)?),
+        Op::Ne => Filter::ne(key, value(key, text)?),
+        Op::Geq => Filter::geq(key, value(key, text)?),
+        Op::Leq => Filter::leq(key, value(key, text)?),
+        Op::Gt => Filter::gt(key, value(key, text)?),
+        Op::Lt => Filter::lt(key, value(key, text)?),
+    };
+    Ok(filter)
+}
+
+/// `key in [...]`: a key without operator characters, the word `in`, the rest.
+fn split_in_form(condition: &str) -> Option<(&str, &str)> {
+    let (key, rest) = condition.split_once(char::is_whitespace)?;
+    let rest = rest.trim_start().strip_prefix("in")?;
+    if key.contains(OPERATOR_CHARS) || !(rest.is_empty() || rest.starts_with([' ', '\t', '['])) {
+        return None;
+    }
+    Some((key, rest.trim()))
+}
+
+/// A value: JSON when it parses, else the text as a string; never null.
+fn value(key: &str, text: &str) -> Result<Value, String> {
+    match serde_json::from_str::<Value>(text) {
+        Ok(Value::Null) => Err(null_rejected(key)),
+        Ok(value) => Ok(value),
+        Err(_) => Ok(Value::String(text.to_string())),
+    }
+}
+
+fn null_rejected(key: &str) -> String {
+    format!(
+        "`{key}`: null cannot be compared (the server rejects it); \
+         write \"null\" in quotes for the string"
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn ok(condition: &str) -> Filter {
+        parse(condition).unwrap_or_else(|e| panic!("{condition}: {e}"))
+    }
+
+    #[test]
+    fn every_operator() {
+        assert_eq!(ok("metadata.name=foo"), Filter::eq("metadata.name", "foo"));
+        assert_eq!(ok("metadata.name==foo"), Filter::eq("metadata.name", "foo"));
+        assert_eq!(ok("a!=b"), Filter::ne("a", "b"));
+        assert_eq!(
+            ok("metadata.difficulty>=3"),
+            Filter::geq("metadata.difficulty", 3)
+        );
+        assert_eq!(ok("n<=2.5"), Filter::leq("n", 2.5));
+        assert_eq!(ok("n>-1"), Filter::gt("n", -1));
+        assert_eq!(ok("n<1e3"), Filter::lt("n", 1000.0));
+        assert_eq!(
+            ok("tag~=a,2,true"),
+            Filter::in_("tag", [json!("a"), json!(2), json!(true)])
+        );
+        assert_eq!(
+            ok("tag in [\"a\", 2]"),
+            Filter::in_("tag", [json!("a"), json!(2)])
+        );
+        assert_eq!(ok("tag in[1]"), Filter::in_("tag", [1]));
+    }
+
+    #[test]
+    fn values_are_json_when_they_parse() {
+        assert_eq!(ok("k=true"), Filter::eq("k", true));
+        assert_eq!(ok("k=[1,2]"), Filter::eq("k", json!([1, 2])));
+        assert_eq!(ok(r#"k={"a":1}"#), Filter::eq("k", json!({"a": 1})));
+        assert_eq!(ok(r#"k="1.0""#), Filter::eq("k", "1.0"));
+        assert_eq!(ok("k=1.0"), Filter::eq("k", 1.0));
+        assert_eq!(ok(r#"k=" padded ""#), Filter::eq("k", " padded "));
+        assert_eq!(ok("k=NaN"), Filter::eq("k", "NaN"));
+        assert_eq!(ok("k=R&D #1 + ü"), Filter::eq("k", "R&D #1 + ü"));
+        assert_eq!(ok("k="), Filter::eq("k", ""));
+    }
+
+    #[test]
+    fn white_space_is_trimmed_and_the_value_keeps_operators() {
+        assert_eq!(ok("  name = a b  "), Filter::eq("name", "a b"));
+        assert_eq!(ok("formula=a=b"), Filter::eq("formula", "a=b"));
+        assert_eq!(ok("x>=<3"), Filter::geq("x", "<3"));
+        assert_eq!(ok("name=x in y"), Filter::eq("name", "x in y"));
+    }
+
+    #[test]
+    fn errors_say_what_is_wrong() {
+        for (bad, says) in [
+            ("name", "no operator"),
+            ("=foo", "no key"),
+            ("  >= 3", "no key"),
+            ("a!b", "unknown operator"),
+            ("a~b", "unknown operator"),
+            ("k=null", "null cannot be compared"),
+            ("k~=a,null", "null cannot be compared"),
+            ("k in [1, null]", "null cannot be compared"),
+            ("k in 3", "JSON array"),
+            ("k in [1", "JSON array"),
+        ] {
+            let err = parse(bad).expect_err(bad);
+            assert!(err.contains(says), "{bad}: {err}");
+        }
+        assert_eq!(ok(r#"k="null""#), Filter::eq("k", "null"));
+    }
+
+    #[test]
+    fn results_pass_the_client_side_validation() {
+        for condition in ["a=1", "a~=x", "a in [1]", "a<b"] {
+            ok(condition).validate().unwrap();
+        }
+    }
+}
