@@ -51,6 +51,9 @@ fn task(failures: &mut Vec<String>, name: &str, run: impl FnOnce() -> Result<()>
 }
 
 pub fn test() -> Result<()> {
+    // One feature set everywhere (`--all-features`, which includes the `cli`
+    // binary), so clippy, doc, the offline tests and the live suite share one
+    // build instead of compiling the crate twice.
     let mut failures = Vec::new();
     step(
         &mut failures,
@@ -64,6 +67,7 @@ pub fn test() -> Result<()> {
             "clippy",
             "--workspace",
             "--all-targets",
+            "--all-features",
             "--",
             "-D",
             "warnings",
@@ -73,7 +77,7 @@ pub fn test() -> Result<()> {
         &mut failures,
         "cargo doc",
         cargo()
-            .args(["doc", "--no-deps", "--package", "tupli"])
+            .args(["doc", "--no-deps", "--all-features", "--package", "tupli"])
             .env("RUSTDOCFLAGS", "-D warnings"),
     );
     task(&mut failures, "spec validate", || {
@@ -84,7 +88,7 @@ pub fn test() -> Result<()> {
     step(
         &mut failures,
         "offline tests",
-        cargo().args(["test", "--workspace"]),
+        cargo().args(["test", "--workspace", "--all-features"]),
     );
 
     eprintln!("\n== xtask: starting reference servers");
@@ -109,7 +113,14 @@ pub fn test() -> Result<()> {
         &mut failures,
         "live suite",
         cargo()
-            .args(["test", "--test", "live", "--", "--ignored"])
+            .args([
+                "test",
+                "--all-features",
+                "--test",
+                "live",
+                "--",
+                "--ignored",
+            ])
             .env("TUPLI_TEST_URL", &main_url)
             .env("TUPLI_TEST_SHORT_URL", &short_url)
             .env(
