@@ -220,24 +220,62 @@ impl Row for ArtifactMetadataItem {
 
 impl Row for EpisodeHeader {
     fn fields(&self) -> Vec<(&'static str, Cell)> {
-        vec![
-            ("id", Cell::full(&self.id)),
-            ("benchmark_id", Cell::full(&self.benchmark_id)),
-            ("n_tuples", Cell::number(self.n_tuples)),
-            ("terminated", Cell::flag(self.terminated)),
-            ("timeout", Cell::flag(self.timeout)),
-            ("created_by", Cell::text(&self.created_by)),
-            ("created_at", Cell::time(&self.created_at)),
-            ("published_in", Cell::list(&self.published_in)),
-            ("metadata", Cell::json(&self.metadata)),
-        ]
+        episode_fields(EpisodeView {
+            id: &self.id,
+            benchmark_id: &self.benchmark_id,
+            n_tuples: self.n_tuples,
+            terminated: self.terminated,
+            timeout: self.timeout,
+            created_by: &self.created_by,
+            created_at: &self.created_at,
+            published_in: &self.published_in,
+            metadata: &self.metadata,
+        })
     }
 }
 
 impl Row for EpisodeItem {
+    /// The header's fields; the tuples are left to `--json`.
     fn fields(&self) -> Vec<(&'static str, Cell)> {
-        EpisodeHeader::from(self.clone()).fields()
+        episode_fields(EpisodeView {
+            id: &self.id,
+            benchmark_id: &self.benchmark_id,
+            n_tuples: self.n_tuples,
+            terminated: self.terminated,
+            timeout: self.timeout,
+            created_by: &self.created_by,
+            created_at: &self.created_at,
+            published_in: &self.published_in,
+            metadata: &self.metadata,
+        })
     }
+}
+
+/// What an episode's row shows, borrowed from a header or an item.
+struct EpisodeView<'a> {
+    id: &'a str,
+    benchmark_id: &'a str,
+    n_tuples: i64,
+    terminated: bool,
+    timeout: bool,
+    created_by: &'a str,
+    created_at: &'a str,
+    published_in: &'a [String],
+    metadata: &'a serde_json::Map<String, Value>,
+}
+
+fn episode_fields(e: EpisodeView<'_>) -> Vec<(&'static str, Cell)> {
+    vec![
+        ("id", Cell::full(e.id)),
+        ("benchmark_id", Cell::full(e.benchmark_id)),
+        ("n_tuples", Cell::number(e.n_tuples)),
+        ("terminated", Cell::flag(e.terminated)),
+        ("timeout", Cell::flag(e.timeout)),
+        ("created_by", Cell::text(e.created_by)),
+        ("created_at", Cell::time(e.created_at)),
+        ("published_in", Cell::list(e.published_in)),
+        ("metadata", Cell::json(e.metadata)),
+    ]
 }
 
 impl Row for UserOut {
