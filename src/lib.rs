@@ -4,6 +4,7 @@
 mod auth;
 mod client;
 mod error;
+mod fastpath;
 pub mod filter;
 mod generated;
 mod hooks;

@@ -28,6 +28,21 @@ enum State {
     Done,
 }
 
+/// Bytes that matter to the splitter outside strings, at the array's own level
+/// (where commas and white space end a scalar element) and inside an element.
+const TOP_LEVEL: [bool; 256] = byte_set(b"\"{}[], \n\r\t");
+const NESTED: [bool; 256] = byte_set(b"\"{}[]");
+
+const fn byte_set(bytes: &[u8]) -> [bool; 256] {
+    let mut table = [false; 256];
+    let mut i = 0;
+    while i < bytes.len() {
+        table[bytes[i] as usize] = true;
+        i += 1;
+    }
+    table
+}
+
 /// Splits a byte stream holding one JSON array into the raw bytes of its
 /// elements. Strings and nesting are tracked so that brackets and commas
 /// inside elements are not mistaken for the array's own.
@@ -69,6 +84,25 @@ impl ArraySplitter {
         while i < self.buf.len() {
             let b = self.buf[i];
             match self.state {
+                State::InElement if !self.in_string && !self.structural(b) => {
+                    // Numbers, literals, and inside containers also commas and
+                    // white space: skip the whole run at once.
+                    let table = if self.depth == 0 { &TOP_LEVEL } else { &NESTED };
+                    let run = self.buf[i..]
+                        .iter()
+                        .position(|&c| table[usize::from(c)])
+                        .unwrap_or(self.buf.len() - i);
+                    i += run;
+                    continue;
+                }
+                State::InElement if self.in_string && !b"\"\\".contains(&b) => {
+                    let run = self.buf[i..]
+                        .iter()
+                        .position(|&c| c == b'"' || c == b'\\')
+                        .unwrap_or(self.buf.len() - i);
+                    i += run;
+                    continue;
+                }
                 State::InElement => {
                     let scalar_end = self.depth == 0
                         && !self.in_string
@@ -113,6 +147,14 @@ impl ArraySplitter {
             self.drop_front(all);
         }
         Ok(())
+    }
+
+    fn structural(&self, b: u8) -> bool {
+        if self.depth == 0 {
+            TOP_LEVEL[usize::from(b)]
+        } else {
+            NESTED[usize::from(b)]
+        }
     }
 
     /// Called at the end of the body.
@@ -180,6 +222,22 @@ impl ArraySplitter {
     }
 }
 
+/// An element type of a streamed list, with an optional faster decoder.
+pub(crate) trait Element: DeserializeOwned {
+    /// Decodes `bytes` without serde, or `None` to use serde_json.
+    fn fast(_bytes: &[u8]) -> Option<Self> {
+        None
+    }
+}
+
+impl Element for crate::models::EpisodeHeader {}
+
+impl Element for crate::models::EpisodeItem {
+    fn fast(bytes: &[u8]) -> Option<Self> {
+        crate::fastpath::episode_item(bytes)
+    }
+}
+
 /// Decodes one element, naming its index and the path inside it on failure.
 pub(crate) fn decode_element<T: DeserializeOwned>(bytes: &[u8], index: usize) -> Result<T> {
     let mut de = serde_json::Deserializer::from_slice(bytes);
@@ -229,7 +287,7 @@ impl<T> JsonArrayStream<T> {
     }
 }
 
-impl<T: DeserializeOwned> Stream for JsonArrayStream<T> {
+impl<T: Element> Stream for JsonArrayStream<T> {
     type Item = Result<T>;
 
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
@@ -238,7 +296,10 @@ impl<T: DeserializeOwned> Stream for JsonArrayStream<T> {
             if let Some(bytes) = this.ready.pop_front() {
                 let index = this.index;
                 this.index += 1;
-                let item = decode_element(&bytes, index);
+                let item = match T::fast(&bytes) {
+                    Some(item) => Ok(item),
+                    None => decode_element(&bytes, index),
+                };
                 if item.is_err() {
                     this.body = None;
                     this.ready.clear();

@@ -10,14 +10,13 @@ use bytes::Bytes;
 use futures::{Stream, TryStreamExt};
 use progenitor_client::{OperationInfo, ResponseValue};
 use reqwest::header::{HeaderValue, CONTENT_TYPE};
-use serde::de::DeserializeOwned;
 
 use crate::client::{path_of, Failure, TupliApiClient};
 use crate::error::{Error, Result};
 use crate::filter::{EpisodesListRequest, Filter};
 use crate::hooks::send;
 use crate::models::{Episode, EpisodeHeader, EpisodeItem, EpisodeList};
-use crate::stream::JsonArrayStream;
+use crate::stream::{Element, JsonArrayStream};
 use crate::validate;
 
 fn json_body(value: &impl serde::Serialize, argument: &'static str) -> Result<Bytes> {
@@ -147,7 +146,7 @@ impl TupliApiClient {
         self.stream_list(filter, false).await
     }
 
-    async fn stream_list<T: DeserializeOwned>(
+    async fn stream_list<T: Element>(
         &self,
         filter: Option<Filter>,
         include_tuples: bool,

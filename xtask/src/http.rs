@@ -9,6 +9,15 @@ use anyhow::{bail, Context, Result};
 
 /// GETs `url` (`http://host:port/path`); returns the status and the body.
 pub fn get(url: &str) -> Result<(u16, Vec<u8>)> {
+    request("GET", url, None)
+}
+
+/// POSTs a JSON body to `url`; returns the status and the body.
+pub fn post_json(url: &str, body: &str) -> Result<(u16, Vec<u8>)> {
+    request("POST", url, Some(body))
+}
+
+fn request(method: &str, url: &str, json: Option<&str>) -> Result<(u16, Vec<u8>)> {
     let rest = url
         .strip_prefix("http://")
         .with_context(|| format!("only http:// URLs are supported, not {url}"))?;
@@ -19,9 +28,17 @@ pub fn get(url: &str) -> Result<(u16, Vec<u8>)> {
     let mut stream =
         TcpStream::connect(authority).with_context(|| format!("connect to {authority}"))?;
     stream.set_read_timeout(Some(Duration::from_secs(30)))?;
+    let body = json.unwrap_or("");
+    let content = match json {
+        Some(_) => format!(
+            "Content-Type: application/json\r\nContent-Length: {}\r\n",
+            body.len()
+        ),
+        None => String::new(),
+    };
     write!(
         stream,
-        "GET {path} HTTP/1.1\r\nHost: {authority}\r\nAccept: application/json\r\nConnection: close\r\n\r\n"
+        "{method} {path} HTTP/1.1\r\nHost: {authority}\r\nAccept: application/json\r\n{content}Connection: close\r\n\r\n{body}"
     )?;
     let mut raw = Vec::new();
     stream.read_to_end(&mut raw)?;
@@ -37,8 +54,8 @@ pub fn get(url: &str) -> Result<(u16, Vec<u8>)> {
         .and_then(|s| s.parse().ok())
         .context("no status line")?;
     let chunked = head.lines().any(|l| {
-        l.to_ascii_lowercase().starts_with("transfer-encoding:")
-            && l.to_ascii_lowercase().contains("chunked")
+        let l = l.to_ascii_lowercase();
+        l.starts_with("transfer-encoding:") && l.contains("chunked")
     });
     Ok((status, if chunked { dechunk(&body)? } else { body }))
 }

@@ -1,5 +1,6 @@
 //! `cargo xtask …`: the project's automation. Run `cargo xtask --help`.
 
+mod bench;
 mod codegen;
 #[path = "../../build/generate.rs"]
 mod generate;
@@ -41,6 +42,19 @@ enum Command {
         #[arg(long)]
         check: bool,
     },
+    /// Benchmark the client against pytupli's on the same bytes; writes
+    /// target/bench/summary.json.
+    Bench {
+        /// A scaled-down run (under a minute once built).
+        #[arg(long)]
+        quick: bool,
+        /// Runs per measurement (median); default 3, or 1 with --quick.
+        #[arg(long)]
+        runs: Option<usize>,
+        /// Only these sections (decode, encode, artifacts, e2e); default all.
+        #[arg(long, value_delimiter = ',')]
+        only: Vec<String>,
+    },
     /// Manage a reference PyTupli server (venv under target/, in-memory MongoDB).
     Server {
         #[command(subcommand)]
@@ -54,6 +68,7 @@ fn main() -> Result<()> {
         Command::Demo => tasks::demo(),
         Command::Server { action } => server::run(action),
         Command::Spec { action } => spec::run(action),
+        Command::Bench { quick, runs, only } => bench::run(quick, runs, &only),
         Command::Codegen { out, check } => codegen::run(out, check),
     }
 }
