@@ -12,6 +12,7 @@ use crate::auth::{AuthHandle, Tokens};
 use crate::error::{Detail, Error, Result};
 use crate::generated;
 use crate::hooks::SYNTHESIZED;
+use crate::retry::{Retry, RetryPolicy};
 use crate::validate;
 
 /// The server a client talks to when neither the builder nor `TUPLI_URL` says otherwise.
@@ -52,6 +53,7 @@ struct Inner {
     api: RwLock<generated::Client>,
     http: reqwest::Client,
     auth: AuthHandle,
+    retry: RetryPolicy,
 }
 
 impl fmt::Debug for TupliApiClient {
@@ -74,6 +76,7 @@ pub struct TupliApiClientBuilder {
     user_agent: Option<String>,
     http: Option<reqwest::Client>,
     tokens: Option<Tokens>,
+    retry: Option<RetryPolicy>,
 }
 
 impl fmt::Debug for TupliApiClientBuilder {
@@ -86,6 +89,7 @@ impl fmt::Debug for TupliApiClientBuilder {
             .field("user_agent", &self.user_agent)
             .field("custom_http_client", &self.http.is_some())
             .field("tokens", &self.tokens.as_ref().map(|_| "[REDACTED]"))
+            .field("retry", &self.retry)
             .finish()
     }
 }
@@ -130,6 +134,14 @@ impl TupliApiClientBuilder {
         self
     }
 
+    /// How safe requests are retried after connection failures and
+    /// 502/503/504 answers. Default [`RetryPolicy::default`];
+    /// [`RetryPolicy::none`] switches retries off.
+    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.retry = Some(policy);
+        self
+    }
+
     /// Start logged in with tokens saved earlier.
     pub fn tokens(mut self, tokens: Tokens) -> Self {
         self.tokens = Some(tokens);
@@ -166,6 +178,7 @@ impl TupliApiClientBuilder {
                 api: RwLock::new(api),
                 http,
                 auth,
+                retry: self.retry.unwrap_or_default(),
             }),
         })
     }
@@ -249,15 +262,16 @@ impl TupliApiClient {
     }
 
     /// Runs a generated operation with a fresh token, refreshing once and
-    /// retrying once on 401. `call` is invoked again for the retry, so it
-    /// rebuilds the request from scratch.
-    pub(crate) async fn call<T, F, Fut>(&self, call: F) -> Result<T>
+    /// retrying once on 401, and retrying `Retry::Safe` operations after
+    /// transient failures as the [`RetryPolicy`] says. `call` is invoked
+    /// again for every attempt, so it rebuilds the request from scratch.
+    pub(crate) async fn call<T, F, Fut>(&self, retry: Retry, call: F) -> Result<T>
     where
         T: DeserializeOwned,
         F: Fn(generated::Client) -> Fut,
         Fut: Future<Output = std::result::Result<ResponseValue<T>, GenError>>,
     {
-        self.call_raw(call, path_of::<T>)
+        self.call_raw(retry, call, path_of::<T>)
             .await
             .map(ResponseValue::into_inner)
     }
@@ -266,9 +280,32 @@ impl TupliApiClient {
     /// `call` may fail with a generated-client error or one of the crate's.
     pub(crate) async fn call_raw<R, E, F, Fut>(
         &self,
+        retry: Retry,
         call: F,
         path: fn(&[u8]) -> String,
     ) -> Result<R>
+    where
+        E: Into<Failure>,
+        F: Fn(generated::Client) -> Fut,
+        Fut: Future<Output = std::result::Result<R, E>>,
+    {
+        let policy = &self.inner.retry;
+        let mut attempt = 1;
+        loop {
+            match self.authenticated(&call, path).await {
+                Err(error) if policy.retries(retry, attempt, &error) => {
+                    let pause = policy.backoff(attempt);
+                    tracing::debug!(attempt, ?pause, %error, "retrying");
+                    tokio::time::sleep(pause).await;
+                    attempt += 1;
+                }
+                result => return result,
+            }
+        }
+    }
+
+    /// One attempt: a fresh token first, and on 401 one refresh and one resend.
+    async fn authenticated<R, E, F, Fut>(&self, call: &F, path: fn(&[u8]) -> String) -> Result<R>
     where
         E: Into<Failure>,
         F: Fn(generated::Client) -> Fut,

@@ -119,18 +119,27 @@ impl Error {
     }
 
     /// Whether repeating the same request may succeed: connection failures,
-    /// timeouts, and 502/503/504 answers.
+    /// timeouts, and 502/503/504 answers. (Whether repeating it is *safe* is
+    /// another matter: see the retry policy in the crate docs.)
     pub fn is_retryable(&self) -> bool {
         match self {
-            Error::Transport { source } => {
-                source.is_connect() || source.is_timeout() || source.is_request()
-            }
+            Error::Transport { source } => source.is_connect() || source.is_timeout(),
             Error::Api { status, .. } => matches!(
                 *status,
                 StatusCode::BAD_GATEWAY
                     | StatusCode::SERVICE_UNAVAILABLE
                     | StatusCode::GATEWAY_TIMEOUT
             ),
+            _ => false,
+        }
+    }
+
+    /// What automatic retries react to: the request never reached the server
+    /// (connection failure), or a gateway said the server was unavailable.
+    pub(crate) fn is_transient(&self) -> bool {
+        match self {
+            Error::Transport { source } => source.is_connect(),
+            Error::Api { status, .. } => matches!(status.as_u16(), 502..=504),
             _ => false,
         }
     }

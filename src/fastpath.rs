@@ -18,7 +18,11 @@ use crate::tuple::{RlTuple, TupleValue};
 /// Decodes `bytes` (one JSON object) as an episode item, or `None` to say
 /// "use serde_json instead".
 pub(crate) fn episode_item(bytes: &[u8]) -> Option<EpisodeItem> {
-    let mut p = Parser { bytes, at: 0 };
+    let mut p = Parser {
+        bytes,
+        at: 0,
+        scratch: Vec::new(),
+    };
     let item = p.item()?;
     p.ws();
     (p.at == bytes.len()).then_some(item)
@@ -43,6 +47,7 @@ const POW10: [f64; 23] = [
 struct Parser<'a> {
     bytes: &'a [u8],
     at: usize,
+    scratch: Vec<f64>,
 }
 
 /// One key of an object, to reject duplicates as serde's derive does.
@@ -285,7 +290,9 @@ impl<'a> Parser<'a> {
         match self.peek()? {
             b'[' => {
                 self.at += 1;
-                let mut floats = Vec::with_capacity(32);
+                // Collected in a reused buffer, then copied to an exact-size Vec.
+                let mut floats = std::mem::take(&mut self.scratch);
+                floats.clear();
                 if self.eat(b']').is_none() {
                     loop {
                         match self.float() {
@@ -305,7 +312,9 @@ impl<'a> Parser<'a> {
                         }
                     }
                 }
-                Some(TupleValue::from(floats))
+                let value = TupleValue::from(floats.as_slice());
+                self.scratch = floats;
+                Some(value)
             }
             b'-' | b'0'..=b'9' => match self.float() {
                 Some(f) => Some(TupleValue::Float(f)),
@@ -488,6 +497,7 @@ mod tests {
                 let mut p = Parser {
                     bytes: text.as_bytes(),
                     at: 0,
+                    scratch: Vec::new(),
                 };
                 let expected: f64 = text.parse().unwrap();
                 match p.float() {

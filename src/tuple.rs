@@ -230,7 +230,10 @@ impl<'de> Visitor<'de> for TupleValueVisitor {
         let mut values: Vec<Value> = loop {
             match seq.next_element::<Value>()? {
                 None if floats.is_empty() => return Ok(TupleValue::Json(Value::Array(Vec::new()))),
-                None => return Ok(TupleValue::Floats(floats)),
+                None => {
+                    floats.shrink_to_fit();
+                    return Ok(TupleValue::Floats(floats));
+                }
                 Some(Value::Number(n)) if n.is_f64() => floats.push(n.as_f64().unwrap_or_default()),
                 Some(other) => {
                     let mut values: Vec<Value> = floats.iter().map(|&f| float(f)).collect();

@@ -65,8 +65,13 @@ impl Mocked {
         self.server.base_url()
     }
 
+    /// A client that sends every request once (retries are tested in faults.rs).
     fn client(&self) -> TupliApiClient {
-        TupliApiClient::with_url(self.url()).unwrap()
+        TupliApiClient::builder()
+            .url(self.url())
+            .retry_policy(tupli::RetryPolicy::none())
+            .build()
+            .unwrap()
     }
 
     fn catch_all(&self) -> Mock<'_> {

@@ -20,6 +20,7 @@ use crate::error::{Error, Result};
 use crate::filter::Filter;
 use crate::hooks::send;
 use crate::models::{ArtifactMetadata, ArtifactMetadataItem};
+use crate::retry::Retry;
 use crate::validate;
 
 /// Header in which the server sends an artifact's metadata with its bytes.
@@ -27,6 +28,9 @@ const METADATA_HEADER: &str = "x-metadata";
 
 /// Read size for streamed uploads.
 const UPLOAD_CHUNK: usize = 256 * 1024;
+
+/// Write buffer for downloads to a file.
+const WRITE_BUFFER: usize = 1 << 20;
 
 impl TupliApiClient {
     /// Uploads a file held in memory, with its metadata. Uploading bytes the
@@ -136,8 +140,11 @@ impl TupliApiClient {
         let path = path.as_ref();
         let partial = partial_path(path);
         let result = async {
-            let mut file = tokio::fs::File::create(&partial).await?;
+            // Large writes: each one is a trip to tokio's blocking pool.
+            let file = tokio::fs::File::create(&partial).await?;
+            let mut file = tokio::io::BufWriter::with_capacity(WRITE_BUFFER, file);
             let item = self.download_artifact_to(artifact_id, &mut file).await?;
+            let file = file.into_inner();
             file.sync_all().await?;
             drop(file);
             tokio::fs::rename(&partial, path).await?;
@@ -157,7 +164,7 @@ impl TupliApiClient {
         filter: Option<Filter>,
     ) -> Result<Vec<ArtifactMetadataItem>> {
         let filter = validate::filter(filter)?;
-        self.call(|api| {
+        self.call(Retry::Safe, |api| {
             let filter = filter.clone();
             async move { api.list_artifacts().body(filter).send().await }
         })
@@ -167,8 +174,10 @@ impl TupliApiClient {
     /// Deletes an artifact.
     pub async fn delete_artifact(&self, artifact_id: &str) -> Result<()> {
         validate::name("artifact_id", artifact_id)?;
-        self.call(|api| async move { api.delete_artifact().artifact_id(artifact_id).send().await })
-            .await
+        self.call(Retry::Safe, |api| async move {
+            api.delete_artifact().artifact_id(artifact_id).send().await
+        })
+        .await
     }
 
     /// Publishes an artifact in a group; `None` means [`GLOBAL_GROUP`](crate::GLOBAL_GROUP).
@@ -179,7 +188,7 @@ impl TupliApiClient {
     ) -> Result<()> {
         validate::name("artifact_id", artifact_id)?;
         let group = validate::publish_target(publish_in)?;
-        self.call(|api| async move {
+        self.call(Retry::Safe, |api| async move {
             api.publish_artifact()
                 .artifact_id(artifact_id)
                 .publish_in(group)
@@ -193,7 +202,7 @@ impl TupliApiClient {
     pub async fn unpublish_artifact(&self, artifact_id: &str, unpublish_from: &str) -> Result<()> {
         validate::name("artifact_id", artifact_id)?;
         validate::name("unpublish_from", unpublish_from)?;
-        self.call(|api| async move {
+        self.call(Retry::Safe, |api| async move {
             api.unpublish_artifact()
                 .artifact_id(artifact_id)
                 .unpublish_from(unpublish_from)
@@ -223,6 +232,7 @@ impl TupliApiClient {
         let hasher = Arc::new(Mutex::new(Sha256::new()));
         let item = self
             .call_raw(
+                Retry::Never,
                 |api| {
                     let metadata = metadata.clone();
                     let hasher = Arc::clone(&hasher);
@@ -276,6 +286,7 @@ impl TupliApiClient {
         validate::name("artifact_id", artifact_id)?;
         let response = self
             .call_raw(
+                Retry::Safe,
                 |api| async move { api.load_artifact().artifact_id(artifact_id).send().await },
                 path_of::<serde::de::IgnoredAny>,
             )

@@ -4,6 +4,7 @@ use crate::client::TupliApiClient;
 use crate::error::Result;
 use crate::filter::Filter;
 use crate::models::{Benchmark, BenchmarkHeader, BenchmarkQuery};
+use crate::retry::Retry;
 use crate::validate;
 
 impl TupliApiClient {
@@ -12,7 +13,7 @@ impl TupliApiClient {
     pub async fn store_benchmark(&self, benchmark: BenchmarkQuery) -> Result<BenchmarkHeader> {
         validate::name("benchmark.hash", &benchmark.hash)?;
         validate::name("benchmark.metadata.name", &benchmark.metadata.name)?;
-        self.call(|api| {
+        self.call(Retry::Safe, |api| {
             let benchmark = benchmark.clone();
             async move { api.store_benchmark().body(benchmark).send().await }
         })
@@ -22,14 +23,16 @@ impl TupliApiClient {
     /// A benchmark with its serialized environment.
     pub async fn load_benchmark(&self, benchmark_id: &str) -> Result<Benchmark> {
         validate::name("benchmark_id", benchmark_id)?;
-        self.call(|api| async move { api.load_benchmark().benchmark_id(benchmark_id).send().await })
-            .await
+        self.call(Retry::Safe, |api| async move {
+            api.load_benchmark().benchmark_id(benchmark_id).send().await
+        })
+        .await
     }
 
     /// Headers of the benchmarks matching `filter` (`None`: all visible ones).
     pub async fn list_benchmarks(&self, filter: Option<Filter>) -> Result<Vec<BenchmarkHeader>> {
         let filter = validate::filter(filter)?;
-        self.call(|api| {
+        self.call(Retry::Safe, |api| {
             let filter = filter.clone();
             async move { api.list_benchmarks().body(filter).send().await }
         })
@@ -39,7 +42,7 @@ impl TupliApiClient {
     /// Deletes a benchmark (a missing id is not an error).
     pub async fn delete_benchmark(&self, benchmark_id: &str) -> Result<()> {
         validate::name("benchmark_id", benchmark_id)?;
-        self.call(|api| async move {
+        self.call(Retry::Safe, |api| async move {
             api.delete_benchmark()
                 .benchmark_id(benchmark_id)
                 .send()
@@ -56,7 +59,7 @@ impl TupliApiClient {
     ) -> Result<()> {
         validate::name("benchmark_id", benchmark_id)?;
         let group = validate::publish_target(publish_in)?;
-        self.call(|api| async move {
+        self.call(Retry::Safe, |api| async move {
             api.publish_benchmark()
                 .benchmark_id(benchmark_id)
                 .publish_in(group)
@@ -74,7 +77,7 @@ impl TupliApiClient {
     ) -> Result<()> {
         validate::name("benchmark_id", benchmark_id)?;
         validate::name("unpublish_from", unpublish_from)?;
-        self.call(|api| async move {
+        self.call(Retry::Safe, |api| async move {
             api.unpublish_benchmark()
                 .benchmark_id(benchmark_id)
                 .unpublish_from(unpublish_from)

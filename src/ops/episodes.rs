@@ -16,6 +16,7 @@ use crate::error::{Error, Result};
 use crate::filter::{EpisodesListRequest, Filter};
 use crate::hooks::send;
 use crate::models::{Episode, EpisodeHeader, EpisodeItem, EpisodeList};
+use crate::retry::Retry;
 use crate::stream::{Element, JsonArrayStream};
 use crate::validate;
 
@@ -64,6 +65,7 @@ impl TupliApiClient {
         check_finite(episode)?;
         let body = json_body(episode, "episode")?;
         self.call_raw(
+            Retry::Never,
             |api| {
                 let body = body.clone();
                 async move {
@@ -158,6 +160,7 @@ impl TupliApiClient {
         let body = json_body(&request, "filter")?;
         let response = self
             .call_raw(
+                Retry::Safe,
                 |api| {
                     let body = body.clone();
                     async move {
@@ -181,15 +184,17 @@ impl TupliApiClient {
     /// Deletes an episode (a missing id is not an error).
     pub async fn delete_episode(&self, episode_id: &str) -> Result<()> {
         validate::name("episode_id", episode_id)?;
-        self.call(|api| async move { api.delete_episode().episode_id(episode_id).send().await })
-            .await
+        self.call(Retry::Safe, |api| async move {
+            api.delete_episode().episode_id(episode_id).send().await
+        })
+        .await
     }
 
     /// Publishes an episode in a group; `None` means [`GLOBAL_GROUP`](crate::GLOBAL_GROUP).
     pub async fn publish_episode(&self, episode_id: &str, publish_in: Option<&str>) -> Result<()> {
         validate::name("episode_id", episode_id)?;
         let group = validate::publish_target(publish_in)?;
-        self.call(|api| async move {
+        self.call(Retry::Safe, |api| async move {
             api.publish_episode()
                 .episode_id(episode_id)
                 .publish_in(group)
@@ -203,7 +208,7 @@ impl TupliApiClient {
     pub async fn unpublish_episode(&self, episode_id: &str, unpublish_from: &str) -> Result<()> {
         validate::name("episode_id", episode_id)?;
         validate::name("unpublish_from", unpublish_from)?;
-        self.call(|api| async move {
+        self.call(Retry::Safe, |api| async move {
             api.unpublish_episode()
                 .episode_id(episode_id)
                 .unpublish_from(unpublish_from)

@@ -3,6 +3,7 @@
 use crate::client::TupliApiClient;
 use crate::error::Result;
 use crate::models::{Group, GroupMembershipQuery, GroupWithMembers};
+use crate::retry::Retry;
 use crate::validate;
 
 fn check_members(query: &GroupMembershipQuery) -> Result<()> {
@@ -20,7 +21,7 @@ impl TupliApiClient {
     /// Creates a group; the caller becomes its admin.
     pub async fn create_group(&self, group: Group) -> Result<Group> {
         validate::name("group.name", &group.name)?;
-        self.call(|api| {
+        self.call(Retry::Never, |api| {
             let group = group.clone();
             async move { api.create_group().body(group).send().await }
         })
@@ -29,28 +30,35 @@ impl TupliApiClient {
 
     /// All groups.
     pub async fn list_groups(&self) -> Result<Vec<Group>> {
-        self.call(|api| async move { api.list_groups().send().await })
-            .await
+        self.call(
+            Retry::Safe,
+            |api| async move { api.list_groups().send().await },
+        )
+        .await
     }
 
     /// A group with its members.
     pub async fn read_group(&self, group_name: &str) -> Result<GroupWithMembers> {
         validate::name("group_name", group_name)?;
-        self.call(|api| async move { api.read_group().group_name(group_name).send().await })
-            .await
+        self.call(Retry::Safe, |api| async move {
+            api.read_group().group_name(group_name).send().await
+        })
+        .await
     }
 
     /// Deletes a group.
     pub async fn delete_group(&self, group_name: &str) -> Result<()> {
         validate::name("group_name", group_name)?;
-        self.call(|api| async move { api.delete_group().group_name(group_name).send().await })
-            .await
+        self.call(Retry::Safe, |api| async move {
+            api.delete_group().group_name(group_name).send().await
+        })
+        .await
     }
 
     /// Adds users (with roles) to a group.
     pub async fn add_group_members(&self, query: GroupMembershipQuery) -> Result<GroupWithMembers> {
         check_members(&query)?;
-        self.call(|api| {
+        self.call(Retry::Never, |api| {
             let query = query.clone();
             async move { api.add_group_members().body(query).send().await }
         })
@@ -63,7 +71,7 @@ impl TupliApiClient {
         query: GroupMembershipQuery,
     ) -> Result<GroupWithMembers> {
         check_members(&query)?;
-        self.call(|api| {
+        self.call(Retry::Never, |api| {
             let query = query.clone();
             async move { api.remove_group_members().body(query).send().await }
         })

@@ -3,19 +3,23 @@
 use crate::client::TupliApiClient;
 use crate::error::Result;
 use crate::models::UserRole;
+use crate::retry::Retry;
 use crate::validate;
 
 impl TupliApiClient {
     /// All roles.
     pub async fn list_roles(&self) -> Result<Vec<UserRole>> {
-        self.call(|api| async move { api.list_roles().send().await })
-            .await
+        self.call(
+            Retry::Safe,
+            |api| async move { api.list_roles().send().await },
+        )
+        .await
     }
 
     /// Creates a role (needs `role_management`).
     pub async fn create_role(&self, role: UserRole) -> Result<UserRole> {
         validate::name("role.role", &role.role)?;
-        self.call(|api| {
+        self.call(Retry::Never, |api| {
             let role = role.clone();
             async move { api.create_role().body(role).send().await }
         })
@@ -25,7 +29,9 @@ impl TupliApiClient {
     /// Deletes a role.
     pub async fn delete_role(&self, role_name: &str) -> Result<()> {
         validate::name("role_name", role_name)?;
-        self.call(|api| async move { api.delete_role().role_name(role_name).send().await })
-            .await
+        self.call(Retry::Safe, |api| async move {
+            api.delete_role().role_name(role_name).send().await
+        })
+        .await
     }
 }

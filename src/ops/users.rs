@@ -4,6 +4,7 @@ use crate::auth::Tokens;
 use crate::client::TupliApiClient;
 use crate::error::{Error, Result};
 use crate::models::{User, UserOut};
+use crate::retry::Retry;
 use crate::validate;
 
 fn credentials(username: &str, password: &str) -> Result<User> {
@@ -22,14 +23,14 @@ impl TupliApiClient {
         let user = credentials(username, password)?;
         let had_tokens = self.is_logged_in();
         let attempt = self
-            .call(|api| {
+            .call(Retry::Never, |api| {
                 let user = user.clone();
                 async move { api.signup().body(user).send().await }
             })
             .await;
         match attempt {
             Err(Error::SessionExpired { .. } | Error::NotLoggedIn { .. }) if had_tokens => {
-                self.call(|api| {
+                self.call(Retry::Never, |api| {
                     let user = user.clone();
                     async move { api.signup().body(user).send().await }
                 })
@@ -67,14 +68,17 @@ impl TupliApiClient {
 
     /// All users with their memberships (needs `user_read`).
     pub async fn list_users(&self) -> Result<Vec<UserOut>> {
-        self.call(|api| async move { api.list_users().send().await })
-            .await
+        self.call(
+            Retry::Safe,
+            |api| async move { api.list_users().send().await },
+        )
+        .await
     }
 
     /// Sets a new password for `username`.
     pub async fn change_password(&self, username: &str, new_password: &str) -> Result<()> {
         let user = credentials(username, new_password)?;
-        self.call(|api| {
+        self.call(Retry::Safe, |api| {
             let user = user.clone();
             async move { api.change_password().body(user).send().await }
         })
@@ -84,7 +88,9 @@ impl TupliApiClient {
     /// Deletes a user.
     pub async fn delete_user(&self, username: &str) -> Result<()> {
         validate::name("username", username)?;
-        self.call(|api| async move { api.delete_user().username(username).send().await })
-            .await
+        self.call(Retry::Safe, |api| async move {
+            api.delete_user().username(username).send().await
+        })
+        .await
     }
 }
