@@ -11,7 +11,8 @@ use secrecy::{ExposeSecret, SecretString};
 use crate::error::{Detail, Error, Result};
 use crate::generated;
 
-/// Refresh proactively when the access token expires within this window.
+/// Refresh proactively when the access token expires within this window
+/// (a quarter of the token's lifetime when that is shorter).
 pub(crate) const REFRESH_AHEAD: Duration = Duration::from_secs(30);
 
 /// An access token and a refresh token, as issued by `login`.
@@ -23,6 +24,9 @@ pub(crate) const REFRESH_AHEAD: Duration = Duration::from_secs(30);
 pub struct Tokens {
     access: SecretString,
     refresh: SecretString,
+    /// When this client got the access token from the server (to judge its
+    /// lifetime); unknown for tokens handed in.
+    received: Option<SystemTime>,
 }
 
 impl Tokens {
@@ -31,7 +35,28 @@ impl Tokens {
         Tokens {
             access: SecretString::from(access_token.into()),
             refresh: SecretString::from(refresh_token.into()),
+            received: None,
         }
+    }
+
+    /// Tokens the server has just issued.
+    pub(crate) fn issued(access_token: String, refresh_token: String) -> Self {
+        Tokens {
+            received: Some(SystemTime::now()),
+            ..Tokens::new(access_token, refresh_token)
+        }
+    }
+
+    /// How long before the access token's expiry it is refreshed: 30 s, or a
+    /// quarter of its lifetime for tokens issued to this client that live
+    /// less than two minutes (else such a token would be refreshed at once).
+    fn refresh_window(&self) -> Duration {
+        let lifetime = self
+            .received
+            .zip(self.access_expires_at())
+            .and_then(|(received, exp)| exp.duration_since(received).ok())
+            .unwrap_or(REFRESH_AHEAD * 4);
+        REFRESH_AHEAD.min(lifetime / 4)
     }
 
     /// The access token (sent as `Authorization: Bearer`).
@@ -172,7 +197,7 @@ impl AuthHandle {
             };
             (
                 slot.generation,
-                expires_within(tokens.access_expires_at(), REFRESH_AHEAD),
+                expires_within(tokens.access_expires_at(), tokens.refresh_window()),
             )
         };
         if stale {
@@ -216,6 +241,7 @@ impl AuthHandle {
                 let mut slot = self.write();
                 if let Some(tokens) = slot.tokens.as_mut() {
                     tokens.access = SecretString::from(token.into_inner().token);
+                    tokens.received = Some(SystemTime::now());
                     slot.generation += 1;
                 }
                 Ok(())
@@ -276,6 +302,21 @@ mod tests {
         ] {
             assert!(claims(token).is_none_or(|c| c.exp.is_none()), "{token}");
         }
+    }
+
+    #[test]
+    fn short_lived_tokens_refresh_late_enough_to_be_used() {
+        let now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap()
+            .as_secs();
+        let short = Tokens::issued(jwt(&format!(r#"{{"exp":{}}}"#, now + 4)), "r".into());
+        assert!(short.refresh_window() <= Duration::from_secs(1));
+        let long = Tokens::issued(jwt(&format!(r#"{{"exp":{}}}"#, now + 1800)), "r".into());
+        assert_eq!(long.refresh_window(), REFRESH_AHEAD);
+        // Handed-in tokens: their lifetime is unknown, so the full window.
+        let restored = Tokens::new(jwt(&format!(r#"{{"exp":{}}}"#, now + 4)), "r");
+        assert_eq!(restored.refresh_window(), REFRESH_AHEAD);
     }
 
     #[test]

@@ -59,7 +59,7 @@ impl TupliApiClient {
                 .await)
             }
         };
-        self.set_tokens(Some(Tokens::new(
+        self.set_tokens(Some(Tokens::issued(
             pair.access_token.token,
             pair.refresh_token.token,
         )));

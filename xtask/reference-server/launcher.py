@@ -8,7 +8,7 @@ MongoDB is needed. All data lives in this one process and is lost on exit.
 Usage:
     python launcher.py --port N [--host 127.0.0.1] [--access-token-minutes F]
         [--refresh-token-minutes F] [--pid-file PATH] [--admin-password PW]
-        [--open-access]
+        [--open-access] [--stats]
 """
 
 import argparse
@@ -29,6 +29,9 @@ def parse_args():
     parser.add_argument('--admin-password', default='pytupli', help='password of user "admin"')
     parser.add_argument(
         '--open-access', action='store_true', help='let requests without a token in as guests'
+    )
+    parser.add_argument(
+        '--stats', action='store_true', help='count requests per path; GET /__stats answers them'
     )
     args = parser.parse_args()
     if args.host != '127.0.0.1':
@@ -146,6 +149,30 @@ def set_token_lifetimes(args):
     users.REFRESH_TOKEN_EXPIRE_MINUTES = args.refresh_token_minutes
 
 
+class RequestCounter:
+    """ASGI middleware counting requests per path, for load tests: what the
+    server saw, not what a client believes it sent."""
+
+    def __init__(self, app):
+        import collections
+
+        self.app = app
+        self.counts = collections.Counter()
+
+    async def __call__(self, scope, receive, send):
+        if scope['type'] == 'http':
+            if scope['path'] == '/__stats':
+                import json
+
+                body = json.dumps(self.counts).encode()
+                headers = [(b'content-type', b'application/json'), (b'content-length', str(len(body)).encode())]
+                await send({'type': 'http.response.start', 'status': 200, 'headers': headers})
+                await send({'type': 'http.response.body', 'body': body})
+                return
+            self.counts[scope['path']] += 1
+        await self.app(scope, receive, send)
+
+
 def make_server(args):
     import uvicorn
 
@@ -174,6 +201,8 @@ def make_server(args):
     from pytupli.server.main import app
 
     # Serving an app object runs in this single process (no workers, no reload).
+    if args.stats:
+        app = RequestCounter(app)
     return Server(uvicorn.Config(app, host=args.host, port=args.port, log_level='warning'))
 
 

@@ -6,6 +6,7 @@ mod codegen;
 mod generate;
 mod http;
 mod server;
+mod soak;
 mod spec;
 mod tasks;
 
@@ -55,6 +56,17 @@ enum Command {
         #[arg(long, value_delimiter = ',')]
         only: Vec<String>,
     },
+    /// Many tasks, one client, a mixed workload for a while, against a server
+    /// whose access tokens live 3 s: no errors, one refresh per token
+    /// lifetime, flat memory.
+    Soak {
+        /// How long (1–3600).
+        #[arg(long, default_value_t = 60)]
+        seconds: u64,
+        /// Concurrent tasks (1–256).
+        #[arg(long, default_value_t = 16)]
+        tasks: usize,
+    },
     /// Manage a reference PyTupli server (venv under target/, in-memory MongoDB).
     Server {
         #[command(subcommand)]
@@ -68,6 +80,7 @@ fn main() -> Result<()> {
         Command::Demo => tasks::demo(),
         Command::Server { action } => server::run(action),
         Command::Spec { action } => spec::run(action),
+        Command::Soak { seconds, tasks } => soak::run(seconds, tasks),
         Command::Bench { quick, runs, only } => bench::run(quick, runs, &only),
         Command::Codegen { out, check } => codegen::run(out, check),
     }

@@ -41,6 +41,9 @@ pub struct StartArgs {
     /// Refresh-token lifetime in minutes (server default 12600).
     #[arg(long)]
     pub refresh_token_minutes: Option<f64>,
+    /// Count requests per path, answered at `GET /__stats`.
+    #[arg(long)]
+    pub stats: bool,
 }
 
 impl StartArgs {
@@ -50,6 +53,7 @@ impl StartArgs {
             port: None,
             access_token_minutes: None,
             refresh_token_minutes: None,
+            stats: false,
         }
     }
 }
@@ -192,6 +196,9 @@ pub fn start(args: &StartArgs) -> Result<String> {
     if let Some(m) = args.refresh_token_minutes {
         command.args(["--refresh-token-minutes", &m.to_string()]);
     }
+    if args.stats {
+        command.arg("--stats");
+    }
     let mut child = command.spawn().context("could not start the launcher")?;
     let url = format!("http://127.0.0.1:{port}");
     let started = Instant::now();
@@ -216,6 +223,17 @@ pub fn start(args: &StartArgs) -> Result<String> {
     }
     fs::write(server_file(&args.name, "url"), &url)?;
     Ok(url)
+}
+
+/// Stops the named server when dropped, so a failing run never leaves one behind.
+pub struct StopOnDrop(pub String);
+
+impl Drop for StopOnDrop {
+    fn drop(&mut self) {
+        if let Err(e) = stop(&self.0) {
+            eprintln!("xtask: stopping {}: {e:#}", self.0);
+        }
+    }
 }
 
 /// Stops a server by the PID its launcher recorded, and nothing else.

@@ -4,26 +4,16 @@ use std::process::Command;
 
 use anyhow::{bail, Result};
 
-use crate::server::{self, StartArgs};
+use crate::server::{self, StartArgs, StopOnDrop};
 use crate::spec;
 
 /// Access-token lifetime of the short-lived test server, in minutes (3 s).
 const SHORT_ACCESS_MINUTES: f64 = 0.05;
+/// Length of the soak run in `cargo xtask test`.
+const SOAK_SECONDS: u64 = 15;
+
 /// Refresh-token lifetime of the short-lived test server, in minutes (12 s).
 const SHORT_REFRESH_MINUTES: f64 = 0.2;
-
-/// Stops the named servers when dropped, so a failing step never leaves one running.
-struct Servers(Vec<String>);
-
-impl Drop for Servers {
-    fn drop(&mut self) {
-        for name in &self.0 {
-            if let Err(e) = server::stop(name) {
-                eprintln!("xtask: stopping {name}: {e:#}");
-            }
-        }
-    }
-}
 
 fn cargo() -> Command {
     let mut c = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
@@ -92,7 +82,10 @@ pub fn test() -> Result<()> {
     );
 
     eprintln!("\n== xtask: starting reference servers");
-    let servers = Servers(vec!["test-main".into(), "test-short".into()]);
+    let servers = [
+        StopOnDrop("test-main".into()),
+        StopOnDrop("test-short".into()),
+    ];
     let main_url = server::start(&StartArgs::named("test-main"))?;
     let short_url = server::start(&StartArgs {
         access_token_minutes: Some(SHORT_ACCESS_MINUTES),
@@ -133,6 +126,9 @@ pub fn test() -> Result<()> {
             ),
     );
     drop(servers);
+    task(&mut failures, "short soak", || {
+        crate::soak::run(SOAK_SECONDS, 16)
+    });
 
     if failures.is_empty() {
         eprintln!("\nxtask test: all steps passed");
@@ -143,7 +139,7 @@ pub fn test() -> Result<()> {
 }
 
 pub fn demo() -> Result<()> {
-    let servers = Servers(vec!["demo".into()]);
+    let servers = StopOnDrop("demo".into());
     let url = server::start(&StartArgs::named("demo"))?;
     eprintln!("xtask: reference server at {url}");
     let status = cargo()

@@ -197,16 +197,16 @@ pub fn run(quick: bool, runs: Option<usize>, only: &[String]) -> Result<()> {
 
     if wanted("e2e") {
         eprintln!("xtask bench: end to end against the reference server…");
-        let reference = ReferenceServer::start()?;
-        create_bench_user(&reference.url)?;
+        let _stop = server::StopOnDrop("bench".into());
+        let reference = server::start(&StartArgs::named("bench"))?;
+        create_bench_user(&reference)?;
         let spec = format!(
             "{}:{}:{}",
             plan.e2e_episodes, plan.e2e_tuples, plan.e2e_concurrency
         );
-        let e2e = measure(&rust, &["e2e", &reference.url, &spec])?;
+        let e2e = measure(&rust, &["e2e", &reference, &spec])?;
         let py_spec = format!("{}:{}", plan.e2e_python_episodes, plan.e2e_tuples);
-        let py_e2e = py(&["e2e", &reference.url, &py_spec])?;
-        drop(reference);
+        let py_e2e = py(&["e2e", &reference, &py_spec])?;
         summary.insert(
             "end_to_end".into(),
             json!({
@@ -330,24 +330,6 @@ fn artifact(python: &Path, bytes: u64) -> Result<(PathBuf, Vec<u8>, String)> {
         bail!("could not hash the artifact");
     }
     Ok((path, block, hash))
-}
-
-/// The reference server for the end-to-end run, stopped on drop.
-struct ReferenceServer {
-    url: String,
-}
-
-impl ReferenceServer {
-    fn start() -> Result<Self> {
-        let url = server::start(&StartArgs::named("bench"))?;
-        Ok(ReferenceServer { url })
-    }
-}
-
-impl Drop for ReferenceServer {
-    fn drop(&mut self) {
-        let _ = server::stop("bench");
-    }
 }
 
 /// Signs up the `bench` user both clients log in as.
