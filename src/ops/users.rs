@@ -6,14 +6,26 @@ use crate::error::{Error, Result};
 use crate::models::{User, UserOut};
 use crate::retry::Retry;
 use crate::validate;
+use zeroize::Zeroize;
 
-fn credentials(username: &str, password: &str) -> Result<User> {
+/// The credentials to send; the password copy is wiped when dropped. (The
+/// copies serialized into request bodies belong to the HTTP client, which
+/// cannot wipe them.)
+struct Credentials(User);
+
+impl Drop for Credentials {
+    fn drop(&mut self) {
+        self.0.password.zeroize();
+    }
+}
+
+fn credentials(username: &str, password: &str) -> Result<Credentials> {
     validate::name("username", username)?;
     validate::password("password", password)?;
-    Ok(User {
+    Ok(Credentials(User {
         username: username.to_string(),
         password: password.to_string(),
-    })
+    }))
 }
 
 impl TupliApiClient {
@@ -24,14 +36,14 @@ impl TupliApiClient {
         let had_tokens = self.is_logged_in();
         let attempt = self
             .call(Retry::Never, |api| {
-                let user = user.clone();
+                let user = user.0.clone();
                 async move { api.signup().body(user).send().await }
             })
             .await;
         match attempt {
             Err(Error::SessionExpired { .. } | Error::NotLoggedIn { .. }) if had_tokens => {
                 self.call(Retry::Never, |api| {
-                    let user = user.clone();
+                    let user = user.0.clone();
                     async move { api.signup().body(user).send().await }
                 })
                 .await
@@ -48,7 +60,7 @@ impl TupliApiClient {
             self.set_url(url)?;
         }
         let api = self.api();
-        let answer = api.login().body(user).send().await;
+        let answer = api.login().body(user.0.clone()).send().await;
         let pair = match answer {
             Ok(pair) => pair.into_inner(),
             Err(e) => {
@@ -79,7 +91,7 @@ impl TupliApiClient {
     pub async fn change_password(&self, username: &str, new_password: &str) -> Result<()> {
         let user = credentials(username, new_password)?;
         self.call(Retry::Safe, |api| {
-            let user = user.clone();
+            let user = user.0.clone();
             async move { api.change_password().body(user).send().await }
         })
         .await

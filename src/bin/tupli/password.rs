@@ -2,6 +2,8 @@
 
 use std::io::Read;
 
+use zeroize::Zeroizing;
+
 use crate::args::PasswordArgs;
 use crate::error::CliError;
 
@@ -13,21 +15,23 @@ pub(crate) enum Confirm {
 }
 
 /// The password: standard input with `--password-stdin` (one trailing line
-/// break removed), else a prompt on the terminal without echo.
+/// break removed), else a prompt on the terminal without echo. Wiped from
+/// memory when dropped.
 pub(crate) fn read(
     args: &PasswordArgs,
     prompt: &str,
     confirm: Confirm,
-) -> Result<String, CliError> {
+) -> Result<Zeroizing<String>, CliError> {
     let password = if args.password_stdin {
-        let mut text = String::new();
+        let mut text = Zeroizing::new(String::new());
         std::io::stdin().read_to_string(&mut text).map_err(|e| {
             CliError::Usage(format!("reading the password from standard input: {e}"))
         })?;
-        strip_line_break(text)
+        strip_line_break(&mut text);
+        text
     } else {
         let first = ask(prompt)?;
-        if confirm == Confirm::Twice && ask("Repeat it: ")? != first {
+        if confirm == Confirm::Twice && *ask("Repeat it: ")? != *first {
             return Err(CliError::Usage("the passwords do not match".into()));
         }
         first
@@ -38,22 +42,23 @@ pub(crate) fn read(
     Ok(password)
 }
 
-fn ask(prompt: &str) -> Result<String, CliError> {
-    rpassword::prompt_password(prompt).map_err(|e| {
-        CliError::Usage(format!(
-            "cannot ask for the password ({e}); pipe it in with --password-stdin"
-        ))
-    })
+fn ask(prompt: &str) -> Result<Zeroizing<String>, CliError> {
+    rpassword::prompt_password(prompt)
+        .map(Zeroizing::new)
+        .map_err(|e| {
+            CliError::Usage(format!(
+                "cannot ask for the password ({e}); pipe it in with --password-stdin"
+            ))
+        })
 }
 
-fn strip_line_break(mut text: String) -> String {
+fn strip_line_break(text: &mut String) {
     if text.ends_with('\n') {
         text.pop();
         if text.ends_with('\r') {
             text.pop();
         }
     }
-    text
 }
 
 #[cfg(test)]
@@ -62,9 +67,15 @@ mod tests {
 
     #[test]
     fn one_line_break_is_removed() {
-        assert_eq!(strip_line_break("pw\n".into()), "pw");
-        assert_eq!(strip_line_break("pw\r\n".into()), "pw");
-        assert_eq!(strip_line_break("pw".into()), "pw");
-        assert_eq!(strip_line_break("pw \n\n".into()), "pw \n");
+        for (given, kept) in [
+            ("pw\n", "pw"),
+            ("pw\r\n", "pw"),
+            ("pw", "pw"),
+            ("pw \n\n", "pw \n"),
+        ] {
+            let mut text = given.to_string();
+            strip_line_break(&mut text);
+            assert_eq!(text, kept);
+        }
     }
 }
