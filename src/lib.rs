@@ -10,6 +10,8 @@ mod generated;
 mod hooks;
 pub mod models;
 mod ops;
+#[cfg(test)]
+mod proptests;
 mod retry;
 mod stream;
 mod tuple;

@@ -1,0 +1,165 @@
+//! Property tests: any JSON in `state`, `action`, `reward`, `info` and
+//! `metadata` survives encoding and every decoding path — serde_json, the
+//! fast path, and the streaming splitter at any chunk size — unchanged, with
+//! floats equal to the bit and integers staying integers.
+
+use std::collections::VecDeque;
+
+use proptest::prelude::*;
+use serde_json::{json, Map, Value};
+
+use crate::fastpath;
+use crate::models::{Episode, EpisodeItem, RlTuple};
+use crate::stream::{decode_element, ArraySplitter, Element};
+use crate::tuple::TupleValue;
+
+fn finite() -> impl Strategy<Value = f64> {
+    any::<f64>().prop_filter("JSON has no NaN or infinity", |f| f.is_finite())
+}
+
+fn json_value() -> impl Strategy<Value = Value> {
+    let leaf = prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::Bool),
+        any::<i64>().prop_map(Value::from),
+        any::<u64>().prop_map(Value::from),
+        finite().prop_map(Value::from),
+        "\\PC{0,12}".prop_map(Value::String),
+        prop::collection::vec(finite(), 1..24).prop_map(|v| json!(v)),
+    ];
+    leaf.prop_recursive(3, 48, 6, |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
+            prop::collection::btree_map("\\PC{0,8}", inner, 0..6)
+                .prop_map(|m| Value::Object(m.into_iter().collect())),
+        ]
+    })
+}
+
+fn object() -> impl Strategy<Value = Map<String, Value>> {
+    prop::collection::btree_map("\\PC{0,8}", json_value(), 0..5)
+        .prop_map(|m| m.into_iter().collect())
+}
+
+fn tuple_json() -> impl Strategy<Value = Value> {
+    (
+        json_value(),
+        json_value(),
+        json_value(),
+        object(),
+        any::<bool>(),
+        any::<bool>(),
+    )
+        .prop_map(|(state, action, reward, info, terminal, timeout)| {
+            json!({"state": state, "action": action, "reward": reward, "info": info,
+                   "terminal": terminal, "timeout": timeout})
+        })
+}
+
+fn item_json() -> impl Strategy<Value = Value> {
+    (
+        object(),
+        prop::collection::vec(tuple_json(), 1..5),
+        "\\PC{0,10}",
+    )
+        .prop_map(|(metadata, tuples, id)| {
+            json!({"id": id, "created_by": "u", "published_in": ["u"], "created_at": "t",
+                   "benchmark_id": "b", "metadata": metadata, "n_tuples": tuples.len(),
+                   "terminated": false, "timeout": false, "tuples": tuples})
+        })
+}
+
+/// Equal, with floats compared by their bits and integers kept apart from floats.
+fn same(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) => match (x.as_f64(), y.as_f64()) {
+            _ if x.is_f64() != y.is_f64() => false,
+            (Some(p), Some(q)) if x.is_f64() => p.to_bits() == q.to_bits(),
+            _ => x == y,
+        },
+        (Value::Array(x), Value::Array(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(p, q)| same(p, q))
+        }
+        (Value::Object(x), Value::Object(y)) => {
+            x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| same(v, w)))
+        }
+        _ => a == b,
+    }
+}
+
+fn check_item(decoded: &EpisodeItem, original: &Value) -> Result<(), TestCaseError> {
+    prop_assert!(same(
+        &Value::Object(decoded.metadata.clone()),
+        &original["metadata"]
+    ));
+    let tuples = original["tuples"].as_array().unwrap();
+    prop_assert_eq!(decoded.tuples.len(), tuples.len());
+    for (got, want) in decoded.tuples.iter().zip(tuples) {
+        prop_assert!(
+            same(&got.state.to_json(), &want["state"]),
+            "state {:?} vs {}",
+            got.state,
+            want["state"]
+        );
+        prop_assert!(same(&got.action.to_json(), &want["action"]));
+        prop_assert!(same(&got.reward.to_json(), &want["reward"]));
+        prop_assert!(same(&Value::Object(got.info.clone()), &want["info"]));
+    }
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 96, ..ProptestConfig::default() })]
+
+    #[test]
+    fn every_decoder_returns_what_was_sent(item in item_json(), chunk in 1usize..64) {
+        let text = serde_json::to_string(&item).unwrap();
+        let by_serde: EpisodeItem = serde_json::from_str(&text).unwrap();
+        check_item(&by_serde, &item)?;
+        if let Some(fast) = fastpath::episode_item(text.as_bytes()) {
+            prop_assert_eq!(&fast, &by_serde);
+        }
+        // Streamed: two copies in one array, fed in small chunks.
+        let array = format!("[{text},{text}]");
+        let mut splitter = ArraySplitter::new();
+        let mut elements = VecDeque::new();
+        for piece in array.as_bytes().chunks(chunk) {
+            splitter.push(piece, &mut elements).unwrap();
+        }
+        splitter.finish().unwrap();
+        prop_assert_eq!(elements.len(), 2);
+        for (i, bytes) in elements.iter().enumerate() {
+            let decoded = match EpisodeItem::fast(bytes) {
+                Some(item) => item,
+                None => decode_element::<EpisodeItem>(bytes, i).unwrap(),
+            };
+            prop_assert_eq!(&decoded, &by_serde);
+        }
+    }
+
+    #[test]
+    fn encoding_an_episode_keeps_every_value(tuples in prop::collection::vec(tuple_json(), 1..5), metadata in object()) {
+        let episode = Episode {
+            benchmark_id: "b".into(),
+            metadata: metadata.clone(),
+            tuples: tuples
+                .iter()
+                .map(|t| RlTuple {
+                    state: TupleValue::from(t["state"].clone()),
+                    action: TupleValue::from(t["action"].clone()),
+                    reward: TupleValue::from(t["reward"].clone()),
+                    info: t["info"].as_object().cloned().unwrap_or_default(),
+                    terminal: t["terminal"].as_bool().unwrap_or_default(),
+                    timeout: t["timeout"].as_bool().unwrap_or_default(),
+                })
+                .collect(),
+        };
+        let sent: Value = serde_json::from_slice(&serde_json::to_vec(&episode).unwrap()).unwrap();
+        prop_assert!(same(&sent["metadata"], &Value::Object(metadata)));
+        for (got, want) in sent["tuples"].as_array().unwrap().iter().zip(&tuples) {
+            for field in ["state", "action", "reward"] {
+                prop_assert!(same(&got[field], &want[field]), "{field}: {} vs {}", got[field], want[field]);
+            }
+        }
+    }
+}
