@@ -33,16 +33,7 @@ pub fn preprocess(spec: &mut OpenAPI) {
         let ReferenceOr::Item(item) = item else {
             continue;
         };
-        for op in [
-            &mut item.get,
-            &mut item.put,
-            &mut item.post,
-            &mut item.delete,
-            &mut item.patch,
-            &mut item.head,
-            &mut item.options,
-            &mut item.trace,
-        ] {
+        for op in operations_mut(item) {
             let hand_written = op
                 .as_ref()
                 .and_then(|o| o.operation_id.as_deref())
@@ -52,6 +43,20 @@ pub fn preprocess(spec: &mut OpenAPI) {
             }
         }
     }
+}
+
+/// The operation slots of a path item, each `None` or an operation.
+pub fn operations_mut(item: &mut openapiv3::PathItem) -> [&mut Option<openapiv3::Operation>; 8] {
+    [
+        &mut item.get,
+        &mut item.put,
+        &mut item.post,
+        &mut item.delete,
+        &mut item.patch,
+        &mut item.head,
+        &mut item.options,
+        &mut item.trace,
+    ]
 }
 
 /// Generates the client module's source (rustfmt-ed via prettyplease).

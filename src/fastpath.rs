@@ -350,7 +350,8 @@ impl<'a> Parser<'a> {
             b"info" => member!(seen, 3, tuple.info = p.map()?),
             b"terminal" => member!(seen, 4, tuple.terminal = p.boolean()?),
             b"timeout" => member!(seen, 5, tuple.timeout = p.boolean()?),
-            _ => p.skip().map(|end| p.at = end),
+            // Unknown keys: serde_json checks them (and their values) for validity.
+            _ => None,
         })?;
         tuple.state = state?;
         tuple.action = action?;
@@ -399,7 +400,8 @@ impl<'a> Parser<'a> {
                 tuples = Some(list);
                 Some(())
             }),
-            _ => p.skip().map(|end| p.at = end),
+            // Unknown keys: serde_json checks them (and their values) for validity.
+            _ => None,
         })?;
         Some(EpisodeItem {
             id: id?,
@@ -447,6 +449,8 @@ mod tests {
         let variations = [
             ITEM.replace("\"id\":\"e1\"", "\"id\":\"e\\u00fc1\""),
             ITEM.replace("\"reward\":-0.0", "\"reward\":-0.0,\"extra\":[1,{\"]\":2}]"),
+            ITEM.replace("\"reward\":-0.0", "\"reward\":-0.0,\"extra\":tru"),
+            ITEM.replace("\"published_in\"", "\"published_\u{fb}n\""),
             ITEM.replace("\"published_in\":[\"ann\",\"g\"],", ""),
             ITEM.replace("2.5E+3", "01.5"),
             ITEM.replace("2.5E+3", "1."),

@@ -160,8 +160,11 @@ impl Filter {
                     format!("{at}: a {kind} filter needs a non-empty key"),
                 ));
             }
-            if key.contains('\0') {
-                return Err(Error::invalid("filter", format!("{at}: key contains NUL")));
+            if key.chars().any(char::is_control) {
+                return Err(Error::invalid(
+                    "filter",
+                    format!("{at}: the key contains control characters"),
+                ));
             }
             if self.value.as_ref().is_none_or(Value::is_null) {
                 return Err(Error::invalid(

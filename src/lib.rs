@@ -6,6 +6,9 @@ mod client;
 mod error;
 mod fastpath;
 pub mod filter;
+#[cfg(fuzzing)]
+#[doc(hidden)]
+pub mod fuzzing;
 mod generated;
 mod hooks;
 pub mod models;

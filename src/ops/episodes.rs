@@ -11,9 +11,10 @@ use futures::{Stream, TryStreamExt};
 use progenitor_client::{OperationInfo, ResponseValue};
 use reqwest::header::{HeaderValue, CONTENT_TYPE};
 
-use crate::client::{path_of, Failure, TupliApiClient};
+use crate::client::{path_of, Failure, GenError, TupliApiClient};
 use crate::error::{Error, Result};
 use crate::filter::{EpisodesListRequest, Filter};
+use crate::generated;
 use crate::hooks::send;
 use crate::models::{Episode, EpisodeHeader, EpisodeItem, EpisodeList};
 use crate::retry::Retry;
@@ -46,7 +47,20 @@ fn check_finite(episode: &Episode) -> Result<()> {
     Ok(())
 }
 
-const JSON: HeaderValue = HeaderValue::from_static("application/json");
+/// A hand-built `POST` of a serialized JSON body, through the usual hooks.
+async fn post_json(
+    api: &generated::Client,
+    path: &str,
+    info: OperationInfo,
+    body: Bytes,
+) -> std::result::Result<reqwest::Response, GenError> {
+    let request = api
+        .client
+        .post(format!("{}{path}", api.baseurl))
+        .header(CONTENT_TYPE, HeaderValue::from_static("application/json"))
+        .body(body);
+    send(api, info, request).await
+}
 
 impl TupliApiClient {
     /// Records an episode of a benchmark the caller can read.
@@ -69,15 +83,10 @@ impl TupliApiClient {
             |api| {
                 let body = body.clone();
                 async move {
-                    let request = api
-                        .client
-                        .post(format!("{}/episodes/record", api.baseurl))
-                        .header(CONTENT_TYPE, JSON)
-                        .body(body);
                     let info = OperationInfo {
                         operation_id: "record_episode",
                     };
-                    let response = send(&api, info, request).await?;
+                    let response = post_json(&api, "/episodes/record", info, body).await?;
                     Ok::<_, Failure>(ResponseValue::from_response(response).await?)
                 }
             },
@@ -164,15 +173,10 @@ impl TupliApiClient {
                 |api| {
                     let body = body.clone();
                     async move {
-                        let request = api
-                            .client
-                            .post(format!("{}/episodes/list", api.baseurl))
-                            .header(CONTENT_TYPE, JSON)
-                            .body(body);
                         let info = OperationInfo {
                             operation_id: "list_episodes",
                         };
-                        send(&api, info, request).await
+                        post_json(&api, "/episodes/list", info, body).await
                     }
                 },
                 path_of::<serde::de::IgnoredAny>,

@@ -44,8 +44,16 @@ enum Op {
     In,
 }
 
-/// Parses one `--where` condition into a comparison filter.
+/// Parses one `--where` condition into a comparison filter the client accepts
+/// (the library's own checks run here, so a key with control characters is
+/// refused as a usage error).
 pub(crate) fn parse(condition: &str) -> Result<Filter, String> {
+    let filter = parse_unchecked(condition)?;
+    filter.validate().map_err(|e| e.to_string())?;
+    Ok(filter)
+}
+
+fn parse_unchecked(condition: &str) -> Result<Filter, String> {
     let condition = condition.trim();
     if let Some((key, list)) = split_in_form(condition) {
         let value: Value = serde_json::from_str(list).map_err(|e| {
@@ -200,5 +208,11 @@ mod tests {
         for condition in ["a=1", "a~=x", "a in [1]", "a<b"] {
             ok(condition).validate().unwrap();
         }
+    }
+
+    #[test]
+    fn control_characters_in_keys_are_refused() {
+        assert!(parse("k\u{0}ey=1").is_err());
+        assert!(parse("k\ney=1").is_err());
     }
 }

@@ -168,16 +168,7 @@ fn retain_operation(spec: &mut openapiv3::OpenAPI, id: &str) {
         let openapiv3::ReferenceOr::Item(item) = item else {
             return false;
         };
-        for op in [
-            &mut item.get,
-            &mut item.put,
-            &mut item.post,
-            &mut item.delete,
-            &mut item.patch,
-            &mut item.head,
-            &mut item.options,
-            &mut item.trace,
-        ] {
+        for op in generate::operations_mut(item) {
             if op.as_ref().and_then(|o| o.operation_id.as_deref()) != Some(id) {
                 *op = None;
             }

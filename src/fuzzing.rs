@@ -1,0 +1,45 @@
+//! Entry points for the cargo-fuzz targets in `fuzz/` (compiled only with
+//! `--cfg fuzzing`, which cargo-fuzz sets).
+
+use std::collections::VecDeque;
+
+use bytes::Bytes;
+
+use crate::error::Detail;
+use crate::fastpath;
+use crate::models::{EpisodeHeader, EpisodeItem};
+use crate::stream::{decode_element, ArraySplitter};
+
+/// `data[0]` is a chunk size, the rest an answer body.
+pub fn decode_episode_list(data: &[u8]) {
+    let chunk = usize::from(data.first().copied().unwrap_or(1)).max(1);
+    let body = data.get(1..).unwrap_or_default();
+    let chunked = split(body, chunk);
+    let whole = split(body, body.len().max(1));
+    match (&chunked, &whole) {
+        (Ok(a), Ok(b)) => assert_eq!(a, b, "chunking changed the elements"),
+        (Err(_), Err(_)) => {}
+        _ => panic!("chunking changed whether the body splits: {chunked:?} vs {whole:?}"),
+    }
+    if let Ok(elements) = chunked {
+        for (i, element) in elements.iter().enumerate() {
+            let slow = decode_element::<EpisodeItem>(element, i).ok();
+            if let Some(fast) = fastpath::episode_item(element) {
+                assert_eq!(Some(fast), slow, "the fast path disagrees with serde_json");
+            }
+            let _ = decode_element::<EpisodeHeader>(element, i);
+        }
+    }
+    let _ = Detail::from_body(body).to_string();
+}
+
+/// The elements, or the error (whose excerpt depends on the chunking).
+fn split(body: &[u8], chunk: usize) -> crate::Result<Vec<Bytes>> {
+    let mut splitter = ArraySplitter::new();
+    let mut out = VecDeque::new();
+    for piece in body.chunks(chunk) {
+        splitter.push(piece, &mut out)?;
+    }
+    splitter.finish()?;
+    Ok(out.into())
+}
