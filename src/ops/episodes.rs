@@ -21,10 +21,32 @@ use crate::retry::Retry;
 use crate::stream::{Element, JsonArrayStream};
 use crate::validate;
 
-fn json_body(value: &impl serde::Serialize, argument: &'static str) -> Result<Bytes> {
-    serde_json::to_vec(value)
-        .map(Bytes::from)
+/// `value` as JSON, written into a buffer of about the right size up front
+/// (growing a large body by doubling would copy it over and over).
+fn json_body(
+    value: &impl serde::Serialize,
+    size_hint: usize,
+    argument: &'static str,
+) -> Result<Bytes> {
+    let mut buffer = Vec::with_capacity(size_hint);
+    serde_json::to_writer(&mut buffer, value)
+        .map(|()| Bytes::from(buffer))
         .map_err(|e| Error::invalid(argument, e.to_string()))
+}
+
+/// A generous guess of an episode's JSON size: a float takes at most 24 bytes.
+fn episode_size(episode: &Episode) -> usize {
+    let numbers: usize = episode
+        .tuples
+        .iter()
+        .map(|t| {
+            [&t.state, &t.action, &t.reward]
+                .iter()
+                .map(|v| v.as_floats().map_or(1, <[f64]>::len))
+                .sum::<usize>()
+        })
+        .sum();
+    numbers * 24 + episode.tuples.len() * 96 + 1024
 }
 
 /// NaN and infinities have no JSON form (serde_json would silently write
@@ -77,7 +99,7 @@ impl TupliApiClient {
             ));
         }
         check_finite(episode)?;
-        let body = json_body(episode, "episode")?;
+        let body = json_body(episode, episode_size(episode), "episode")?;
         self.call_raw(
             Retry::Never,
             |api| {
@@ -166,7 +188,7 @@ impl TupliApiClient {
             filter: validate::filter(filter)?,
             include_tuples,
         };
-        let body = json_body(&request, "filter")?;
+        let body = json_body(&request, 256, "filter")?;
         let response = self
             .call_raw(
                 Retry::Safe,
