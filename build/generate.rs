@@ -19,6 +19,19 @@ pub const REPLACED_SCHEMAS: &[(&str, &str)] = &[
     ("EpisodesListRequest", "crate::filter::EpisodesListRequest"),
     // typify limit: `{}` becomes `serde_json::Value` (32 B a number); tuples keep float arrays unboxed.
     ("RlTuple", "crate::tuple::RlTuple"),
+    ("FilterType", "crate::filter::FilterType"),
+    // progenitor limit: the error type is decoded from the body, so error answers are parsed
+    // once (crate::error::normalize) and travel in a canonical form the error module owns.
+    ("ApiError", "crate::error::ApiError"),
+    ("ValidationError", "crate::error::ValidationError"),
+    (
+        "ValidationErrorLocItem",
+        "crate::error::ValidationErrorLocItem",
+    ),
+    // progenitor limit: models derive `Debug` over plain `String`s; secrets need their own types.
+    ("User", "crate::auth::Credentials"),
+    ("Token", "crate::auth::IssuedToken"),
+    ("TokenPair", "crate::auth::TokenPair"),
 ];
 
 /// Parses the spec text.

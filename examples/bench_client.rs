@@ -113,7 +113,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         &url
     })?;
     if mode != "floor" {
-        client.login("bench", "bench-password", None).await?;
+        client.login("bench", "bench-password").await?;
     }
     let mut hasher = Sha256::new();
     let mut count = 0usize;
@@ -134,14 +134,14 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut not_measured = std::time::Duration::ZERO;
     match mode {
         "decode-vec" => {
-            let items = client.list_episode_items(None).await?;
+            let items = client.list_episode_items(&tupli::Filter::all()).await?;
             count = items.len();
             let hashing = Instant::now();
             checksum(&items, &mut hasher);
             not_measured += hashing.elapsed();
         }
         "decode-stream" => {
-            let mut stream = std::pin::pin!(client.stream_episodes(None).await?);
+            let mut stream = std::pin::pin!(client.stream_episodes(&tupli::Filter::all()).await?);
             while let Some(item) = stream.try_next().await? {
                 count += 1;
                 let hashing = Instant::now();
@@ -160,7 +160,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
         "upload" => {
             let item = client
-                .store_artifact_from_path(&arg, metadata("bench.bin"))
+                .store_artifact_from_path(&arg, &metadata("bench.bin"))
                 .await?;
             hasher.update(item.hash.as_bytes());
         }
@@ -174,7 +174,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             let parts: Vec<usize> = arg.split(':').map(str::parse).collect::<Result<_, _>>()?;
             let (episodes, tuples, concurrency) = (parts[0], parts[1], parts[2]);
             let benchmark = client
-                .store_benchmark(tupli::models::BenchmarkQuery {
+                .store_benchmark(&tupli::models::BenchmarkQuery {
                     hash: format!("bench-{}", std::process::id()),
                     serialized: "{}".into(),
                     metadata: serde_json::from_value(json!({"name": "bench"}))?,

@@ -61,9 +61,13 @@ async fn round(client: &TupliApiClient, benchmark: &str, task: usize, tally: &Ta
         return;
     };
     let mine = Filter::eq("metadata.soak_task", task as u64);
-    tally.record(client.list_episode_headers(Some(mine)).await);
+    tally.record(client.list_episode_headers(&mine).await);
     tally.record(client.load_benchmark(benchmark).await);
-    tally.record(client.publish_episode(&header.id, None).await);
+    tally.record(
+        client
+            .publish_episode(&header.id, tupli::GLOBAL_GROUP)
+            .await,
+    );
     tally.record(client.unpublish_episode(&header.id, "global").await);
     tally.record(client.delete_episode(&header.id).await);
 }
@@ -75,9 +79,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let seconds: u64 = args.get(1).map_or(Ok(60), |s| s.parse())?;
     let tasks: usize = args.get(2).map_or(Ok(16), |s| s.parse())?;
     let client = TupliApiClient::with_url(url.as_str())?;
-    client.login("admin", "pytupli", None).await?;
+    client.login("admin", "pytupli").await?;
     let benchmark = client
-        .store_benchmark(BenchmarkQuery {
+        .store_benchmark(&BenchmarkQuery {
             hash: format!("soak-{}", std::process::id()),
             serialized: "{}".into(),
             metadata: serde_json::from_value(json!({"name": "soak"}))?,

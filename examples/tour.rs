@@ -18,11 +18,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let password = std::env::var("TUPLI_PASSWORD").unwrap_or_else(|_| "pytupli".into());
     let run = std::process::id();
 
-    client.login(&user, &password, None).await?;
+    client.login(&user, &password).await?;
     println!("logged in to {} as {user}", client.url());
 
     let group = client
-        .create_group(Group {
+        .create_group(&Group {
             name: format!("tour team {run}"),
             description: Some("made by examples/tour.rs".into()),
         })
@@ -31,7 +31,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     // A group's creator may publish into it; withdrawing content needs a role
     // with delete rights there too.
     let group_now = client
-        .add_group_members(GroupMembershipQuery {
+        .add_group_members(&GroupMembershipQuery {
             group_name: group.name.clone(),
             members: vec![GroupMembership {
                 user: user.clone(),
@@ -42,7 +42,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("members of {:?}: {:?}", group_now.name, group_now.members);
 
     let benchmark = client
-        .store_benchmark(BenchmarkQuery {
+        .store_benchmark(&BenchmarkQuery {
             hash: format!("tour-{run}"),
             serialized: json!({"env": "MountainCar-v0", "max_steps": 200}).to_string(),
             metadata: BenchmarkMetadata {
@@ -81,7 +81,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     let ppo =
         Filter::eq("benchmark_id", benchmark.id.clone()) & Filter::eq("metadata.policy", "ppo");
-    let episodes = client.list_episode_items(Some(ppo)).await?;
+    let episodes = client.list_episode_items(&ppo).await?;
     println!(
         "filter benchmark_id & policy=ppo: {} episode(s), first reward {}",
         episodes.len(),
@@ -92,7 +92,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let artifact = client
         .store_artifact(
             data.clone(),
-            ArtifactMetadata {
+            &ArtifactMetadata {
                 name: format!("rewards-{run}.csv"),
                 description: "a tiny CSV".into(),
                 benchmark_id: Some(benchmark.id.clone()),
@@ -108,9 +108,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         downloaded.len()
     );
 
-    client
-        .publish_benchmark(&benchmark.id, Some(&group.name))
-        .await?;
+    client.publish_benchmark(&benchmark.id, &group.name).await?;
     let shared = client.load_benchmark(&benchmark.id).await?;
     println!(
         "published the benchmark in {:?}: {:?}",
@@ -122,7 +120,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("withdrew it from {:?} again", group.name);
 
     for episode in client
-        .list_episode_headers(Some(Filter::eq("benchmark_id", benchmark.id.clone())))
+        .list_episode_headers(&Filter::eq("benchmark_id", benchmark.id.clone()))
         .await?
     {
         client.delete_episode(&episode.id).await?;

@@ -1,15 +1,21 @@
-//! Login tokens: secret storage, JWT expiry, and single-flight refresh.
+//! Login state: secret types for credentials and tokens, JWT expiry, and the
+//! single-flight refresh gate.
+//!
+//! This module sends nothing itself: the refresh request is handed in by the
+//! call pipeline, so the login state sits below the HTTP layers.
 
 use std::fmt;
+use std::future::Future;
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use base64::Engine as _;
 use reqwest::header::HeaderValue;
 use secrecy::{ExposeSecret, SecretString};
+use serde::ser::SerializeStruct;
+use serde::{Deserialize, Serialize, Serializer};
 
 use crate::error::{Detail, Error, Result};
-use crate::generated;
 
 /// Refresh proactively when the access token expires within this window
 /// (a quarter of the token's lifetime when that is shorter).
@@ -40,10 +46,11 @@ impl Tokens {
     }
 
     /// Tokens the server has just issued.
-    pub(crate) fn issued(access_token: String, refresh_token: String) -> Self {
+    pub(crate) fn issued(pair: TokenPair) -> Self {
         Tokens {
+            access: pair.access_token.token,
+            refresh: pair.refresh_token.token,
             received: Some(SystemTime::now()),
-            ..Tokens::new(access_token, refresh_token)
         }
     }
 
@@ -69,14 +76,15 @@ impl Tokens {
         &self.refresh
     }
 
-    /// When the access token expires, read from its JWT `exp` claim.
+    /// When the access token expires, read from its JWT `exp` claim; `None`
+    /// when the token has no usable `exp` (then only a 401 tells).
     pub fn access_expires_at(&self) -> Option<SystemTime> {
-        claims(self.access.expose_secret()).and_then(|c| c.expires_at())
+        claims(self.access.expose_secret()).and_then(|c| c.expires_at)
     }
 
     /// When the refresh token expires, read from its JWT `exp` claim.
     pub fn refresh_expires_at(&self) -> Option<SystemTime> {
-        claims(self.refresh.expose_secret()).and_then(|c| c.expires_at())
+        claims(self.refresh.expose_secret()).and_then(|c| c.expires_at)
     }
 
     /// The user the tokens were issued to (the JWT `issuer` claim).
@@ -95,30 +103,113 @@ impl fmt::Debug for Tokens {
     }
 }
 
-#[derive(serde::Deserialize)]
-struct Claims {
-    exp: Option<f64>,
-    issuer: Option<String>,
+/// A username and password, as sign-up, login and password change send them
+/// (the API's `User`). The password is a secret: wiped on drop, never shown.
+// progenitor limit: generated models derive `Debug` over plain `String`s, so
+// the credentials are a hand-written replacement (see build/generate.rs).
+#[derive(Clone)]
+pub struct Credentials {
+    username: String,
+    password: SecretString,
 }
 
-impl Claims {
-    fn expires_at(&self) -> Option<SystemTime> {
-        let exp = self.exp?;
-        (exp.is_finite() && exp >= 0.0).then(|| UNIX_EPOCH + Duration::from_secs_f64(exp))
+impl Credentials {
+    pub(crate) fn new(username: &str, password: &str) -> Self {
+        Credentials {
+            username: username.to_string(),
+            password: SecretString::from(password),
+        }
     }
+}
+
+impl fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Credentials")
+            .field("username", &self.username)
+            .field("password", &"[REDACTED]")
+            .finish()
+    }
+}
+
+impl Serialize for Credentials {
+    fn serialize<S: Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
+        let mut s = serializer.serialize_struct("User", 2)?;
+        s.serialize_field("password", self.password.expose_secret())?;
+        s.serialize_field("username", &self.username)?;
+        s.end()
+    }
+}
+
+/// One token as the server issues it (the API's `Token`), held as a secret.
+#[derive(Deserialize)]
+pub struct IssuedToken {
+    token: SecretString,
+}
+
+impl fmt::Debug for IssuedToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("IssuedToken([REDACTED])")
+    }
+}
+
+/// The answer to a login (the API's `TokenPair`), held as secrets.
+#[derive(Deserialize, Debug)]
+pub struct TokenPair {
+    access_token: IssuedToken,
+    refresh_token: IssuedToken,
+}
+
+/// The claims this client reads, checked: an `exp` that is not a number of
+/// seconds fitting a `SystemTime` (text, negative, 1e30, …) counts as
+/// unknown, and so does an issuer that is not text.
+struct Claims {
+    expires_at: Option<SystemTime>,
+    issuer: Option<String>,
 }
 
 /// Reads a JWT's payload without checking its signature (the server does that).
 fn claims(jwt: &str) -> Option<Claims> {
-    let payload = jwt.split('.').nth(1)?;
+    let mut parts = jwt.split('.');
+    let (_header, payload, _signature) = (parts.next()?, parts.next()?, parts.next()?);
+    if parts.next().is_some() {
+        return None;
+    }
     let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
         .decode(payload.trim_end_matches('='))
         .ok()?;
-    serde_json::from_slice(&bytes).ok()
+    let mut raw: serde_json::Map<String, serde_json::Value> =
+        serde_json::from_slice(&bytes).ok()?;
+    let expires_at = raw
+        .get("exp")
+        .and_then(serde_json::Value::as_f64)
+        .filter(|seconds| *seconds >= 0.0)
+        .and_then(|seconds| Duration::try_from_secs_f64(seconds).ok())
+        .and_then(|offset| UNIX_EPOCH.checked_add(offset));
+    let issuer = match raw.remove("issuer") {
+        Some(serde_json::Value::String(s)) => Some(s),
+        _ => None,
+    };
+    Some(Claims { expires_at, issuer })
 }
 
+/// Whether `at` is known and no later than `window` from now.
 fn expires_within(at: Option<SystemTime>, window: Duration) -> bool {
-    at.is_some_and(|at| at <= SystemTime::now() + window)
+    let Some(at) = at else {
+        return false;
+    };
+    match SystemTime::now().checked_add(window) {
+        Some(limit) => at <= limit,
+        None => true,
+    }
+}
+
+/// Which stored token a request carries.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Bearer {
+    /// The access token: every operation but login and refresh.
+    Access,
+    /// The refresh token: only the refresh operation.
+    Refresh,
 }
 
 #[derive(Default)]
@@ -162,7 +253,7 @@ impl AuthHandle {
     pub(crate) fn set(&self, tokens: Option<Tokens>) {
         let mut slot = self.write();
         slot.tokens = tokens;
-        slot.generation += 1;
+        slot.generation = slot.generation.wrapping_add(1);
     }
 
     fn read(&self) -> std::sync::RwLockReadGuard<'_, Slot> {
@@ -174,45 +265,37 @@ impl AuthHandle {
         self.0.slot.write().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// The `Authorization` header for an operation, marked sensitive.
-    pub(crate) fn bearer_for(&self, operation_id: &str) -> Option<HeaderValue> {
+    /// The `Authorization` header carrying a stored token, marked sensitive.
+    pub(crate) fn bearer(&self, which: Bearer) -> Option<HeaderValue> {
         let slot = self.read();
         let tokens = slot.tokens.as_ref()?;
-        let token = match operation_id {
-            "login" => return None,
-            "refresh_token" => tokens.refresh.expose_secret(),
-            _ => tokens.access.expose_secret(),
+        let token = match which {
+            Bearer::Access => tokens.access.expose_secret(),
+            Bearer::Refresh => tokens.refresh.expose_secret(),
         };
         let mut value = HeaderValue::try_from(format!("Bearer {token}")).ok()?;
         value.set_sensitive(true);
         Some(value)
     }
 
-    /// Before a request: refresh when the access token is about to expire.
-    pub(crate) async fn ensure_fresh(&self, api: &generated::Client) -> Result<()> {
-        let (generation, stale) = {
-            let slot = self.read();
-            let Some(tokens) = &slot.tokens else {
-                return Ok(());
-            };
-            (
-                slot.generation,
-                expires_within(tokens.access_expires_at(), tokens.refresh_window()),
-            )
-        };
-        if stale {
-            self.refresh(api, generation).await?;
-        }
-        Ok(())
+    /// The generation to refresh from when the access token is about to
+    /// expire; `None` when it is fresh, unknown, or there is none.
+    pub(crate) fn stale(&self) -> Option<u64> {
+        let slot = self.read();
+        let tokens = slot.tokens.as_ref()?;
+        expires_within(tokens.access_expires_at(), tokens.refresh_window())
+            .then_some(slot.generation)
     }
 
-    /// Replaces the access token, unless another task already did so since
-    /// `seen_generation`. Exactly one refresh request runs at a time.
-    pub(crate) async fn refresh(
-        &self,
-        api: &generated::Client,
-        seen_generation: u64,
-    ) -> Result<()> {
+    /// Replaces the access token with what `request` obtains, unless another
+    /// task already did so since `seen_generation`. Exactly one refresh runs
+    /// at a time. A rejected refresh (401/403) or an expired refresh token
+    /// ends the session: the tokens are cleared.
+    pub(crate) async fn refresh<F, Fut>(&self, seen_generation: u64, request: F) -> Result<()>
+    where
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = Result<IssuedToken>>,
+    {
         let _gate = self.0.refresh_gate.lock().await;
         let (generation, refresh_expiry) = {
             let slot = self.read();
@@ -235,34 +318,26 @@ impl AuthHandle {
             });
         }
         tracing::debug!("refreshing the access token");
-        let answer = api.refresh_token().send().await;
-        match answer {
+        match request().await {
             Ok(token) => {
                 let mut slot = self.write();
                 if let Some(tokens) = slot.tokens.as_mut() {
-                    tokens.access = SecretString::from(token.into_inner().token);
+                    tokens.access = token.token;
                     tokens.received = Some(SystemTime::now());
-                    slot.generation += 1;
+                    slot.generation = slot.generation.wrapping_add(1);
                 }
                 Ok(())
             }
-            Err(e) => {
-                let error =
-                    crate::client::map_error(e, crate::client::path_of::<generated::types::Token>)
-                        .await;
-                match error.status() {
-                    Some(s) if s.as_u16() == 401 || s.as_u16() == 403 => {
-                        self.set(None);
-                        Err(Error::SessionExpired {
-                            detail: error
-                                .detail()
-                                .cloned()
-                                .unwrap_or(Detail::Message("refresh rejected".into())),
-                        })
-                    }
-                    _ => Err(error),
-                }
+            Err(error) if error.is_auth() => {
+                self.set(None);
+                Err(Error::SessionExpired {
+                    detail: error
+                        .detail()
+                        .cloned()
+                        .unwrap_or(Detail::Message("refresh rejected".into())),
+                })
             }
+            Err(error) => Err(error),
         }
     }
 }
@@ -300,7 +375,10 @@ mod tests {
             &jwt("[1]"),
             &jwt(r#"{"exp":"soon"}"#),
         ] {
-            assert!(claims(token).is_none_or(|c| c.exp.is_none()), "{token}");
+            assert!(
+                claims(token).is_none_or(|c| c.expires_at.is_none()),
+                "{token}"
+            );
         }
     }
 
@@ -310,9 +388,17 @@ mod tests {
             .duration_since(UNIX_EPOCH)
             .unwrap()
             .as_secs();
-        let short = Tokens::issued(jwt(&format!(r#"{{"exp":{}}}"#, now + 4)), "r".into());
+        let pair = |exp: u64| TokenPair {
+            access_token: IssuedToken {
+                token: SecretString::from(jwt(&format!(r#"{{"exp":{exp}}}"#))),
+            },
+            refresh_token: IssuedToken {
+                token: SecretString::from("r"),
+            },
+        };
+        let short = Tokens::issued(pair(now + 4));
         assert!(short.refresh_window() <= Duration::from_secs(1));
-        let long = Tokens::issued(jwt(&format!(r#"{{"exp":{}}}"#, now + 1800)), "r".into());
+        let long = Tokens::issued(pair(now + 1800));
         assert_eq!(long.refresh_window(), REFRESH_AHEAD);
         // Handed-in tokens: their lifetime is unknown, so the full window.
         let restored = Tokens::new(jwt(&format!(r#"{{"exp":{}}}"#, now + 4)), "r");
@@ -324,5 +410,27 @@ mod tests {
         let t = Tokens::new("secret-access", "secret-refresh");
         let shown = format!("{t:?}");
         assert!(!shown.contains("secret"), "{shown}");
+        let c = Credentials::new("ann", "hunter2");
+        let shown = format!("{c:?}");
+        assert!(
+            shown.contains("ann") && !shown.contains("hunter2"),
+            "{shown}"
+        );
+        let pair: TokenPair = serde_json::from_str(
+            r#"{"access_token":{"token":"sa","token_type":"bearer"},
+                "refresh_token":{"token":"sr","token_type":"bearer"}}"#,
+        )
+        .unwrap();
+        let shown = format!("{pair:?}");
+        assert!(!shown.contains("sa") && !shown.contains("sr"), "{shown}");
+    }
+
+    #[test]
+    fn credentials_serialize_as_the_api_user() {
+        let c = Credentials::new("ann", "pw");
+        assert_eq!(
+            serde_json::to_value(&c).unwrap(),
+            serde_json::json!({"username": "ann", "password": "pw"})
+        );
     }
 }

@@ -1,16 +1,26 @@
-//! The crate's one error type.
+//! The crate's one error type, and the whole path from a server's answer to it.
+//!
+//! This is the bottom layer: it depends on no other module of the crate.
+//! Every error body the server sends is read (capped) and parsed here, once,
+//! by [`Detail::parse`]; the generated client only ever sees the canonical
+//! form [`normalize`] writes back.
 
 use std::fmt;
 
+use bytes::{Bytes, BytesMut};
+use reqwest::header::{HeaderValue, CONTENT_LENGTH, CONTENT_TYPE};
 use reqwest::StatusCode;
-
-use crate::generated::types::{ApiErrorDetail, ValidationError};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
 
 /// Result alias used by every fallible method of this crate.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// How many bytes of an unexpected response body an error keeps.
 pub(crate) const EXCERPT_LEN: usize = 512;
+
+/// The longest error body read; the rest of a longer one is dropped.
+pub(crate) const MAX_ERROR_BODY: usize = 1 << 20;
 
 /// Everything that can go wrong talking to a Tupli server.
 ///
@@ -170,10 +180,10 @@ impl Error {
     /// the server's `detail`. At most 1 MiB of the body is read.
     pub async fn from_response(mut response: reqwest::Response) -> Self {
         let status = response.status();
-        match crate::hooks::read_capped(&mut response, crate::hooks::MAX_ERROR_BODY).await {
+        match read_capped(&mut response, MAX_ERROR_BODY).await {
             Ok((body, _)) if !status.is_success() => Error::Api {
                 status,
-                detail: Detail::from_body(&body),
+                detail: Detail::parse(&body),
             },
             Ok((body, _)) => {
                 Error::decode(&body, ".".into(), format!("unexpected status {status}"))
@@ -226,22 +236,30 @@ impl Detail {
         self.to_string()
     }
 
-    pub(crate) fn from_body(bytes: &[u8]) -> Self {
-        if bytes.iter().all(u8::is_ascii_whitespace) {
+    /// Reads an error body: `{"detail": …}` as the server sends it, anything
+    /// else as an excerpt. The one place error bodies are parsed.
+    pub(crate) fn parse(body: &[u8]) -> Self {
+        #[derive(Deserialize)]
+        struct Answer {
+            detail: ServerDetail,
+        }
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum ServerDetail {
+            Message(String),
+            Validation(Vec<ValidationError>),
+        }
+        if body.iter().all(u8::is_ascii_whitespace) {
             return Detail::Empty;
         }
-        match serde_json::from_slice::<crate::generated::types::ApiError>(bytes) {
-            Ok(api) => api.detail.into(),
-            Err(_) => Detail::Body(excerpt(bytes)),
-        }
-    }
-}
-
-impl From<ApiErrorDetail> for Detail {
-    fn from(detail: ApiErrorDetail) -> Self {
-        match detail {
-            ApiErrorDetail::String(s) => Detail::Message(s),
-            ApiErrorDetail::Array(v) => Detail::Validation(v),
+        match serde_json::from_slice::<Answer>(body) {
+            Ok(Answer {
+                detail: ServerDetail::Message(m),
+            }) => Detail::Message(m),
+            Ok(Answer {
+                detail: ServerDetail::Validation(v),
+            }) => Detail::Validation(v),
+            Err(_) => Detail::Body(excerpt(body)),
         }
     }
 }
@@ -257,17 +275,13 @@ impl fmt::Display for Detail {
                     if i > 0 {
                         f.write_str("; ")?;
                     }
-                    let loc: Vec<String> = e
-                        .loc
-                        .iter()
-                        .map(|l| match l {
-                            crate::generated::types::ValidationErrorLocItem::String(s) => s.clone(),
-                            crate::generated::types::ValidationErrorLocItem::Integer(n) => {
-                                n.to_string()
-                            }
-                        })
-                        .collect();
-                    write!(f, "{}: {}", loc.join("."), e.msg)?;
+                    for (j, part) in e.loc.iter().enumerate() {
+                        if j > 0 {
+                            f.write_str(".")?;
+                        }
+                        write!(f, "{part}")?;
+                    }
+                    write!(f, ": {}", e.msg)?;
                 }
                 Ok(())
             }
@@ -275,12 +289,211 @@ impl fmt::Display for Detail {
     }
 }
 
+/// One request validation error, as FastAPI reports it (in a 422's `detail`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct ValidationError {
+    /// Where the error is (`body`, then field names or list indices).
+    pub loc: Vec<ValidationErrorLocItem>,
+    /// Human-readable message.
+    pub msg: String,
+    /// Machine-readable error kind.
+    #[serde(rename = "type")]
+    pub type_: String,
+}
+
+/// One step of a [`ValidationError`]'s location: a field name or a list index.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(untagged)]
+pub enum ValidationErrorLocItem {
+    /// A field name.
+    String(String),
+    /// A list index.
+    Integer(i64),
+}
+
+impl fmt::Display for ValidationErrorLocItem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ValidationErrorLocItem::String(s) => f.write_str(s),
+            ValidationErrorLocItem::Integer(n) => write!(f, "{n}"),
+        }
+    }
+}
+
+/// The generated client's error type: an error answer after [`normalize`]
+/// has parsed it. Never built from a server's bytes directly.
+// progenitor limit: the error type of every operation must be a model it
+// decodes from the body, so the parsed `Detail` travels in a canonical form.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct ApiError {
+    #[serde(with = "canonical")]
+    #[schemars(with = "serde_json::Value")]
+    detail: Detail,
+}
+
+/// The canonical, lossless JSON form of a [`Detail`] between [`normalize`]
+/// and the generated client.
+mod canonical {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    use super::{Detail, ValidationError};
+
+    #[derive(Serialize, Deserialize)]
+    enum Canonical {
+        Message(String),
+        Validation(Vec<ValidationError>),
+        Body(String),
+        Empty,
+    }
+
+    pub(super) fn serialize<S: Serializer>(detail: &Detail, s: S) -> Result<S::Ok, S::Error> {
+        match detail.clone() {
+            Detail::Message(m) => Canonical::Message(m),
+            Detail::Validation(v) => Canonical::Validation(v),
+            Detail::Body(b) => Canonical::Body(b),
+            Detail::Empty => Canonical::Empty,
+        }
+        .serialize(s)
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Detail, D::Error> {
+        Ok(match Canonical::deserialize(d)? {
+            Canonical::Message(m) => Detail::Message(m),
+            Canonical::Validation(v) => Detail::Validation(v),
+            Canonical::Body(b) => Detail::Body(b),
+            Canonical::Empty => Detail::Empty,
+        })
+    }
+}
+
+/// The generated client's error, as operations return it.
+pub(crate) type GenError = progenitor_client::Error<ApiError>;
+
+/// Rewrites an error answer for the generated client: its body, read up to
+/// [`MAX_ERROR_BODY`] and parsed by [`Detail::parse`], becomes the canonical
+/// [`ApiError`], so decoding it cannot fail. Status and headers are kept.
+pub(crate) async fn normalize(
+    mut response: reqwest::Response,
+) -> reqwest::Result<reqwest::Response> {
+    let status = response.status();
+    let mut headers = response.headers().clone();
+    let (body, _) = read_capped(&mut response, MAX_ERROR_BODY).await?;
+    let canonical = ApiError {
+        detail: Detail::parse(&body),
+    };
+    // Serializing a tree of strings into memory cannot fail.
+    let body = serde_json::to_vec(&canonical).unwrap_or_default();
+    headers.remove(CONTENT_LENGTH);
+    headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    let mut rebuilt = http::Response::new(Bytes::from(body));
+    *rebuilt.status_mut() = status;
+    *rebuilt.headers_mut() = headers;
+    Ok(reqwest::Response::from(rebuilt))
+}
+
+/// Turns a generated-client error into the crate's error; `path` finds where
+/// a success body stopped matching its type.
+pub(crate) async fn from_generated(error: GenError, path: fn(&[u8]) -> String) -> Error {
+    use progenitor_client::Error as E;
+    match error {
+        E::ErrorResponse(value) => Error::Api {
+            status: value.status(),
+            detail: value.into_inner().detail,
+        },
+        E::InvalidResponsePayload(bytes, e) => Error::decode(&bytes, path(&bytes), e),
+        E::CommunicationError(e) | E::ResponseBodyError(e) | E::InvalidUpgrade(e) => e.into(),
+        E::UnexpectedResponse(response) => Error::from_response(response).await,
+        E::InvalidRequest(reason) | E::Custom(reason) => Error::InvalidInput {
+            argument: "request",
+            reason,
+        },
+    }
+}
+
+/// The JSON path at which `bytes` stop matching `T` (for decode errors).
+pub(crate) fn path_of<T: DeserializeOwned>(bytes: &[u8]) -> String {
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    match serde_path_to_error::deserialize::<_, T>(&mut de) {
+        Err(e) => e.path().to_string(),
+        Ok(_) => ".".to_string(),
+    }
+}
+
+/// Reads at most `cap` bytes of a body; `complete` is false when more followed.
+pub(crate) async fn read_capped(
+    response: &mut reqwest::Response,
+    cap: usize,
+) -> reqwest::Result<(Bytes, bool)> {
+    let mut buf = BytesMut::new();
+    while let Some(chunk) = response.chunk().await? {
+        let room = cap.saturating_sub(buf.len());
+        if chunk.len() > room {
+            buf.extend_from_slice(chunk.get(..room).unwrap_or_default());
+            return Ok((buf.freeze(), false));
+        }
+        buf.extend_from_slice(&chunk);
+    }
+    Ok((buf.freeze(), true))
+}
+
 /// The start of a body as text, for error messages.
 pub(crate) fn excerpt(bytes: &[u8]) -> String {
-    let cut = &bytes[..bytes.len().min(EXCERPT_LEN)];
+    let cut = bytes.get(..EXCERPT_LEN).unwrap_or(bytes);
     let mut s = String::from_utf8_lossy(cut).into_owned();
     if bytes.len() > EXCERPT_LEN {
         s.push_str(&format!("… ({} bytes in all)", bytes.len()));
     }
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn error_bodies_are_parsed_into_their_kind() {
+        assert_eq!(
+            Detail::parse(br#"{"detail":"no"}"#),
+            Detail::Message("no".into())
+        );
+        assert!(matches!(
+            Detail::parse(br#"{"detail":[{"loc":["body",0],"msg":"m","type":"t"}]}"#),
+            Detail::Validation(v) if v.len() == 1 && v[0].loc[1] == ValidationErrorLocItem::Integer(0)
+        ));
+        assert_eq!(Detail::parse(b"  \n"), Detail::Empty);
+        assert_eq!(Detail::parse(b"<html>"), Detail::Body("<html>".into()));
+        assert_eq!(
+            Detail::parse(br#"{"error":"x"}"#),
+            Detail::Body(r#"{"error":"x"}"#.into())
+        );
+    }
+
+    #[test]
+    fn the_canonical_form_keeps_every_kind() {
+        for detail in [
+            Detail::Message("m".into()),
+            Detail::Validation(vec![ValidationError {
+                loc: vec![ValidationErrorLocItem::String("body".into())],
+                msg: "x".into(),
+                type_: "t".into(),
+            }]),
+            Detail::Body("<p>".into()),
+            Detail::Empty,
+        ] {
+            let wire = serde_json::to_vec(&ApiError {
+                detail: detail.clone(),
+            })
+            .unwrap();
+            let back: ApiError = serde_json::from_slice(&wire).unwrap();
+            assert_eq!(back.detail, detail);
+        }
+    }
+
+    #[test]
+    fn excerpts_are_cut_and_say_so() {
+        let long = vec![b'a'; EXCERPT_LEN + 10];
+        let text = excerpt(&long);
+        assert!(text.ends_with(&format!("({} bytes in all)", EXCERPT_LEN + 10)));
+        assert_eq!(excerpt(b"short"), "short");
+    }
 }

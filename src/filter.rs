@@ -25,7 +25,74 @@ use serde::{Deserialize, Serialize, Serializer};
 use serde_json::Value;
 
 use crate::error::{Error, Result};
-pub use crate::generated::types::FilterType;
+
+/// What a [`Filter`] does: one of seven comparisons, or `AND`/`OR` of sub-filters.
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    schemars::JsonSchema,
+)]
+#[non_exhaustive]
+pub enum FilterType {
+    /// `key == value`.
+    #[serde(rename = "EQ")]
+    Eq,
+    /// `key >= value`.
+    #[serde(rename = "GEQ")]
+    Geq,
+    /// `key <= value`.
+    #[serde(rename = "LEQ")]
+    Leq,
+    /// `key > value`.
+    #[serde(rename = "GT")]
+    Gt,
+    /// `key < value`.
+    #[serde(rename = "LT")]
+    Lt,
+    /// `key != value`.
+    #[serde(rename = "NE")]
+    Ne,
+    /// `key` is one of the values (an array).
+    #[serde(rename = "IN")]
+    In,
+    /// All sub-filters match.
+    #[serde(rename = "AND")]
+    And,
+    /// Any sub-filter matches (none: everything).
+    #[serde(rename = "OR")]
+    Or,
+}
+
+impl FilterType {
+    /// The name on the wire: `EQ`, `GEQ`, … `AND`, `OR`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FilterType::Eq => "EQ",
+            FilterType::Geq => "GEQ",
+            FilterType::Leq => "LEQ",
+            FilterType::Gt => "GT",
+            FilterType::Lt => "LT",
+            FilterType::Ne => "NE",
+            FilterType::In => "IN",
+            FilterType::And => "AND",
+            FilterType::Or => "OR",
+        }
+    }
+}
+
+impl std::fmt::Display for FilterType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
 
 /// A filter on stored documents (pytupli's `BaseFilter`).
 #[derive(Clone, Debug, PartialEq, Deserialize, schemars::JsonSchema)]

@@ -5,10 +5,9 @@ use std::collections::VecDeque;
 
 use bytes::Bytes;
 
+use crate::decode::{decode_element, episode_item, ArraySplitter};
 use crate::error::Detail;
-use crate::fastpath;
 use crate::models::{EpisodeHeader, EpisodeItem};
-use crate::stream::{decode_element, ArraySplitter};
 
 /// `data[0]` is a chunk size, the rest an answer body.
 pub fn decode_episode_list(data: &[u8]) {
@@ -24,13 +23,13 @@ pub fn decode_episode_list(data: &[u8]) {
     if let Ok(elements) = chunked {
         for (i, element) in elements.iter().enumerate() {
             let slow = decode_element::<EpisodeItem>(element, i).ok();
-            if let Some(fast) = fastpath::episode_item(element) {
+            if let Some(fast) = episode_item(element) {
                 assert_eq!(Some(fast), slow, "the fast path disagrees with serde_json");
             }
             let _ = decode_element::<EpisodeHeader>(element, i);
         }
     }
-    let _ = Detail::from_body(body).to_string();
+    let _ = Detail::parse(body).to_string();
 }
 
 /// The elements, or the error (whose excerpt depends on the chunking).

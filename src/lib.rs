@@ -1,10 +1,18 @@
 #![doc = include_str!("../README.md")]
 #![warn(missing_docs)]
 
+// Layers, bottom up (each module uses only those before it; the generated
+// client and its hooks are the one loop, which progenitor forces):
+//   error ← {retry, validate, filter, tuple, decode, atomic_file} ← auth
+//   ← generated/hooks ← config/client ← call ← transfer/streams ← ops
+
+mod atomic_file;
 mod auth;
+mod call;
 mod client;
+mod config;
+mod decode;
 mod error;
-mod fastpath;
 pub mod filter;
 #[cfg(fuzzing)]
 #[doc(hidden)]
@@ -12,22 +20,25 @@ pub mod fuzzing;
 mod generated;
 mod hooks;
 pub mod models;
+mod operation_id;
 mod ops;
-#[cfg(test)]
-mod proptests;
 mod retry;
-mod stream;
+mod streams;
+mod transfer;
 mod tuple;
 mod validate;
 
 pub use auth::Tokens;
-pub use client::{
-    TupliApiClient, TupliApiClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_READ_TIMEOUT,
-    DEFAULT_URL, URL_ENV,
+pub use client::TupliApiClient;
+pub use config::{
+    TupliApiClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_READ_TIMEOUT, DEFAULT_URL, URL_ENV,
 };
 pub use error::{Detail, Error, Result};
 pub use filter::{Filter, FilterType};
-pub use ops::artifact_hash;
-pub use ops::GLOBAL_GROUP;
 pub use retry::RetryPolicy;
 pub use secrecy::{ExposeSecret, SecretString};
+pub use streams::{EpisodeHeaderStream, EpisodeStream};
+pub use transfer::{artifact_hash, Progress, Transfer};
+
+/// The group that makes published content visible to everyone.
+pub const GLOBAL_GROUP: &str = "global";

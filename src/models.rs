@@ -1,12 +1,12 @@
-//! The API's data types (generated from `openapi.yaml`) and a few of the facade's own.
+//! The API's data types (generated from `openapi.yaml`) and a few of the
+//! facade's own: every type a method takes or returns, and their parts.
 
+pub use crate::error::{ValidationError, ValidationErrorLocItem};
 pub use crate::generated::types::{
-    ApiError, ApiErrorDetail, ArtifactMetadata, ArtifactMetadataItem, Benchmark, BenchmarkHeader,
-    BenchmarkMetadata, BenchmarkQuery, Episode, EpisodeHeader, EpisodeItem, Group, GroupMembership,
-    GroupMembershipQuery, GroupWithMembers, Membership, Right, Token, TokenPair, User, UserOut,
-    UserRole, ValidationError, ValidationErrorLocItem,
+    ArtifactMetadata, ArtifactMetadataItem, Benchmark, BenchmarkHeader, BenchmarkMetadata,
+    BenchmarkQuery, Episode, EpisodeHeader, EpisodeItem, Group, GroupMembership,
+    GroupMembershipQuery, GroupWithMembers, Membership, Right, UserOut, UserRole,
 };
-
 pub use crate::tuple::{RlTuple, TupleValue};
 
 /// pytupli's name for [`RlTuple`].

@@ -57,20 +57,6 @@ pub(crate) fn base_url(value: &str) -> Result<String> {
     Ok(parsed.as_str().trim_end_matches('/').to_string())
 }
 
-/// A `publish_in` group: `None` is the global group.
-pub(crate) fn publish_target(publish_in: Option<&str>) -> Result<&str> {
-    let group = publish_in.unwrap_or(crate::GLOBAL_GROUP);
-    name("publish_in", group)?;
-    Ok(group)
-}
-
-/// A list filter: `None` is "everything"; otherwise it must validate.
-pub(crate) fn filter(filter: Option<crate::Filter>) -> Result<crate::Filter> {
-    let filter = filter.unwrap_or_default();
-    filter.validate()?;
-    Ok(filter)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -90,7 +90,7 @@ async fn login_stores_tokens_and_sends_bearer() {
     let roles = roles_ok(&server, &access);
     let stray = catch_all(&server);
     let client = TupliApiClient::with_url(server.base_url()).unwrap();
-    client.login("ann", "pw", None).await.unwrap();
+    client.login("ann", "pw").await.unwrap();
     client.list_roles().await.unwrap();
     login.assert();
     roles.assert();
@@ -109,7 +109,7 @@ async fn wrong_password_is_an_api_error_and_stores_nothing() {
             .json_body(json!({"detail": "Incorrect username or password"}));
     });
     let client = TupliApiClient::with_url(server.base_url()).unwrap();
-    let err = client.login("ann", "nope", None).await.unwrap_err();
+    let err = client.login("ann", "nope").await.unwrap_err();
     assert!(
         matches!(&err, Error::Api { status, .. } if status.as_u16() == 401),
         "{err:?}"

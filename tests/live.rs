@@ -46,7 +46,6 @@ async fn admin() -> TupliApiClient {
         .login(
             &env_or("TUPLI_TEST_ADMIN_USER", "admin"),
             &env_or("TUPLI_TEST_ADMIN_PASSWORD", "pytupli"),
-            None,
         )
         .await
         .expect("admin login");
@@ -64,7 +63,7 @@ impl TestUser {
         let name = unique(prefix);
         let client = TupliApiClient::with_url(url()).unwrap();
         client.signup(&name, "pw-1").await.expect("signup");
-        client.login(&name, "pw-1", None).await.expect("login");
+        client.login(&name, "pw-1").await.expect("login");
         TestUser { name, client }
     }
 
@@ -111,16 +110,16 @@ async fn users_signup_login_change_password_delete() {
     assert!(again.is_conflict());
 
     let me = TupliApiClient::with_url(url()).unwrap();
-    me.login(&name, "first", None).await.unwrap();
+    me.login(&name, "first").await.unwrap();
     assert_eq!(
         me.tokens().unwrap().username().as_deref(),
         Some(name.as_str())
     );
     me.change_password(&name, "second").await.unwrap();
     let old = TupliApiClient::with_url(url()).unwrap();
-    let err = old.login(&name, "first", None).await.unwrap_err();
+    let err = old.login(&name, "first").await.unwrap_err();
     assert_eq!(api_status(&err), 401);
-    old.login(&name, "second", None).await.unwrap();
+    old.login(&name, "second").await.unwrap();
 
     let users = admin.list_users().await.unwrap();
     assert!(users.iter().any(|u| u.username == name));
@@ -130,7 +129,7 @@ async fn users_signup_login_change_password_delete() {
     assert!(!users.iter().any(|u| u.username == name));
     let gone = TupliApiClient::with_url(url()).unwrap();
     assert_eq!(
-        api_status(&gone.login(&name, "second", None).await.unwrap_err()),
+        api_status(&gone.login(&name, "second").await.unwrap_err()),
         401
     );
 }
@@ -141,7 +140,7 @@ async fn roles_create_list_delete() {
     let admin = admin().await;
     let role = unique("role reader & #1");
     let created = admin
-        .create_role(UserRole {
+        .create_role(&UserRole {
             role: role.clone(),
             rights: vec![Right::BenchmarkRead, Right::EpisodeRead],
             description: Some("live suite".into()),
@@ -156,7 +155,7 @@ async fn roles_create_list_delete() {
         vec![Right::BenchmarkRead, Right::EpisodeRead]
     );
     let duplicate = admin
-        .create_role(UserRole {
+        .create_role(&UserRole {
             role: role.clone(),
             rights: vec![],
             description: None,
@@ -181,7 +180,7 @@ async fn groups_with_awkward_names_and_members() {
     for prefix in ["R&D team", "a+b", "#hash", "sp ace", "ümlaut/ß"] {
         let name = unique(prefix);
         let group = admin
-            .create_group(Group {
+            .create_group(&Group {
                 name: name.clone(),
                 description: Some("live".into()),
             })
@@ -196,7 +195,7 @@ async fn groups_with_awkward_names_and_members() {
             .any(|g| g.name == name));
 
         let after_add = admin
-            .add_group_members(GroupMembershipQuery {
+            .add_group_members(&GroupMembershipQuery {
                 group_name: name.clone(),
                 members: vec![GroupMembership {
                     user: member.name.clone(),
@@ -211,7 +210,7 @@ async fn groups_with_awkward_names_and_members() {
         assert!(read.members.contains(&member.name));
 
         let after_remove = admin
-            .remove_group_members(GroupMembershipQuery {
+            .remove_group_members(&GroupMembershipQuery {
                 group_name: name.clone(),
                 members: vec![GroupMembership {
                     user: member.name.clone(),
@@ -238,21 +237,18 @@ async fn benchmarks_store_load_list_filters_delete() {
     let admin = admin().await;
     let tag = unique("bench");
     let easy = admin
-        .store_benchmark(benchmark(&format!("{tag} easy"), "easy"))
+        .store_benchmark(&benchmark(&format!("{tag} easy"), "easy"))
         .await
         .unwrap();
     let hard_query = benchmark(&format!("{tag} hard & #+"), "hardest");
-    let hard = admin.store_benchmark(hard_query.clone()).await.unwrap();
+    let hard = admin.store_benchmark(&hard_query).await.unwrap();
 
     // The same hash again, by the same user: a conflict, and no copy.
-    let again = admin.store_benchmark(hard_query).await.unwrap_err();
+    let again = admin.store_benchmark(&hard_query).await.unwrap_err();
     assert!(again.is_conflict(), "{again}");
     assert!(matches!(again.detail(), Some(Detail::Message(m)) if m.contains("already exists")));
     let same_hash = Filter::eq("hash", hard.hash.clone());
-    assert_eq!(
-        admin.list_benchmarks(Some(same_hash)).await.unwrap().len(),
-        1
-    );
+    assert_eq!(admin.list_benchmarks(&same_hash).await.unwrap().len(), 1);
 
     let loaded = admin.load_benchmark(&hard.id).await.unwrap();
     assert_eq!(loaded.metadata.name, format!("{tag} hard & #+"));
@@ -272,31 +268,35 @@ async fn benchmarks_store_load_list_filters_delete() {
         "metadata.name",
         [format!("{tag} easy"), format!("{tag} hard & #+")],
     );
-    assert_eq!(
-        ids(admin.list_benchmarks(Some(mine.clone())).await.unwrap()),
-        both
-    );
+    assert_eq!(ids(admin.list_benchmarks(&mine).await.unwrap()), both);
     let only_hard = mine.clone() & Filter::geq("metadata.extra.level", 5);
     assert_eq!(
-        ids(admin.list_benchmarks(Some(only_hard)).await.unwrap()),
+        ids(admin.list_benchmarks(&only_hard).await.unwrap()),
         vec![hard.id.clone()]
     );
     let by_eq = Filter::eq("metadata.name", format!("{tag} easy"));
     assert_eq!(
-        ids(admin.list_benchmarks(Some(by_eq.clone())).await.unwrap()),
+        ids(admin.list_benchmarks(&by_eq).await.unwrap()),
         vec![easy.id.clone()]
     );
     let either = by_eq | Filter::eq("metadata.difficulty", "hardest");
     let found = ids(admin
-        .list_benchmarks(Some(either & mine.clone()))
+        .list_benchmarks(&(either & mine.clone()))
         .await
         .unwrap());
     assert_eq!(found, both);
-    assert!(admin.list_benchmarks(None).await.unwrap().len() >= 2);
+    assert!(
+        admin
+            .list_benchmarks(&tupli::Filter::all())
+            .await
+            .unwrap()
+            .len()
+            >= 2
+    );
 
     admin.delete_benchmark(&easy.id).await.unwrap();
     admin.delete_benchmark(&hard.id).await.unwrap();
-    assert!(admin.list_benchmarks(Some(mine)).await.unwrap().is_empty());
+    assert!(admin.list_benchmarks(&mine).await.unwrap().is_empty());
     assert!(admin
         .load_benchmark(&hard.id)
         .await
@@ -313,7 +313,7 @@ async fn benchmark_visibility_follows_publish_and_unpublish() {
     let group = unique("share & care");
     owner
         .client
-        .create_group(Group {
+        .create_group(&Group {
             name: group.clone(),
             description: None,
         })
@@ -321,7 +321,7 @@ async fn benchmark_visibility_follows_publish_and_unpublish() {
         .unwrap();
     owner
         .client
-        .add_group_members(GroupMembershipQuery {
+        .add_group_members(&GroupMembershipQuery {
             group_name: group.clone(),
             members: vec![GroupMembership {
                 user: reader.name.clone(),
@@ -333,7 +333,7 @@ async fn benchmark_visibility_follows_publish_and_unpublish() {
     // Unpublishing needs `benchmark_delete` in the group, which the group's
     // creator does not get by default.
     admin
-        .add_group_members(GroupMembershipQuery {
+        .add_group_members(&GroupMembershipQuery {
             group_name: group.clone(),
             members: vec![GroupMembership {
                 user: owner.name.clone(),
@@ -344,20 +344,19 @@ async fn benchmark_visibility_follows_publish_and_unpublish() {
         .unwrap();
     let stored = owner
         .client
-        .store_benchmark(benchmark(&unique("private"), "easy"))
+        .store_benchmark(&benchmark(&unique("private"), "easy"))
         .await
         .unwrap();
     let by_id = Filter::eq("id", stored.id.clone());
-    let visible = |c: TupliApiClient, f: Filter| async move {
-        c.list_benchmarks(Some(f)).await.unwrap().len()
-    };
+    let visible =
+        |c: TupliApiClient, f: Filter| async move { c.list_benchmarks(&f).await.unwrap().len() };
 
     assert_eq!(visible(reader.client.clone(), by_id.clone()).await, 0);
     assert!(reader.client.load_benchmark(&stored.id).await.is_err());
 
     owner
         .client
-        .publish_benchmark(&stored.id, Some(&group))
+        .publish_benchmark(&stored.id, &group)
         .await
         .unwrap();
     assert_eq!(visible(reader.client.clone(), by_id.clone()).await, 1);
@@ -393,7 +392,7 @@ async fn artifacts_round_trip_every_byte_and_20_mib() {
         let item = admin
             .store_artifact(
                 data.clone(),
-                ArtifactMetadata {
+                &ArtifactMetadata {
                     name: name.clone(),
                     description: "live".into(),
                     benchmark_id: None,
@@ -404,7 +403,7 @@ async fn artifacts_round_trip_every_byte_and_20_mib() {
             .unwrap();
         assert_eq!(item.hash, tupli::artifact_hash(&data, "admin"));
         let listed = admin
-            .list_artifacts(Some(Filter::eq("name", name.clone())))
+            .list_artifacts(&Filter::eq("name", name.clone()))
             .await
             .unwrap();
         assert_eq!(listed.len(), 1, "{listed:?}");
@@ -422,7 +421,7 @@ async fn artifacts_round_trip_every_byte_and_20_mib() {
         let again_item = admin
             .store_artifact_from_path(
                 &source,
-                ArtifactMetadata {
+                &ArtifactMetadata {
                     name: name.clone(),
                     description: String::new(),
                     benchmark_id: None,
@@ -442,16 +441,19 @@ async fn artifacts_round_trip_every_byte_and_20_mib() {
         assert_eq!(downloaded.hash, item.hash);
         assert!(std::fs::read(&target).unwrap() == data);
 
-        admin.publish_artifact(&item.id, None).await.unwrap();
+        admin
+            .publish_artifact(&item.id, tupli::GLOBAL_GROUP)
+            .await
+            .unwrap();
         let published = admin
-            .list_artifacts(Some(Filter::eq("id", item.id.clone())))
+            .list_artifacts(&Filter::eq("id", item.id.clone()))
             .await
             .unwrap();
         assert!(published[0].published_in.iter().any(|g| g == "global"));
         admin.unpublish_artifact(&item.id, "global").await.unwrap();
         admin.delete_artifact(&item.id).await.unwrap();
         assert!(admin
-            .list_artifacts(Some(Filter::eq("id", item.id.clone())))
+            .list_artifacts(&Filter::eq("id", item.id.clone()))
             .await
             .unwrap()
             .is_empty());
@@ -463,7 +465,7 @@ async fn artifacts_round_trip_every_byte_and_20_mib() {
 async fn episodes_record_list_publish_delete() {
     let admin = admin().await;
     let bench = admin
-        .store_benchmark(benchmark(&unique("ep-bench"), "easy"))
+        .store_benchmark(&benchmark(&unique("ep-bench"), "easy"))
         .await
         .unwrap();
     let tag = unique("run");
@@ -515,13 +517,10 @@ async fn episodes_record_list_publish_delete() {
     assert_eq!(h3.n_tuples, 10_000);
 
     let mine = Filter::eq("metadata.tag", tag.clone());
-    let headers = admin
-        .list_episode_headers(Some(mine.clone()))
-        .await
-        .unwrap();
+    let headers = admin.list_episode_headers(&mine).await.unwrap();
     assert_eq!(headers.len(), 3);
     let items = admin
-        .list_episode_items(Some(mine.clone() & Filter::leq("metadata.n", 2)))
+        .list_episode_items(&(mine.clone() & Filter::leq("metadata.n", 2)))
         .await
         .unwrap();
     assert_eq!(items.len(), 2);
@@ -534,9 +533,9 @@ async fn episodes_record_list_publish_delete() {
     );
 
     // The stream yields what the Vec API does.
-    let mut listed = admin.list_episode_items(Some(mine.clone())).await.unwrap();
+    let mut listed = admin.list_episode_items(&mine).await.unwrap();
     let mut streamed: Vec<_> = admin
-        .stream_episodes(Some(mine.clone()))
+        .stream_episodes(&mine)
         .await
         .unwrap()
         .try_collect()
@@ -547,31 +546,30 @@ async fn episodes_record_list_publish_delete() {
     assert_eq!(streamed, listed);
 
     match admin
-        .list_episodes(Some(Filter::eq("id", h3.id.clone())), true)
+        .list_episodes(&Filter::eq("id", h3.id.clone()), true)
         .await
         .unwrap()
     {
         EpisodeList::Items(items) => assert_eq!(items[0].tuples, long.tuples),
         other => panic!("asked for items, got {other:?}"),
     }
-    match admin
-        .list_episodes(Some(mine.clone()), false)
-        .await
-        .unwrap()
-    {
+    match admin.list_episodes(&mine, false).await.unwrap() {
         EpisodeList::Headers(h) => assert_eq!(h.len(), 3),
         other => panic!("asked for headers, got {other:?}"),
     }
 
-    admin.publish_episode(&h1.id, None).await.unwrap();
+    admin
+        .publish_episode(&h1.id, tupli::GLOBAL_GROUP)
+        .await
+        .unwrap();
     let published = admin
-        .list_episode_headers(Some(Filter::eq("id", h1.id.clone())))
+        .list_episode_headers(&Filter::eq("id", h1.id.clone()))
         .await
         .unwrap();
     assert!(published[0].published_in.iter().any(|g| g == "global"));
     admin.unpublish_episode(&h1.id, "global").await.unwrap();
     let unpublished = admin
-        .list_episode_headers(Some(Filter::eq("id", h1.id.clone())))
+        .list_episode_headers(&Filter::eq("id", h1.id.clone()))
         .await
         .unwrap();
     assert!(!unpublished[0].published_in.iter().any(|g| g == "global"));
@@ -579,11 +577,7 @@ async fn episodes_record_list_publish_delete() {
     for h in [&h1, &h2, &h3] {
         admin.delete_episode(&h.id).await.unwrap();
     }
-    assert!(admin
-        .list_episode_headers(Some(mine))
-        .await
-        .unwrap()
-        .is_empty());
+    assert!(admin.list_episode_headers(&mine).await.unwrap().is_empty());
     admin.delete_benchmark(&bench.id).await.unwrap();
 }
 
@@ -592,7 +586,7 @@ async fn episodes_record_list_publish_delete() {
 async fn an_episode_over_16_mib_is_a_typed_500() {
     let admin = admin().await;
     let bench = admin
-        .store_benchmark(benchmark(&unique("huge"), "easy"))
+        .store_benchmark(&benchmark(&unique("huge"), "easy"))
         .await
         .unwrap();
     let blob = "x".repeat(1024 * 1024);
@@ -656,7 +650,7 @@ async fn errors_are_typed_with_the_server_detail() {
         other => panic!("expected a 422 with validation errors, got {other:?}"),
     }
     let rejected = admin
-        .list_benchmarks(Some(Filter::eq("metadata.name", Value::Null)))
+        .list_benchmarks(&Filter::eq("metadata.name", Value::Null))
         .await
         .unwrap_err();
     assert!(
@@ -691,7 +685,6 @@ async fn expired_tokens_refresh_then_ask_to_log_in_again() {
         .login(
             &env_or("TUPLI_TEST_ADMIN_USER", "admin"),
             &env_or("TUPLI_TEST_ADMIN_PASSWORD", "pytupli"),
-            None,
         )
         .await
         .unwrap();

@@ -102,7 +102,7 @@ impl Mocked {
         &self,
         req: Req,
         reply: Value,
-        call: impl Future<Output = tupli::Result<T>>,
+        call: impl std::future::IntoFuture<Output = tupli::Result<T>>,
     ) -> T {
         let mock = self.expect(req, |then| json_reply(then, 200, reply)).await;
         let result = call.await;
@@ -116,7 +116,7 @@ impl Mocked {
         &self,
         req: Req,
         reply: impl FnOnce(Then),
-        call: impl Future<Output = tupli::Result<T>>,
+        call: impl std::future::IntoFuture<Output = tupli::Result<T>>,
     ) -> Error {
         let mock = self.expect(req, reply).await;
         let result = call.await;
@@ -133,7 +133,7 @@ impl Mocked {
                 .anonymous()
                 .json(json!({"username": USER, "password": PASSWORD})),
             token_pair(),
-            client.login(USER, PASSWORD, None),
+            client.login(USER, PASSWORD),
         )
         .await;
         let tokens = client.tokens().expect("logged in");
@@ -450,7 +450,7 @@ async fn login_stores_tokens_and_sends_no_bearer() {
             .anonymous()
             .json(json!({"username": "bob", "password": "x"})),
         token_pair(),
-        client.login("bob", "x", None),
+        client.login("bob", "x"),
     )
     .await;
     // A rejected login is an Api error (not NotLoggedIn) and keeps the old tokens.
@@ -460,7 +460,7 @@ async fn login_stores_tokens_and_sends_no_bearer() {
                 .anonymous()
                 .json(json!({"username": "bob", "password": "wrong"})),
             |then| json_reply(then, 401, json!({"detail": "Invalid username or password"})),
-            client.login("bob", "wrong", None),
+            client.login("bob", "wrong"),
         )
         .await;
     assert_api(&err, 401, &message("Invalid username or password"));
@@ -532,7 +532,7 @@ async fn create_list_read_delete_group() {
         .ok(
             post("/access/groups/create").json(json!({"name": GROUP, "description": "research ü"})),
             json!({"name": GROUP, "description": "research ü"}),
-            client.create_group(group.clone()),
+            client.create_group(&group),
         )
         .await;
     assert_eq!(created, group);
@@ -595,7 +595,7 @@ async fn add_and_remove_group_members() {
         .ok(
             post("/access/groups/add-members").json(wire.clone()),
             group_with_members_json(),
-            client.add_group_members(query.clone()),
+            client.add_group_members(&query),
         )
         .await;
     assert_eq!(added.members, [USER, "bob"]);
@@ -604,7 +604,7 @@ async fn add_and_remove_group_members() {
         .ok(
             post("/access/groups/remove-members").json(wire),
             json!({"name": GROUP}),
-            client.remove_group_members(query),
+            client.remove_group_members(&query),
         )
         .await;
     assert_eq!(removed.name, GROUP);
@@ -655,7 +655,7 @@ async fn list_create_delete_role() {
                 json!({"role": "reader & co/ü", "rights": ["benchmark_read", "group_update"]}),
             ),
             json!({"role": "reader & co/ü", "rights": ["benchmark_read", "group_update"]}),
-            client.create_role(role.clone()),
+            client.create_role(&role),
         )
         .await;
     assert_eq!(created, role);
@@ -697,7 +697,7 @@ async fn store_load_list_delete_benchmark() {
                 "metadata": {"name": "cart pole ü", "description": "", "difficulty": "easy", "extra": {"k": 1}},
             })),
             benchmark_header_json(),
-            client.store_benchmark(query.clone()),
+            client.store_benchmark(&query),
         )
         .await;
     assert_eq!(header.id, ID);
@@ -723,7 +723,7 @@ async fn store_load_list_delete_benchmark() {
         .ok(
             post("/benchmarks/list").json(all_filter()),
             json!([benchmark_header_json()]),
-            client.list_benchmarks(None),
+            client.list_benchmarks(&tupli::Filter::all()),
         )
         .await;
     assert_eq!(all, std::slice::from_ref(&header));
@@ -732,7 +732,7 @@ async fn store_load_list_delete_benchmark() {
         .ok(
             post("/benchmarks/list").json(wire),
             json!([]),
-            client.list_benchmarks(Some(filter)),
+            client.list_benchmarks(&filter),
         )
         .await;
     assert!(none.is_empty());
@@ -750,7 +750,7 @@ async fn store_load_list_delete_benchmark() {
 async fn publish_and_unpublish_benchmark() {
     let api = Mocked::start().await;
     let client = api.login().await;
-    for (publish_in, sent) in [(None, "global"), (Some(GROUP), GROUP)] {
+    for (publish_in, sent) in [(tupli::GLOBAL_GROUP, "global"), (GROUP, GROUP)] {
         api.ok(
             put("/benchmarks/publish")
                 .query("benchmark_id", ID)
@@ -848,7 +848,7 @@ async fn store_artifact_is_multipart() {
             json_reply(then, 200, artifact_item_json(&hash));
         })
         .await;
-    let item = client.store_artifact(data.clone(), metadata).await;
+    let item = client.store_artifact(data.clone(), &metadata).await;
     mock.assert_calls_async(1).await;
     let item = item.unwrap();
     assert_eq!(item.id, ID);
@@ -1047,7 +1047,7 @@ async fn list_delete_publish_unpublish_artifact() {
         .ok(
             post("/artifacts/list").json(all_filter()),
             json!([artifact_item_json("abc")]),
-            client.list_artifacts(None),
+            client.list_artifacts(&tupli::Filter::all()),
         )
         .await;
     assert_eq!(items, [artifact_item("abc")]);
@@ -1058,7 +1058,7 @@ async fn list_delete_publish_unpublish_artifact() {
         .ok(
             post("/artifacts/list").json(wire),
             json!([]),
-            client.list_artifacts(Some(filter)),
+            client.list_artifacts(&filter),
         )
         .await;
     assert!(items.is_empty());
@@ -1069,7 +1069,7 @@ async fn list_delete_publish_unpublish_artifact() {
         client.delete_artifact(ID),
     )
     .await;
-    for (publish_in, sent) in [(None, "global"), (Some(GROUP), GROUP)] {
+    for (publish_in, sent) in [(tupli::GLOBAL_GROUP, "global"), (GROUP, GROUP)] {
         api.ok(
             put("/artifacts/publish")
                 .query("artifact_id", ID)
@@ -1140,7 +1140,7 @@ async fn list_episodes_with_and_without_tuples() {
         .ok(
             post("/episodes/list").json(with(all_filter(), false)),
             json!([episode_header_json()]),
-            client.list_episodes(None, false),
+            client.list_episodes(&tupli::Filter::all(), false),
         )
         .await;
     let header: EpisodeHeader = serde_json::from_value(episode_header_json()).unwrap();
@@ -1151,7 +1151,7 @@ async fn list_episodes_with_and_without_tuples() {
         .ok(
             post("/episodes/list").json(with(wire.clone(), true)),
             json!([episode_item_json()]),
-            client.list_episodes(Some(filter.clone()), true),
+            client.list_episodes(&filter, true),
         )
         .await;
     match list {
@@ -1168,7 +1168,7 @@ async fn list_episodes_with_and_without_tuples() {
         .ok(
             post("/episodes/list").json(with(wire.clone(), false)),
             json!([episode_header_json()]),
-            client.list_episode_headers(Some(filter.clone())),
+            client.list_episode_headers(&filter),
         )
         .await;
     assert_eq!(headers, std::slice::from_ref(&header));
@@ -1177,7 +1177,7 @@ async fn list_episodes_with_and_without_tuples() {
         .ok(
             post("/episodes/list").json(with(all_filter(), false)),
             json!([episode_item_json()]),
-            client.list_episode_headers(None),
+            client.list_episode_headers(&tupli::Filter::all()),
         )
         .await;
     assert_eq!(headers, [header]);
@@ -1185,7 +1185,7 @@ async fn list_episodes_with_and_without_tuples() {
         .ok(
             post("/episodes/list").json(with(all_filter(), true)),
             json!([episode_item_json()]),
-            client.list_episode_items(None),
+            client.list_episode_items(&tupli::Filter::all()),
         )
         .await;
     assert_eq!(items[0].tuples.len(), 1);
@@ -1193,7 +1193,7 @@ async fn list_episodes_with_and_without_tuples() {
         .ok(
             post("/episodes/list").json(with(wire, true)),
             json!([]),
-            client.list_episode_items(Some(filter)),
+            client.list_episode_items(&filter),
         )
         .await;
     assert!(items.is_empty());
@@ -1203,7 +1203,7 @@ async fn list_episodes_with_and_without_tuples() {
         .err(
             post("/episodes/list").json(with(all_filter(), true)),
             |then| json_reply(then, 200, json!([episode_header_json()])),
-            client.list_episode_items(None),
+            client.list_episode_items(&tupli::Filter::all()),
         )
         .await;
     assert!(
@@ -1223,7 +1223,7 @@ async fn delete_publish_unpublish_episode() {
         client.delete_episode(ID),
     )
     .await;
-    for (publish_in, sent) in [(None, "global"), (Some(GROUP), GROUP)] {
+    for (publish_in, sent) in [(tupli::GLOBAL_GROUP, "global"), (GROUP, GROUP)] {
         api.ok(
             put("/episodes/publish")
                 .query("episode_id", ID)
@@ -1266,7 +1266,7 @@ async fn query_strings_are_percent_encoded() {
             json_reply(then, 200, Value::Null);
         })
         .await;
-    client.publish_benchmark(ID, Some(GROUP)).await.unwrap();
+    client.publish_benchmark(ID, GROUP).await.unwrap();
     mock.assert_calls_async(1).await;
     let raw = raw.lock().unwrap().pop().expect("recorded");
     assert_eq!(
@@ -1306,13 +1306,14 @@ async fn set_url_moves_requests_and_forgets_tokens() {
         .await;
     assert_eq!(groups[0].name, "global");
 
-    // login(url) moves back and logs in there.
+    // set_url moves back; login logs in there.
+    client.set_url(&one.url()).unwrap();
     one.ok(
         post("/access/users/token")
             .anonymous()
             .json(json!({"username": USER, "password": PASSWORD})),
         token_pair(),
-        client.login(USER, PASSWORD, Some(&one.url())),
+        client.login(USER, PASSWORD),
     )
     .await;
     assert_eq!(client.url(), one.url());
@@ -1360,7 +1361,7 @@ async fn base_url_with_a_path_prefix() {
             .anonymous()
             .json(all_filter()),
         json!([]),
-        client.list_artifacts(None),
+        client.list_artifacts(&tupli::Filter::all()),
     )
     .await;
     api.done().await;
@@ -1519,7 +1520,7 @@ async fn error_answers_become_api_errors() {
     };
     api.assert_error_mapping(
         post("/access/groups/create").json(json!({"name": GROUP})),
-        || client.create_group(group.clone()),
+        || client.create_group(&group),
     )
     .await;
     api.assert_error_mapping(
@@ -1536,23 +1537,24 @@ async fn error_answers_become_api_errors() {
         put("/artifacts/publish")
             .query("artifact_id", ID)
             .query("publish_in", "global"),
-        || client.publish_artifact(ID, None),
+        || client.publish_artifact(ID, tupli::GLOBAL_GROUP),
     )
     .await;
     api.assert_error_mapping(get("/artifacts/download").query("artifact_id", ID), || {
         client.load_artifact(ID)
     })
     .await;
+    let all = tupli::Filter::all();
     api.assert_error_mapping(
         post("/episodes/list").json(json!({"type": "OR", "key": null, "value": null, "filters": [], "include_tuples": true})),
-        || client.list_episodes(None, true),
+        || client.list_episodes(&all, true),
     )
     .await;
     api.assert_error_mapping(
         post("/access/users/token")
             .anonymous()
             .json(json!({"username": USER, "password": PASSWORD})),
-        || client.login(USER, PASSWORD, None),
+        || client.login(USER, PASSWORD),
     )
     .await;
     api.done().await;
@@ -1578,7 +1580,7 @@ async fn store_artifact_errors_become_api_errors() {
             })
             .await;
         let err = client
-            .store_artifact(b"x".to_vec(), metadata.clone())
+            .store_artifact(b"x".to_vec(), &metadata)
             .await
             .unwrap_err();
         mock.assert_calls_async(1).await;
@@ -1658,7 +1660,7 @@ async fn bad_success_bodies_are_decode_errors() {
         .err(
             post("/episodes/list").json(json!({"type": "OR", "key": null, "value": null, "filters": [], "include_tuples": false})),
             |then| json_reply(then, 200, json!([{"id": 5}])),
-            client.list_episodes(None, false),
+            client.list_episodes(&tupli::Filter::all(), false),
         )
         .await;
     // Lists decode element by element: the error shows the offending element.
@@ -1690,7 +1692,7 @@ macro_rules! assert_invalid {
 async fn invalid_input_sends_nothing() {
     let api = Mocked::start().await;
     let client = api.login().await;
-    let null_filter = || Some(Filter::eq("k", Value::Null));
+    let null_filter = || Filter::eq("k", Value::Null);
     let group = |name: &str| Group {
         name: name.into(),
         description: None,
@@ -1729,50 +1731,56 @@ async fn invalid_input_sends_nothing() {
     assert_invalid!(client.signup("", PASSWORD), "username");
     assert_invalid!(client.signup("  ", PASSWORD), "username");
     assert_invalid!(client.signup("ann", ""), "password");
-    assert_invalid!(client.login("a\0b", PASSWORD, None), "username");
-    assert_invalid!(client.login(USER, "p\0w", None), "password");
+    assert_invalid!(client.login("a\0b", PASSWORD), "username");
+    assert_invalid!(client.login(USER, "p\0w"), "password");
     assert_invalid!(client.change_password(USER, ""), "password");
     assert_invalid!(client.delete_user(" \t"), "username");
     // Groups and roles.
-    assert_invalid!(client.create_group(group("")), "group.name");
-    assert_invalid!(client.create_group(group("a\0b")), "group.name");
+    assert_invalid!(client.create_group(&group("")), "group.name");
+    assert_invalid!(client.create_group(&group("a\0b")), "group.name");
     assert_invalid!(client.read_group("   "), "group_name");
     assert_invalid!(client.delete_group("x\ny"), "group_name");
-    assert_invalid!(client.add_group_members(members("", "r")), "members.user");
+    assert_invalid!(client.add_group_members(&members("", "r")), "members.user");
     assert_invalid!(
-        client.remove_group_members(members("bob", " ")),
+        client.remove_group_members(&members("bob", " ")),
         "members.roles"
     );
-    assert_invalid!(client.create_role(role("")), "role.role");
+    assert_invalid!(client.create_role(&role("")), "role.role");
     assert_invalid!(client.delete_role("\0"), "role_name");
     // Benchmarks.
-    assert_invalid!(client.store_benchmark(benchmark("", "n")), "benchmark.hash");
     assert_invalid!(
-        client.store_benchmark(benchmark("h", " ")),
+        client.store_benchmark(&benchmark("", "n")),
+        "benchmark.hash"
+    );
+    assert_invalid!(
+        client.store_benchmark(&benchmark("h", " ")),
         "benchmark.metadata.name"
     );
     assert_invalid!(client.load_benchmark(""), "benchmark_id");
-    assert_invalid!(client.list_benchmarks(null_filter()), "filter");
+    assert_invalid!(client.list_benchmarks(&null_filter()), "filter");
     assert_invalid!(
-        client.list_benchmarks(Some(Filter::and([Filter::eq("a", 1), Filter::eq("", 2)]))),
+        client.list_benchmarks(&Filter::and([Filter::eq("a", 1), Filter::eq("", 2)])),
         "filter"
     );
     assert_invalid!(client.delete_benchmark("a\0"), "benchmark_id");
-    assert_invalid!(client.publish_benchmark("", None), "benchmark_id");
-    assert_invalid!(client.publish_benchmark(ID, Some(" ")), "publish_in");
+    assert_invalid!(
+        client.publish_benchmark("", tupli::GLOBAL_GROUP),
+        "benchmark_id"
+    );
+    assert_invalid!(client.publish_benchmark(ID, " "), "publish_in");
     assert_invalid!(client.unpublish_benchmark(ID, ""), "unpublish_from");
     // Artifacts.
     assert_invalid!(
-        client.store_artifact(b"x".to_vec(), artifact(" ")),
+        client.store_artifact(b"x".to_vec(), &artifact(" ")),
         "metadata.name"
     );
     assert_invalid!(client.load_artifact(""), "artifact_id");
     let mut item = artifact_item("h");
     item.id = "a\0b".into();
     assert_invalid!(client.load_artifact_with(&item), "artifact_id");
-    assert_invalid!(client.list_artifacts(null_filter()), "filter");
+    assert_invalid!(client.list_artifacts(&null_filter()), "filter");
     assert_invalid!(client.delete_artifact(" "), "artifact_id");
-    assert_invalid!(client.publish_artifact(ID, Some("g\0")), "publish_in");
+    assert_invalid!(client.publish_artifact(ID, "g\0"), "publish_in");
     assert_invalid!(client.unpublish_artifact("", GROUP), "artifact_id");
     // Episodes.
     let mut empty = sample_episode();
@@ -1781,12 +1789,15 @@ async fn invalid_input_sends_nothing() {
     let mut no_benchmark = sample_episode();
     no_benchmark.benchmark_id = " ".into();
     assert_invalid!(client.record_episode(&no_benchmark), "episode.benchmark_id");
-    assert_invalid!(client.list_episodes(null_filter(), false), "filter");
-    assert_invalid!(client.list_episodes(null_filter(), true), "filter");
-    assert_invalid!(client.list_episode_headers(null_filter()), "filter");
-    assert_invalid!(client.list_episode_items(null_filter()), "filter");
+    assert_invalid!(client.list_episodes(&null_filter(), false), "filter");
+    assert_invalid!(client.list_episodes(&null_filter(), true), "filter");
+    assert_invalid!(client.list_episode_headers(&null_filter()), "filter");
+    assert_invalid!(client.list_episode_items(&null_filter()), "filter");
     assert_invalid!(client.delete_episode(""), "episode_id");
-    assert_invalid!(client.publish_episode("\0", None), "episode_id");
+    assert_invalid!(
+        client.publish_episode("\0", tupli::GLOBAL_GROUP),
+        "episode_id"
+    );
     assert_invalid!(client.unpublish_episode(ID, "\t"), "unpublish_from");
     // URLs.
     assert_invalid!(async { client.set_url("ftp://x") }, "url");
@@ -1799,7 +1810,6 @@ async fn invalid_input_sends_nothing() {
         async { TupliApiClient::with_url("https://:secret@h") },
         "url"
     );
-    assert_invalid!(client.login(USER, PASSWORD, Some("ftp://x")), "url");
     assert_eq!(client.url(), api.url());
     assert!(client.is_logged_in());
     api.done().await;
@@ -1856,9 +1866,12 @@ async fn stream_episodes_yields_the_same_items_as_the_vec_api() {
             json_reply(then, 200, body)
         })
         .await;
-    let collected = client.list_episode_items(None).await.unwrap();
+    let collected = client
+        .list_episode_items(&tupli::Filter::all())
+        .await
+        .unwrap();
     let mut streamed = Vec::new();
-    let mut stream = Box::pin(client.stream_episodes(None).await.unwrap());
+    let mut stream = Box::pin(client.stream_episodes(&tupli::Filter::all()).await.unwrap());
     while let Some(item) = futures::StreamExt::next(&mut stream).await {
         streamed.push(item.unwrap());
     }
@@ -1883,8 +1896,13 @@ async fn a_bad_element_ends_the_stream_after_the_good_ones() {
         json_reply(then, 200, body)
     })
     .await;
-    let results: Vec<_> =
-        futures::StreamExt::collect(client.stream_episode_headers(None).await.unwrap()).await;
+    let results: Vec<_> = futures::StreamExt::collect(
+        client
+            .stream_episode_headers(&tupli::Filter::all())
+            .await
+            .unwrap(),
+    )
+    .await;
     assert_eq!(results.len(), 2, "the stream stops at the first error");
     assert!(results[0].is_ok());
     assert!(
@@ -2000,7 +2018,7 @@ async fn upload_from_path_is_resent_whole_after_a_token_refresh() {
         extra: Default::default(),
     };
     let item = client
-        .store_artifact_from_path(&path, metadata)
+        .store_artifact_from_path(&path, &metadata)
         .await
         .unwrap();
     rejected.assert_calls_async(1).await;
@@ -2037,7 +2055,7 @@ async fn an_upload_the_server_recorded_differently_is_an_integrity_error() {
         .store_artifact_from_reader(
             || std::io::Cursor::new(reader_data.clone()),
             reader_data.len() as u64,
-            metadata,
+            &metadata,
         )
         .await
         .unwrap_err();

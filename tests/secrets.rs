@@ -95,7 +95,7 @@ async fn no_secret_in_debug_display_or_trace_logs() {
         .url(server.base_url())
         .build()
         .unwrap();
-    client.login("ann", PASSWORD, None).await.unwrap();
+    client.login("ann", PASSWORD).await.unwrap();
     shown.push(format!(
         "{client:?} {:?} {:#?}",
         client.tokens(),
@@ -107,7 +107,7 @@ async fn no_secret_in_debug_display_or_trace_logs() {
     let errors: Vec<Error> = vec![
         client.signup("ann", NEW_PASSWORD).await.unwrap_err(),
         client.list_users().await.unwrap_err(),
-        client.login("ann", "", None).await.unwrap_err(),
+        client.login("ann", "").await.unwrap_err(),
         TupliApiClient::with_url(format!("http://ann:{PASSWORD}@localhost")).unwrap_err(),
         client
             .set_url(&format!("http://ann:{NEW_PASSWORD}@localhost"))

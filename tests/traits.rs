@@ -1,15 +1,13 @@
 //! Compile-time guarantees: the client is shareable across tasks and every
 //! operation's future can be spawned on a multi-threaded runtime.
 
-use std::future::Future;
-
 use tupli::models::{
     ArtifactMetadata, BenchmarkQuery, Episode, Group, GroupMembershipQuery, UserRole,
 };
 use tupli::{Error, Filter, Tokens, TupliApiClient};
 
 fn shareable<T: Clone + Send + Sync + 'static>() {}
-fn spawnable<F: Future + Send>(_: F) {}
+fn spawnable<F: std::future::IntoFuture<IntoFuture: Send>>(_: F) {}
 
 #[test]
 fn public_types_are_send_sync() {
@@ -32,36 +30,36 @@ fn futures_are_send(
     filter: Filter,
 ) {
     spawnable(c.signup("u", "p"));
-    spawnable(c.login("u", "p", None));
+    spawnable(c.login("u", "p"));
     spawnable(c.list_users());
     spawnable(c.change_password("u", "p"));
     spawnable(c.delete_user("u"));
-    spawnable(c.create_group(group));
+    spawnable(c.create_group(&group));
     spawnable(c.list_groups());
     spawnable(c.read_group("g"));
     spawnable(c.delete_group("g"));
-    spawnable(c.add_group_members(members.clone()));
-    spawnable(c.remove_group_members(members));
+    spawnable(c.add_group_members(&members));
+    spawnable(c.remove_group_members(&members));
     spawnable(c.list_roles());
-    spawnable(c.create_role(role));
+    spawnable(c.create_role(&role));
     spawnable(c.delete_role("r"));
-    spawnable(c.store_benchmark(benchmark));
+    spawnable(c.store_benchmark(&benchmark));
     spawnable(c.load_benchmark("b"));
-    spawnable(c.list_benchmarks(Some(filter.clone())));
+    spawnable(c.list_benchmarks(&filter));
     spawnable(c.delete_benchmark("b"));
-    spawnable(c.publish_benchmark("b", None));
+    spawnable(c.publish_benchmark("b", tupli::GLOBAL_GROUP));
     spawnable(c.unpublish_benchmark("b", "g"));
-    spawnable(c.store_artifact(Vec::new(), metadata));
+    spawnable(c.store_artifact(Vec::new(), &metadata));
     spawnable(c.load_artifact("a"));
-    spawnable(c.list_artifacts(None));
+    spawnable(c.list_artifacts(&tupli::Filter::all()));
     spawnable(c.delete_artifact("a"));
-    spawnable(c.publish_artifact("a", None));
+    spawnable(c.publish_artifact("a", tupli::GLOBAL_GROUP));
     spawnable(c.unpublish_artifact("a", "g"));
     spawnable(c.record_episode(&episode));
-    spawnable(c.publish_episode("e", None));
+    spawnable(c.publish_episode("e", tupli::GLOBAL_GROUP));
     spawnable(c.unpublish_episode("e", "g"));
-    spawnable(c.list_episodes(Some(filter), true));
-    spawnable(c.list_episode_headers(None));
-    spawnable(c.list_episode_items(None));
+    spawnable(c.list_episodes(&filter, true));
+    spawnable(c.list_episode_headers(&tupli::Filter::all()));
+    spawnable(c.list_episode_items(&tupli::Filter::all()));
     spawnable(c.delete_episode("e"));
 }

@@ -1,33 +1,33 @@
 //! Artifacts: files with metadata, streamed both ways and integrity-checked.
 //!
-//! The upload is hand-written (progenitor limit: multipart/form-data request
+//! The upload is hand-built (progenitor limit: multipart/form-data request
 //! bodies are not supported, upstream issue #402). Every transfer hashes the
 //! bytes as they pass and compares with the server's record
-//! (`sha256(bytes ++ creator)`).
+//! (`sha256(bytes ++ creator)`); see `transfer.rs` for the plumbing.
 
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use bytes::Bytes;
-use futures::{Stream, StreamExt, TryStreamExt};
-use progenitor_client::{OperationInfo, ResponseValue};
+use futures::Stream;
+use progenitor_client::ResponseValue;
 use reqwest::multipart::{Form, Part};
-use sha2::{Digest, Sha256};
-use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt};
+use tokio::io::{AsyncRead, AsyncWrite};
 
-use crate::client::{path_of, Failure, TupliApiClient};
-use crate::error::{Error, Result};
+use crate::atomic_file::AtomicFile;
+use crate::call::Failure;
+use crate::client::TupliApiClient;
+use crate::error::{path_of, ApiError, Error, Result};
 use crate::filter::Filter;
 use crate::hooks::send;
 use crate::models::{ArtifactMetadata, ArtifactMetadataItem};
+use crate::operation_id;
 use crate::retry::Retry;
+use crate::transfer::{
+    content_length, metadata_header, observed_upload, reader_stream, receive, verify, Progress,
+    SharedHash, Transfer,
+};
 use crate::validate;
-
-/// Header in which the server sends an artifact's metadata with its bytes.
-const METADATA_HEADER: &str = "x-metadata";
-
-/// Read size for streamed uploads.
-const UPLOAD_CHUNK: usize = 256 * 1024;
 
 /// Write buffer for downloads to a file.
 const WRITE_BUFFER: usize = 1 << 20;
@@ -35,56 +35,65 @@ const WRITE_BUFFER: usize = 1 << 20;
 impl TupliApiClient {
     /// Uploads a file held in memory, with its metadata. Uploading bytes the
     /// same user already uploaded answers the existing record.
-    pub async fn store_artifact(
+    pub fn store_artifact(
         &self,
         data: impl Into<Bytes>,
-        metadata: ArtifactMetadata,
-    ) -> Result<ArtifactMetadataItem> {
+        metadata: &ArtifactMetadata,
+    ) -> Transfer<'_, ArtifactMetadataItem> {
         let data: Bytes = data.into();
-        let length = data.len() as u64;
-        self.upload(metadata, length, move || {
-            let data = data.clone();
-            async move { Ok(futures::stream::iter([Ok::<_, std::io::Error>(data)])) }
+        let metadata = metadata.clone();
+        Transfer::new(move |progress| async move {
+            let length = data.len() as u64;
+            self.upload(&metadata, length, progress, move || {
+                let data = data.clone();
+                async move { Ok(futures::stream::iter([Ok::<_, std::io::Error>(data)])) }
+            })
+            .await
         })
-        .await
     }
 
     /// Uploads a file from disk without reading it into memory. A retry after
     /// a token refresh reads the file again.
-    pub async fn store_artifact_from_path(
+    pub fn store_artifact_from_path(
         &self,
         path: impl AsRef<Path>,
-        metadata: ArtifactMetadata,
-    ) -> Result<ArtifactMetadataItem> {
+        metadata: &ArtifactMetadata,
+    ) -> Transfer<'_, ArtifactMetadataItem> {
         let path: PathBuf = path.as_ref().to_path_buf();
-        let length = tokio::fs::metadata(&path).await?.len();
-        self.upload(metadata, length, move || {
-            let path = path.clone();
-            async move {
-                let file = tokio::fs::File::open(&path).await?;
-                Ok(reader_stream(file))
-            }
+        let metadata = metadata.clone();
+        Transfer::new(move |progress| async move {
+            let length = tokio::fs::metadata(&path).await?.len();
+            self.upload(&metadata, length, progress, move || {
+                let path = path.clone();
+                async move {
+                    let file = tokio::fs::File::open(&path).await?;
+                    Ok(reader_stream(file))
+                }
+            })
+            .await
         })
-        .await
     }
 
     /// Uploads `length` bytes from readers made by `open` (called again for a
     /// retry after a token refresh), without holding them in memory.
-    pub async fn store_artifact_from_reader<F, R>(
-        &self,
+    pub fn store_artifact_from_reader<'a, F, R>(
+        &'a self,
         open: F,
         length: u64,
-        metadata: ArtifactMetadata,
-    ) -> Result<ArtifactMetadataItem>
+        metadata: &ArtifactMetadata,
+    ) -> Transfer<'a, ArtifactMetadataItem>
     where
-        F: Fn() -> R + Send + Sync,
+        F: Fn() -> R + Send + Sync + 'a,
         R: AsyncRead + Send + Sync + 'static,
     {
-        self.upload(metadata, length, move || {
-            let reader = open();
-            async move { Ok(reader_stream(reader)) }
+        let metadata = metadata.clone();
+        Transfer::new(move |progress| async move {
+            self.upload(&metadata, length, progress, move || {
+                let reader = open();
+                async move { Ok(reader_stream(reader)) }
+            })
+            .await
         })
-        .await
     }
 
     /// Downloads an artifact into memory and verifies it against the hash the
@@ -102,71 +111,59 @@ impl TupliApiClient {
     /// `list_artifacts` or `store_artifact`), checked against that.
     pub async fn load_artifact_with(&self, item: &ArtifactMetadataItem) -> Result<Bytes> {
         let mut buffer = Vec::new();
-        let (mut hasher, _) = self.download_into(&item.id, &mut buffer).await?;
-        hasher.update(item.created_by.as_bytes());
-        verify(item, &hex::encode(hasher.finalize()))?;
+        let (hasher, _) = self.download_into(&item.id, &mut buffer, &()).await?;
+        verify(item, hasher)?;
         Ok(Bytes::from(buffer))
     }
 
-    /// Streams an artifact into `writer`, hashing on the fly; returns its
+    /// Streams an artifact into `writer`, hashing on the fly; answers its
     /// metadata once the bytes are verified. On [`Error::Integrity`] the
     /// writer has received bytes that must not be trusted.
-    pub async fn download_artifact_to<W>(
-        &self,
-        artifact_id: &str,
-        writer: &mut W,
-    ) -> Result<ArtifactMetadataItem>
+    pub fn download_artifact_to<'a, W>(
+        &'a self,
+        artifact_id: &'a str,
+        writer: &'a mut W,
+    ) -> Transfer<'a, ArtifactMetadataItem>
     where
-        W: AsyncWrite + Unpin + ?Sized,
+        W: AsyncWrite + Unpin + Send + ?Sized,
     {
-        let (mut hasher, header) = self.download_into(artifact_id, writer).await?;
-        let item = match header {
-            Some(item) if item.id == artifact_id => item,
-            _ => self.artifact_metadata(artifact_id).await?,
-        };
-        hasher.update(item.created_by.as_bytes());
-        verify(&item, &hex::encode(hasher.finalize()))?;
-        Ok(item)
+        Transfer::new(move |progress| async move {
+            self.download_verified(artifact_id, writer, &*progress)
+                .await
+        })
     }
 
     /// Streams an artifact into a file at `path`: written to a temporary file
     /// beside it and renamed into place only once verified; on any failure the
-    /// partial file is removed and `path` is left untouched.
-    pub async fn download_artifact_to_path(
-        &self,
-        artifact_id: &str,
+    /// temporary file is removed and `path` is left untouched.
+    pub fn download_artifact_to_path<'a>(
+        &'a self,
+        artifact_id: &'a str,
         path: impl AsRef<Path>,
-    ) -> Result<ArtifactMetadataItem> {
-        let path = path.as_ref();
-        let partial = partial_path(path);
-        let result = async {
+    ) -> Transfer<'a, ArtifactMetadataItem> {
+        let path = path.as_ref().to_path_buf();
+        Transfer::new(move |progress| async move {
+            let mut partial = AtomicFile::create(&path)?;
+            let file = tokio::fs::File::from_std(partial.take_file()?);
             // Large writes: each one is a trip to tokio's blocking pool.
-            let file = tokio::fs::File::create(&partial).await?;
             let mut file = tokio::io::BufWriter::with_capacity(WRITE_BUFFER, file);
-            let item = self.download_artifact_to(artifact_id, &mut file).await?;
-            let file = file.into_inner();
-            file.sync_all().await?;
-            drop(file);
-            tokio::fs::rename(&partial, path).await?;
+            let item = self
+                .download_verified(artifact_id, &mut file, &*progress)
+                .await?;
+            let file = file.into_inner().into_std().await;
+            tokio::task::spawn_blocking(move || partial.commit_with(file))
+                .await
+                .map_err(std::io::Error::other)??;
             Ok(item)
-        }
-        .await;
-        if result.is_err() {
-            let _ = tokio::fs::remove_file(&partial).await;
-        }
-        result
+        })
     }
 
-    /// Metadata of the artifacts matching `filter` (`None`: all visible ones).
-    /// Keys are relative to the metadata: `name`, `extra.source`, ….
-    pub async fn list_artifacts(
-        &self,
-        filter: Option<Filter>,
-    ) -> Result<Vec<ArtifactMetadataItem>> {
-        let filter = validate::filter(filter)?;
-        self.call(Retry::Safe, |api| {
-            let filter = filter.clone();
-            async move { api.list_artifacts().body(filter).send().await }
+    /// Metadata of the artifacts matching `filter`. Keys are relative to the
+    /// metadata: `name`, `extra.source`, ….
+    pub async fn list_artifacts(&self, filter: &Filter) -> Result<Vec<ArtifactMetadataItem>> {
+        filter.validate()?;
+        self.call(Retry::Safe, |api| async move {
+            api.list_artifacts().body(filter.clone()).send().await
         })
         .await
     }
@@ -180,18 +177,15 @@ impl TupliApiClient {
         .await
     }
 
-    /// Publishes an artifact in a group; `None` means [`GLOBAL_GROUP`](crate::GLOBAL_GROUP).
-    pub async fn publish_artifact(
-        &self,
-        artifact_id: &str,
-        publish_in: Option<&str>,
-    ) -> Result<()> {
+    /// Publishes an artifact in a group ([`GLOBAL_GROUP`](crate::GLOBAL_GROUP):
+    /// for everyone).
+    pub async fn publish_artifact(&self, artifact_id: &str, publish_in: &str) -> Result<()> {
         validate::name("artifact_id", artifact_id)?;
-        let group = validate::publish_target(publish_in)?;
+        validate::name("publish_in", publish_in)?;
         self.call(Retry::Safe, |api| async move {
             api.publish_artifact()
                 .artifact_id(artifact_id)
-                .publish_in(group)
+                .publish_in(publish_in)
                 .send()
                 .await
         })
@@ -217,8 +211,9 @@ impl TupliApiClient {
     /// server's record.
     async fn upload<F, Fut, S>(
         &self,
-        metadata: ArtifactMetadata,
+        metadata: &ArtifactMetadata,
         length: u64,
+        progress: Arc<dyn Progress>,
         open: F,
     ) -> Result<ArtifactMetadataItem>
     where
@@ -227,22 +222,21 @@ impl TupliApiClient {
         S: Stream<Item = std::io::Result<Bytes>> + Send + Sync + 'static,
     {
         validate::name("metadata.name", &metadata.name)?;
-        let metadata = serde_json::to_string(&metadata)
+        let metadata = serde_json::to_string(metadata)
             .map_err(|e| Error::invalid("metadata", e.to_string()))?;
-        let hasher = Arc::new(Mutex::new(Sha256::new()));
+        let hash = SharedHash::default();
         let item = self
             .call_raw(
                 Retry::Never,
                 |api| {
                     let metadata = metadata.clone();
-                    let hasher = Arc::clone(&hasher);
+                    let hash = hash.clone();
+                    let progress = Arc::clone(&progress);
                     let opened = open();
                     async move {
-                        *lock(&hasher) = Sha256::new();
-                        let body = opened.await?.inspect_ok({
-                            let hasher = Arc::clone(&hasher);
-                            move |chunk| lock(&hasher).update(chunk)
-                        });
+                        hash.reset();
+                        progress.start(Some(length));
+                        let body = observed_upload(opened.await?, hash, progress);
                         let data =
                             Part::stream_with_length(reqwest::Body::wrap_stream(body), length)
                                 .file_name("data");
@@ -251,14 +245,11 @@ impl TupliApiClient {
                             .client
                             .post(format!("{}/artifacts/upload", api.baseurl))
                             .multipart(form);
-                        let info = OperationInfo {
-                            operation_id: "store_artifact",
-                        };
-                        let response = send(&api, info, request).await?;
+                        let response = send(&api, operation_id::STORE_ARTIFACT, request).await?;
                         Ok::<_, Failure>(
-                            ResponseValue::<ArtifactMetadataItem>::from_response::<
-                                crate::models::ApiError,
-                            >(response)
+                            ResponseValue::<ArtifactMetadataItem>::from_response::<ApiError>(
+                                response,
+                            )
                             .await?,
                         )
                     }
@@ -267,9 +258,27 @@ impl TupliApiClient {
             )
             .await?
             .into_inner();
-        let mut hasher = lock(&hasher).clone();
-        hasher.update(item.created_by.as_bytes());
-        verify(&item, &hex::encode(hasher.finalize()))?;
+        verify(&item, hash.snapshot())?;
+        Ok(item)
+    }
+
+    /// [`Self::download_into`], then the check against the metadata the
+    /// download came with (or that is looked up).
+    async fn download_verified<W>(
+        &self,
+        artifact_id: &str,
+        writer: &mut W,
+        progress: &dyn Progress,
+    ) -> Result<ArtifactMetadataItem>
+    where
+        W: AsyncWrite + Unpin + ?Sized,
+    {
+        let (hasher, header) = self.download_into(artifact_id, writer, progress).await?;
+        let item = match header {
+            Some(item) if item.id == artifact_id => item,
+            _ => self.artifact_metadata(artifact_id).await?,
+        };
+        verify(&item, hasher)?;
         Ok(item)
     }
 
@@ -279,7 +288,8 @@ impl TupliApiClient {
         &self,
         artifact_id: &str,
         writer: &mut W,
-    ) -> Result<(Sha256, Option<ArtifactMetadataItem>)>
+        progress: &dyn Progress,
+    ) -> Result<(sha2::Sha256, Option<ArtifactMetadataItem>)>
     where
         W: AsyncWrite + Unpin + ?Sized,
     {
@@ -291,24 +301,15 @@ impl TupliApiClient {
                 path_of::<serde::de::IgnoredAny>,
             )
             .await?;
-        let header = response.headers().get(METADATA_HEADER).and_then(|v| {
-            // Starlette encodes header values as Latin-1, not UTF-8.
-            let text: String = v.as_bytes().iter().map(|&b| char::from(b)).collect();
-            serde_json::from_str::<ArtifactMetadataItem>(&text).ok()
-        });
-        let mut body = response.into_inner().into_inner();
-        let mut hasher = Sha256::new();
-        while let Some(chunk) = body.next().await {
-            let chunk = chunk?;
-            hasher.update(&chunk);
-            writer.write_all(&chunk).await?;
-        }
-        writer.flush().await?;
+        let header = metadata_header(response.headers());
+        let total = content_length(response.headers());
+        let body = response.into_inner().into_inner();
+        let hasher = receive(body, total, writer, progress).await?;
         Ok((hasher, header))
     }
 
     async fn artifact_metadata(&self, artifact_id: &str) -> Result<ArtifactMetadataItem> {
-        self.list_artifacts(Some(Filter::eq("id", artifact_id)))
+        self.list_artifacts(&Filter::eq("id", artifact_id))
             .await?
             .into_iter()
             .find(|item| item.id == artifact_id)
@@ -319,41 +320,5 @@ impl TupliApiClient {
                 ),
                 excerpt: String::new(),
             })
-    }
-}
-
-fn lock(hasher: &Mutex<Sha256>) -> std::sync::MutexGuard<'_, Sha256> {
-    hasher.lock().unwrap_or_else(|e| e.into_inner())
-}
-
-fn reader_stream(
-    reader: impl AsyncRead + Send + Sync + 'static,
-) -> impl Stream<Item = std::io::Result<Bytes>> + Send + Sync {
-    tokio_util::io::ReaderStream::with_capacity(reader, UPLOAD_CHUNK)
-}
-
-fn partial_path(path: &Path) -> PathBuf {
-    let mut name = path.file_name().unwrap_or_default().to_os_string();
-    name.push(format!(".tupli-partial-{}", std::process::id()));
-    path.with_file_name(name)
-}
-
-/// The server's artifact hash: hex `sha256(bytes ++ utf8(creator))`.
-pub fn artifact_hash(bytes: &[u8], created_by: &str) -> String {
-    let mut hasher = Sha256::new();
-    hasher.update(bytes);
-    hasher.update(created_by.as_bytes());
-    hex::encode(hasher.finalize())
-}
-
-fn verify(item: &ArtifactMetadataItem, actual: &str) -> Result<()> {
-    if actual.eq_ignore_ascii_case(&item.hash) {
-        Ok(())
-    } else {
-        Err(Error::Integrity {
-            artifact_id: item.id.clone(),
-            expected: item.hash.clone(),
-            actual: actual.to_string(),
-        })
     }
 }

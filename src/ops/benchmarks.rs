@@ -10,12 +10,11 @@ use crate::validate;
 impl TupliApiClient {
     /// Stores a benchmark. A hash the caller already stored, or one published
     /// globally, is a conflict (409, [`Error::is_conflict`](crate::Error::is_conflict)).
-    pub async fn store_benchmark(&self, benchmark: BenchmarkQuery) -> Result<BenchmarkHeader> {
+    pub async fn store_benchmark(&self, benchmark: &BenchmarkQuery) -> Result<BenchmarkHeader> {
         validate::name("benchmark.hash", &benchmark.hash)?;
         validate::name("benchmark.metadata.name", &benchmark.metadata.name)?;
-        self.call(Retry::Safe, |api| {
-            let benchmark = benchmark.clone();
-            async move { api.store_benchmark().body(benchmark).send().await }
+        self.call(Retry::Safe, |api| async move {
+            api.store_benchmark().body(benchmark.clone()).send().await
         })
         .await
     }
@@ -29,12 +28,12 @@ impl TupliApiClient {
         .await
     }
 
-    /// Headers of the benchmarks matching `filter` (`None`: all visible ones).
-    pub async fn list_benchmarks(&self, filter: Option<Filter>) -> Result<Vec<BenchmarkHeader>> {
-        let filter = validate::filter(filter)?;
-        self.call(Retry::Safe, |api| {
-            let filter = filter.clone();
-            async move { api.list_benchmarks().body(filter).send().await }
+    /// Headers of the visible benchmarks matching `filter`
+    /// ([`Filter::all`] for every one).
+    pub async fn list_benchmarks(&self, filter: &Filter) -> Result<Vec<BenchmarkHeader>> {
+        filter.validate()?;
+        self.call(Retry::Safe, |api| async move {
+            api.list_benchmarks().body(filter.clone()).send().await
         })
         .await
     }
@@ -51,18 +50,15 @@ impl TupliApiClient {
         .await
     }
 
-    /// Publishes a benchmark in a group; `None` means [`GLOBAL_GROUP`](crate::GLOBAL_GROUP).
-    pub async fn publish_benchmark(
-        &self,
-        benchmark_id: &str,
-        publish_in: Option<&str>,
-    ) -> Result<()> {
+    /// Publishes a benchmark in a group ([`GLOBAL_GROUP`](crate::GLOBAL_GROUP):
+    /// for everyone).
+    pub async fn publish_benchmark(&self, benchmark_id: &str, publish_in: &str) -> Result<()> {
         validate::name("benchmark_id", benchmark_id)?;
-        let group = validate::publish_target(publish_in)?;
+        validate::name("publish_in", publish_in)?;
         self.call(Retry::Safe, |api| async move {
             api.publish_benchmark()
                 .benchmark_id(benchmark_id)
-                .publish_in(group)
+                .publish_in(publish_in)
                 .send()
                 .await
         })

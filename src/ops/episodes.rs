@@ -6,33 +6,18 @@
 //! the request body, and list answers are decoded element by element as they
 //! arrive.
 
-use bytes::Bytes;
-use futures::{Stream, TryStreamExt};
-use progenitor_client::{OperationInfo, ResponseValue};
-use reqwest::header::{HeaderValue, CONTENT_TYPE};
+use futures::TryStreamExt;
+use progenitor_client::ResponseValue;
 
-use crate::client::{path_of, Failure, GenError, TupliApiClient};
-use crate::error::{Error, Result};
+use crate::call::{json_body, post_json, Failure};
+use crate::client::TupliApiClient;
+use crate::error::{path_of, Error, Result};
 use crate::filter::{EpisodesListRequest, Filter};
-use crate::generated;
-use crate::hooks::send;
 use crate::models::{Episode, EpisodeHeader, EpisodeItem, EpisodeList};
+use crate::operation_id;
 use crate::retry::Retry;
-use crate::stream::{Element, JsonArrayStream};
+use crate::streams::{EpisodeHeaderStream, EpisodeStream};
 use crate::validate;
-
-/// `value` as JSON, written into a buffer of about the right size up front
-/// (growing a large body by doubling would copy it over and over).
-fn json_body(
-    value: &impl serde::Serialize,
-    size_hint: usize,
-    argument: &'static str,
-) -> Result<Bytes> {
-    let mut buffer = Vec::with_capacity(size_hint);
-    serde_json::to_writer(&mut buffer, value)
-        .map(|()| Bytes::from(buffer))
-        .map_err(|e| Error::invalid(argument, e.to_string()))
-}
 
 /// A generous guess of an episode's JSON size: a float takes at most 24 bytes.
 fn episode_size(episode: &Episode) -> usize {
@@ -69,21 +54,6 @@ fn check_finite(episode: &Episode) -> Result<()> {
     Ok(())
 }
 
-/// A hand-built `POST` of a serialized JSON body, through the usual hooks.
-async fn post_json(
-    api: &generated::Client,
-    path: &str,
-    info: OperationInfo,
-    body: Bytes,
-) -> std::result::Result<reqwest::Response, GenError> {
-    let request = api
-        .client
-        .post(format!("{}{path}", api.baseurl))
-        .header(CONTENT_TYPE, HeaderValue::from_static("application/json"))
-        .body(body);
-    send(api, info, request).await
-}
-
 impl TupliApiClient {
     /// Records an episode of a benchmark the caller can read.
     ///
@@ -105,10 +75,9 @@ impl TupliApiClient {
             |api| {
                 let body = body.clone();
                 async move {
-                    let info = OperationInfo {
-                        operation_id: "record_episode",
-                    };
-                    let response = post_json(&api, "/episodes/record", info, body).await?;
+                    let response =
+                        post_json(&api, "/episodes/record", operation_id::RECORD_EPISODE, body)
+                            .await?;
                     Ok::<_, Failure>(ResponseValue::from_response(response).await?)
                 }
             },
@@ -118,11 +87,11 @@ impl TupliApiClient {
         .map(ResponseValue::into_inner)
     }
 
-    /// Episodes matching `filter`: full items when `include_tuples`, else headers
-    /// (pytupli's union return, as an enum).
+    /// Episodes matching `filter`: full items when `include_tuples`, else
+    /// headers (pytupli's union return, as an enum).
     pub async fn list_episodes(
         &self,
-        filter: Option<Filter>,
+        filter: &Filter,
         include_tuples: bool,
     ) -> Result<EpisodeList> {
         if include_tuples {
@@ -137,7 +106,7 @@ impl TupliApiClient {
     }
 
     /// Headers of the episodes matching `filter`.
-    pub async fn list_episode_headers(&self, filter: Option<Filter>) -> Result<Vec<EpisodeHeader>> {
+    pub async fn list_episode_headers(&self, filter: &Filter) -> Result<Vec<EpisodeHeader>> {
         self.stream_episode_headers(filter)
             .await?
             .try_collect()
@@ -146,7 +115,7 @@ impl TupliApiClient {
 
     /// Episodes matching `filter`, with their tuples. Decoded while the answer
     /// arrives: the raw answer is never held whole.
-    pub async fn list_episode_items(&self, filter: Option<Filter>) -> Result<Vec<EpisodeItem>> {
+    pub async fn list_episode_items(&self, filter: &Filter) -> Result<Vec<EpisodeItem>> {
         self.stream_episodes(filter).await?.try_collect().await
     }
 
@@ -158,53 +127,50 @@ impl TupliApiClient {
     /// ```no_run
     /// # async fn demo(client: tupli::TupliApiClient) -> tupli::Result<()> {
     /// use futures::TryStreamExt;
-    /// let mut episodes = client.stream_episodes(None).await?;
+    /// use tupli::Filter;
+    ///
+    /// let mut episodes = client.stream_episodes(&Filter::all()).await?;
     /// while let Some(episode) = episodes.try_next().await? {
     ///     println!("{}: {} tuples", episode.id, episode.tuples.len());
     /// }
     /// # Ok(()) }
     /// ```
-    pub async fn stream_episodes(
-        &self,
-        filter: Option<Filter>,
-    ) -> Result<impl Stream<Item = Result<EpisodeItem>> + Send + 'static> {
-        self.stream_list(filter, true).await
+    pub async fn stream_episodes(&self, filter: &Filter) -> Result<EpisodeStream> {
+        self.list_response(filter, true)
+            .await
+            .map(EpisodeStream::new)
     }
 
     /// Headers of the episodes matching `filter`, one at a time.
-    pub async fn stream_episode_headers(
-        &self,
-        filter: Option<Filter>,
-    ) -> Result<impl Stream<Item = Result<EpisodeHeader>> + Send + 'static> {
-        self.stream_list(filter, false).await
+    pub async fn stream_episode_headers(&self, filter: &Filter) -> Result<EpisodeHeaderStream> {
+        self.list_response(filter, false)
+            .await
+            .map(EpisodeHeaderStream::new)
     }
 
-    async fn stream_list<T: Element>(
+    /// The answer of `POST /episodes/list`, its body not yet read.
+    async fn list_response(
         &self,
-        filter: Option<Filter>,
+        filter: &Filter,
         include_tuples: bool,
-    ) -> Result<JsonArrayStream<T>> {
+    ) -> Result<reqwest::Response> {
+        filter.validate()?;
         let request = EpisodesListRequest {
-            filter: validate::filter(filter)?,
+            filter: filter.clone(),
             include_tuples,
         };
         let body = json_body(&request, 256, "filter")?;
-        let response = self
-            .call_raw(
-                Retry::Safe,
-                |api| {
-                    let body = body.clone();
-                    async move {
-                        let info = OperationInfo {
-                            operation_id: "list_episodes",
-                        };
-                        post_json(&api, "/episodes/list", info, body).await
-                    }
-                },
-                path_of::<serde::de::IgnoredAny>,
-            )
-            .await?;
-        Ok(JsonArrayStream::new(response))
+        self.call_raw(
+            Retry::Safe,
+            |api| {
+                let body = body.clone();
+                async move {
+                    post_json(&api, "/episodes/list", operation_id::LIST_EPISODES, body).await
+                }
+            },
+            path_of::<serde::de::IgnoredAny>,
+        )
+        .await
     }
 
     /// Deletes an episode (a missing id is not an error).
@@ -216,14 +182,15 @@ impl TupliApiClient {
         .await
     }
 
-    /// Publishes an episode in a group; `None` means [`GLOBAL_GROUP`](crate::GLOBAL_GROUP).
-    pub async fn publish_episode(&self, episode_id: &str, publish_in: Option<&str>) -> Result<()> {
+    /// Publishes an episode in a group ([`GLOBAL_GROUP`](crate::GLOBAL_GROUP):
+    /// for everyone).
+    pub async fn publish_episode(&self, episode_id: &str, publish_in: &str) -> Result<()> {
         validate::name("episode_id", episode_id)?;
-        let group = validate::publish_target(publish_in)?;
+        validate::name("publish_in", publish_in)?;
         self.call(Retry::Safe, |api| async move {
             api.publish_episode()
                 .episode_id(episode_id)
-                .publish_in(group)
+                .publish_in(publish_in)
                 .send()
                 .await
         })

@@ -19,11 +19,10 @@ fn check_members(query: &GroupMembershipQuery) -> Result<()> {
 
 impl TupliApiClient {
     /// Creates a group; the caller becomes its admin.
-    pub async fn create_group(&self, group: Group) -> Result<Group> {
+    pub async fn create_group(&self, group: &Group) -> Result<Group> {
         validate::name("group.name", &group.name)?;
-        self.call(Retry::Never, |api| {
-            let group = group.clone();
-            async move { api.create_group().body(group).send().await }
+        self.call(Retry::Never, |api| async move {
+            api.create_group().body(group.clone()).send().await
         })
         .await
     }
@@ -56,11 +55,13 @@ impl TupliApiClient {
     }
 
     /// Adds users (with roles) to a group.
-    pub async fn add_group_members(&self, query: GroupMembershipQuery) -> Result<GroupWithMembers> {
-        check_members(&query)?;
-        self.call(Retry::Never, |api| {
-            let query = query.clone();
-            async move { api.add_group_members().body(query).send().await }
+    pub async fn add_group_members(
+        &self,
+        query: &GroupMembershipQuery,
+    ) -> Result<GroupWithMembers> {
+        check_members(query)?;
+        self.call(Retry::Never, |api| async move {
+            api.add_group_members().body(query.clone()).send().await
         })
         .await
     }
@@ -68,12 +69,11 @@ impl TupliApiClient {
     /// Removes roles or memberships of users in a group.
     pub async fn remove_group_members(
         &self,
-        query: GroupMembershipQuery,
+        query: &GroupMembershipQuery,
     ) -> Result<GroupWithMembers> {
-        check_members(&query)?;
-        self.call(Retry::Never, |api| {
-            let query = query.clone();
-            async move { api.remove_group_members().body(query).send().await }
+        check_members(query)?;
+        self.call(Retry::Never, |api| async move {
+            api.remove_group_members().body(query.clone()).send().await
         })
         .await
     }

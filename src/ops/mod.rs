@@ -6,8 +6,3 @@ mod episodes;
 mod groups;
 mod roles;
 mod users;
-
-pub use artifacts::artifact_hash;
-
-/// The group that makes published content visible to everyone.
-pub const GLOBAL_GROUP: &str = "global";

@@ -17,11 +17,10 @@ impl TupliApiClient {
     }
 
     /// Creates a role (needs `role_management`).
-    pub async fn create_role(&self, role: UserRole) -> Result<UserRole> {
+    pub async fn create_role(&self, role: &UserRole) -> Result<UserRole> {
         validate::name("role.role", &role.role)?;
-        self.call(Retry::Never, |api| {
-            let role = role.clone();
-            async move { api.create_role().body(role).send().await }
+        self.call(Retry::Never, |api| async move {
+            api.create_role().body(role.clone()).send().await
         })
         .await
     }

@@ -1,31 +1,16 @@
 //! Sign-up, login, and user administration.
 
-use crate::auth::Tokens;
+use crate::auth::{Credentials, Tokens};
 use crate::client::TupliApiClient;
-use crate::error::{Error, Result};
-use crate::models::{User, UserOut};
+use crate::error::{self, path_of, Error, Result};
+use crate::models::UserOut;
 use crate::retry::Retry;
 use crate::validate;
-use zeroize::Zeroize;
-
-/// The credentials to send; the password copy is wiped when dropped. (The
-/// copies serialized into request bodies belong to the HTTP client, which
-/// cannot wipe them.)
-struct Credentials(User);
-
-impl Drop for Credentials {
-    fn drop(&mut self) {
-        self.0.password.zeroize();
-    }
-}
 
 fn credentials(username: &str, password: &str) -> Result<Credentials> {
     validate::name("username", username)?;
     validate::password("password", password)?;
-    Ok(Credentials(User {
-        username: username.to_string(),
-        password: password.to_string(),
-    }))
+    Ok(Credentials::new(username, password))
 }
 
 impl TupliApiClient {
@@ -34,47 +19,29 @@ impl TupliApiClient {
     pub async fn signup(&self, username: &str, password: &str) -> Result<UserOut> {
         let user = credentials(username, password)?;
         let had_tokens = self.is_logged_in();
-        let attempt = self
-            .call(Retry::Never, |api| {
-                let user = user.0.clone();
+        let attempt = || {
+            self.call(Retry::Never, |api| {
+                let user = user.clone();
                 async move { api.signup().body(user).send().await }
             })
-            .await;
-        match attempt {
+        };
+        match attempt().await {
             Err(Error::SessionExpired { .. } | Error::NotLoggedIn { .. }) if had_tokens => {
-                self.call(Retry::Never, |api| {
-                    let user = user.0.clone();
-                    async move { api.signup().body(user).send().await }
-                })
-                .await
+                attempt().await
             }
             other => other,
         }
     }
 
-    /// Logs in and stores the tokens for every later call. With `url`, first
-    /// points the client at that server (see [`TupliApiClient::set_url`]).
-    pub async fn login(&self, username: &str, password: &str, url: Option<&str>) -> Result<()> {
+    /// Logs in and stores the tokens for every later call (and the client's
+    /// clones). To log in elsewhere, [`set_url`](Self::set_url) first.
+    pub async fn login(&self, username: &str, password: &str) -> Result<()> {
         let user = credentials(username, password)?;
-        if let Some(url) = url {
-            self.set_url(url)?;
-        }
-        let api = self.api();
-        let answer = api.login().body(user.0.clone()).send().await;
-        let pair = match answer {
+        let pair = match self.api().login().body(user).send().await {
             Ok(pair) => pair.into_inner(),
-            Err(e) => {
-                return Err(crate::client::map_error(
-                    e,
-                    crate::client::path_of::<crate::models::TokenPair>,
-                )
-                .await)
-            }
+            Err(e) => return Err(error::from_generated(e, path_of::<crate::auth::TokenPair>).await),
         };
-        self.set_tokens(Some(Tokens::issued(
-            pair.access_token.token,
-            pair.refresh_token.token,
-        )));
+        self.set_tokens(Some(Tokens::issued(pair)));
         Ok(())
     }
 
@@ -91,7 +58,7 @@ impl TupliApiClient {
     pub async fn change_password(&self, username: &str, new_password: &str) -> Result<()> {
         let user = credentials(username, new_password)?;
         self.call(Retry::Safe, |api| {
-            let user = user.0.clone();
+            let user = user.clone();
             async move { api.change_password().body(user).send().await }
         })
         .await

@@ -300,13 +300,14 @@ pub(crate) struct FilterArgs {
 }
 
 impl FilterArgs {
-    /// `--filter` and every `--where`, combined with AND; `None` for everything.
-    pub(crate) fn combined(&self) -> Option<Filter> {
+    /// `--filter` and every `--where`, combined with AND; everything when none is given.
+    pub(crate) fn combined(&self) -> Filter {
         self.filter
             .iter()
             .chain(&self.conditions)
             .cloned()
             .reduce(|all, next| all & next)
+            .unwrap_or_default()
     }
 }
 
@@ -376,11 +377,11 @@ mod tests {
         };
         assert_eq!(
             filter.combined(),
-            Some(Filter::and([
+            Filter::and([
                 Filter::eq("a", 1),
                 Filter::geq("b", 2),
                 Filter::eq("c", "x")
-            ]))
+            ])
         );
     }
 
@@ -390,6 +391,6 @@ mod tests {
         let Command::ListEpisodes { filter, .. } = cli.command else {
             panic!()
         };
-        assert_eq!(filter.combined(), Some(Filter::lt("n", 3)));
+        assert_eq!(filter.combined(), Filter::lt("n", 3));
     }
 }

@@ -102,7 +102,7 @@ impl Session {
         let url = self.client.url();
         let prompt = format!("Password for {username} at {url}: ");
         let password = password::read(args, &prompt, Confirm::Once)?;
-        self.client.login(username, &password, None).await?;
+        self.client.login(username, &password).await?;
         self.store
             .save(&Credentials {
                 url: Some(url.clone()),
@@ -137,7 +137,7 @@ impl Session {
             }
 
             Command::CreateGroup { name, description } => {
-                one(&c.create_group(Group { name, description }).await?, json)
+                one(&c.create_group(&Group { name, description }).await?, json)
             }
             Command::ListGroups => list(&c.list_groups().await?, json, "groups"),
             Command::ReadGroup { name } => one(&c.read_group(&name).await?, json),
@@ -151,11 +151,11 @@ impl Session {
                 roles,
             } => {
                 let query = membership(group, users, Some(roles));
-                one(&c.add_group_members(query).await?, json)
+                one(&c.add_group_members(&query).await?, json)
             }
             Command::RemoveGroupMembers { group, users } => {
                 let query = membership(group, users, None);
-                one(&c.remove_group_members(query).await?, json)
+                one(&c.remove_group_members(&query).await?, json)
             }
 
             Command::ListRoles => list(&c.list_roles().await?, json, "roles"),
@@ -169,7 +169,7 @@ impl Session {
                     rights,
                     description,
                 };
-                one(&c.create_role(role).await?, json)
+                one(&c.create_role(&role).await?, json)
             }
             Command::DeleteRole { name } => {
                 c.delete_role(&name).await?;
@@ -178,11 +178,11 @@ impl Session {
 
             Command::StoreBenchmark { file } => {
                 let benchmark: BenchmarkQuery = read_json(&file, "a benchmark")?;
-                one(&c.store_benchmark(benchmark).await?, json)
+                one(&c.store_benchmark(&benchmark).await?, json)
             }
             Command::LoadBenchmark { id } => one(&c.load_benchmark(&id).await?, json),
             Command::ListBenchmarks { filter } => list(
-                &c.list_benchmarks(filter.combined()).await?,
+                &c.list_benchmarks(&filter.combined()).await?,
                 json,
                 "benchmarks",
             ),
@@ -191,7 +191,7 @@ impl Session {
                 say(json, &format!("Deleted benchmark {id}."))
             }
             Command::PublishBenchmark { id, group } => {
-                c.publish_benchmark(&id, Some(&group.group)).await?;
+                c.publish_benchmark(&id, &group.group).await?;
                 say(
                     json,
                     &format!("Published benchmark {id} in {}.", group.group),
@@ -239,7 +239,7 @@ impl Session {
                     .store_artifact_from_reader(
                         || FileReader::new(&file, &progress),
                         length,
-                        metadata,
+                        &metadata,
                     )
                     .await?;
                 progress.clear();
@@ -270,7 +270,7 @@ impl Session {
                 }
             }
             Command::ListArtifacts { filter } => list(
-                &c.list_artifacts(filter.combined()).await?,
+                &c.list_artifacts(&filter.combined()).await?,
                 json,
                 "artifacts",
             ),
@@ -279,7 +279,7 @@ impl Session {
                 say(json, &format!("Deleted artifact {id}."))
             }
             Command::PublishArtifact { id, group } => {
-                c.publish_artifact(&id, Some(&group.group)).await?;
+                c.publish_artifact(&id, &group.group).await?;
                 say(
                     json,
                     &format!("Published artifact {id} in {}.", group.group),
@@ -309,10 +309,10 @@ impl Session {
             } => {
                 let progress = Progress::counter("receiving episodes");
                 if include_tuples {
-                    let episodes = c.stream_episodes(filter.combined()).await?;
+                    let episodes = c.stream_episodes(&filter.combined()).await?;
                     stream(episodes, json, &progress, "episodes").await
                 } else {
-                    let episodes = c.stream_episode_headers(filter.combined()).await?;
+                    let episodes = c.stream_episode_headers(&filter.combined()).await?;
                     stream(episodes, json, &progress, "episodes").await
                 }
             }
@@ -321,7 +321,7 @@ impl Session {
                 say(json, &format!("Deleted episode {id}."))
             }
             Command::PublishEpisode { id, group } => {
-                c.publish_episode(&id, Some(&group.group)).await?;
+                c.publish_episode(&id, &group.group).await?;
                 say(json, &format!("Published episode {id} in {}.", group.group))
             }
             Command::UnpublishEpisode { id, group } => {

@@ -8,9 +8,10 @@ use std::collections::VecDeque;
 use proptest::prelude::*;
 use serde_json::{json, Map, Value};
 
-use crate::fastpath;
+use super::element::{decode_element, Element};
+use super::episode::episode_item;
+use super::splitter::ArraySplitter;
 use crate::models::{Episode, EpisodeItem, RlTuple};
-use crate::stream::{decode_element, ArraySplitter, Element};
 use crate::tuple::TupleValue;
 
 fn finite() -> impl Strategy<Value = f64> {
@@ -116,7 +117,7 @@ proptest! {
         let text = serde_json::to_string(&item).unwrap();
         let by_serde: EpisodeItem = serde_json::from_str(&text).unwrap();
         check_item(&by_serde, &item)?;
-        if let Some(fast) = fastpath::episode_item(text.as_bytes()) {
+        if let Some(fast) = episode_item(text.as_bytes()) {
             prop_assert_eq!(&fast, &by_serde);
         }
         // Streamed: two copies in one array, fed in small chunks.

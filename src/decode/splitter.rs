@@ -1,13 +1,10 @@
-//! Incremental decoding of a JSON array answer: one element at a time, as the
-//! bytes arrive, so memory is bounded by the largest element, not the answer.
+//! The array splitter: finds the elements of a JSON array answer as its bytes
+//! arrive, so each can be decoded on its own and memory is bounded by the
+//! largest element, not the answer.
 
 use std::collections::VecDeque;
-use std::pin::Pin;
-use std::task::{Context, Poll};
 
 use bytes::{Buf, Bytes, BytesMut};
-use futures::Stream;
-use serde::de::DeserializeOwned;
 
 use crate::error::{Error, Result};
 
@@ -222,116 +219,6 @@ impl ArraySplitter {
     }
 }
 
-/// An element type of a streamed list, with an optional faster decoder.
-pub(crate) trait Element: DeserializeOwned {
-    /// Decodes `bytes` without serde, or `None` to use serde_json.
-    fn fast(_bytes: &[u8]) -> Option<Self> {
-        None
-    }
-}
-
-impl Element for crate::models::EpisodeHeader {}
-
-impl Element for crate::models::EpisodeItem {
-    fn fast(bytes: &[u8]) -> Option<Self> {
-        crate::fastpath::episode_item(bytes)
-    }
-}
-
-/// Decodes one element, naming its index and the path inside it on failure.
-pub(crate) fn decode_element<T: DeserializeOwned>(bytes: &[u8], index: usize) -> Result<T> {
-    let mut de = serde_json::Deserializer::from_slice(bytes);
-    let value = serde_path_to_error::deserialize::<_, T>(&mut de).map_err(|e| {
-        let inner = e.path().to_string();
-        let path = if inner == "." {
-            format!("[{index}]")
-        } else {
-            format!("[{index}].{inner}")
-        };
-        Error::decode(bytes, path, e.inner())
-    })?;
-    de.end()
-        .map_err(|e| Error::decode(bytes, format!("[{index}]"), e))?;
-    Ok(value)
-}
-
-type ByteStream = Pin<Box<dyn Stream<Item = reqwest::Result<Bytes>> + Send>>;
-
-/// A stream of decoded elements of the JSON array in a response body.
-pub(crate) struct JsonArrayStream<T> {
-    body: Option<ByteStream>,
-    splitter: ArraySplitter,
-    ready: VecDeque<Bytes>,
-    index: usize,
-    _marker: std::marker::PhantomData<fn() -> T>,
-}
-
-impl<T> std::fmt::Debug for JsonArrayStream<T> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("JsonArrayStream")
-            .field("decoded", &self.index)
-            .field("finished", &self.body.is_none())
-            .finish()
-    }
-}
-
-impl<T> JsonArrayStream<T> {
-    pub(crate) fn new(response: reqwest::Response) -> Self {
-        JsonArrayStream {
-            body: Some(Box::pin(response.bytes_stream())),
-            splitter: ArraySplitter::new(),
-            ready: VecDeque::new(),
-            index: 0,
-            _marker: std::marker::PhantomData,
-        }
-    }
-}
-
-impl<T: Element> Stream for JsonArrayStream<T> {
-    type Item = Result<T>;
-
-    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
-        let this = self.get_mut();
-        loop {
-            if let Some(bytes) = this.ready.pop_front() {
-                let index = this.index;
-                this.index += 1;
-                let item = match T::fast(&bytes) {
-                    Some(item) => Ok(item),
-                    None => decode_element(&bytes, index),
-                };
-                if item.is_err() {
-                    this.body = None;
-                    this.ready.clear();
-                }
-                return Poll::Ready(Some(item));
-            }
-            let Some(body) = this.body.as_mut() else {
-                return Poll::Ready(None);
-            };
-            match body.as_mut().poll_next(cx) {
-                Poll::Pending => return Poll::Pending,
-                Poll::Ready(Some(Ok(chunk))) => {
-                    if let Err(e) = this.splitter.push(&chunk, &mut this.ready) {
-                        this.body = None;
-                        return Poll::Ready(Some(Err(e)));
-                    }
-                }
-                Poll::Ready(Some(Err(e))) => {
-                    this.body = None;
-                    return Poll::Ready(Some(Err(e.into())));
-                }
-                Poll::Ready(None) => {
-                    this.body = None;
-                    if let Err(e) = this.splitter.finish() {
-                        return Poll::Ready(Some(Err(e)));
-                    }
-                }
-            }
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -399,19 +286,5 @@ mod tests {
         for text in ["{}", "null", "[1,2", "[1 2]", "[1,2]]", "[1,2] x", ""] {
             assert!(split_in_pieces(text, 3).is_err(), "{text:?}");
         }
-    }
-
-    #[test]
-    fn element_errors_name_index_and_path() {
-        #[derive(serde::Deserialize, Debug)]
-        #[allow(dead_code)]
-        struct Item {
-            n: u32,
-        }
-        let err = decode_element::<Item>(br#"{"n":"x"}"#, 7).unwrap_err();
-        assert!(
-            matches!(&err, Error::Decode { path, .. } if path == "[7].n"),
-            "{err:?}"
-        );
     }
 }

@@ -1,0 +1,230 @@
+//! Moving artifact bytes: progress reporting, hashing on the way, the
+//! integrity check, and the [`Transfer`] future the artifact methods return.
+
+use std::fmt;
+use std::future::{Future, IntoFuture};
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
+
+use bytes::Bytes;
+use futures::{Stream, StreamExt, TryStreamExt};
+use reqwest::header::HeaderMap;
+use sha2::{Digest, Sha256};
+use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt};
+
+use crate::error::{Error, Result};
+use crate::models::ArtifactMetadataItem;
+
+/// Header in which the server sends an artifact's metadata with its bytes.
+pub(crate) const METADATA_HEADER: &str = "x-metadata";
+
+/// Read size for streamed uploads.
+const UPLOAD_CHUNK: usize = 256 * 1024;
+
+/// Observes an artifact upload or download, e.g. to draw a progress bar.
+///
+/// Every method has an empty default; `()` observes nothing. A transfer that
+/// is repeated (after a token refresh) starts again with [`Progress::start`].
+pub trait Progress: Send + Sync {
+    /// The transfer starts; `total` is its size in bytes when known.
+    fn start(&self, total: Option<u64>) {
+        let _ = total;
+    }
+
+    /// `bytes` more bytes were sent or received.
+    fn advance(&self, bytes: u64) {
+        let _ = bytes;
+    }
+
+    /// An upload's last byte is sent; the server is now storing it.
+    fn sent(&self) {}
+}
+
+impl Progress for () {}
+
+impl<P: Progress + ?Sized> Progress for Arc<P> {
+    fn start(&self, total: Option<u64>) {
+        (**self).start(total);
+    }
+
+    fn advance(&self, bytes: u64) {
+        (**self).advance(bytes);
+    }
+
+    fn sent(&self) {
+        (**self).sent();
+    }
+}
+
+type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// Starts the transfer, reporting to the observer it is given.
+type Start<'a, T> = Box<dyn FnOnce(Arc<dyn Progress>) -> BoxFuture<'a, Result<T>> + Send + 'a>;
+
+/// An artifact upload or download: `.await` it, optionally after attaching
+/// a [`Progress`] observer.
+///
+/// ```no_run
+/// # async fn demo(client: tupli::TupliApiClient) -> tupli::Result<()> {
+/// struct Dots;
+/// impl tupli::Progress for Dots {
+///     fn advance(&self, bytes: u64) { eprint!("."); }
+/// }
+/// let item = client
+///     .download_artifact_to_path("0123abcd", "policy.zip")
+///     .progress(Dots)
+///     .await?;
+/// # Ok(()) }
+/// ```
+#[must_use = "a transfer does nothing until it is awaited"]
+pub struct Transfer<'a, T> {
+    run: Start<'a, T>,
+    progress: Arc<dyn Progress>,
+}
+
+impl<'a, T> Transfer<'a, T> {
+    pub(crate) fn new<F, Fut>(run: F) -> Self
+    where
+        F: FnOnce(Arc<dyn Progress>) -> Fut + Send + 'a,
+        Fut: Future<Output = Result<T>> + Send + 'a,
+    {
+        Transfer {
+            run: Box::new(move |progress| Box::pin(run(progress))),
+            progress: Arc::new(()),
+        }
+    }
+
+    /// Reports the transfer's progress to `progress`.
+    pub fn progress(mut self, progress: impl Progress + 'static) -> Self {
+        self.progress = Arc::new(progress);
+        self
+    }
+}
+
+impl<T> fmt::Debug for Transfer<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Transfer").finish_non_exhaustive()
+    }
+}
+
+impl<'a, T: 'a> IntoFuture for Transfer<'a, T> {
+    type Output = Result<T>;
+    type IntoFuture = BoxFuture<'a, Result<T>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        (self.run)(self.progress)
+    }
+}
+
+/// The bytes of a reader as a stream of chunks.
+pub(crate) fn reader_stream(
+    reader: impl AsyncRead + Send + Sync + 'static,
+) -> impl Stream<Item = std::io::Result<Bytes>> + Send + Sync {
+    tokio_util::io::ReaderStream::with_capacity(reader, UPLOAD_CHUNK)
+}
+
+/// A running hash shared between an upload body and the code that checks it.
+#[derive(Clone, Default)]
+pub(crate) struct SharedHash(Arc<Mutex<Sha256>>);
+
+impl SharedHash {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Sha256> {
+        // Updating a hash cannot panic half-way; a poisoned lock is still whole.
+        self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Starts over (a new attempt sends the bytes again).
+    pub(crate) fn reset(&self) {
+        *self.lock() = Sha256::new();
+    }
+
+    /// The hash so far.
+    pub(crate) fn snapshot(&self) -> Sha256 {
+        self.lock().clone()
+    }
+}
+
+/// An upload body that hashes its bytes and reports them as they are sent,
+/// and says [`Progress::sent`] after the last one.
+pub(crate) fn observed_upload<S>(
+    body: S,
+    hash: SharedHash,
+    progress: Arc<dyn Progress>,
+) -> impl Stream<Item = std::io::Result<Bytes>> + Send + Sync + 'static
+where
+    S: Stream<Item = std::io::Result<Bytes>> + Send + Sync + 'static,
+{
+    let done = Arc::clone(&progress);
+    body.inspect_ok(move |chunk| {
+        hash.lock().update(chunk);
+        progress.advance(chunk.len() as u64);
+    })
+    .chain(
+        futures::stream::once(async move { done.sent() }).filter_map(|()| std::future::ready(None)),
+    )
+}
+
+/// Copies a download into `writer`, hashing and reporting it on the way;
+/// returns the hash of the bytes (the creator still to be appended).
+pub(crate) async fn receive<B, W>(
+    mut body: B,
+    total: Option<u64>,
+    writer: &mut W,
+    progress: &dyn Progress,
+) -> Result<Sha256>
+where
+    B: Stream<Item = reqwest::Result<Bytes>> + Unpin,
+    W: AsyncWrite + Unpin + ?Sized,
+{
+    progress.start(total);
+    let mut hasher = Sha256::new();
+    while let Some(chunk) = body.next().await {
+        let chunk = chunk?;
+        hasher.update(&chunk);
+        writer.write_all(&chunk).await?;
+        progress.advance(chunk.len() as u64);
+    }
+    writer.flush().await?;
+    Ok(hasher)
+}
+
+/// The announced size of an answer's body.
+pub(crate) fn content_length(headers: &HeaderMap) -> Option<u64> {
+    headers
+        .get(reqwest::header::CONTENT_LENGTH)?
+        .to_str()
+        .ok()?
+        .parse()
+        .ok()
+}
+
+/// The metadata the server sends along with a download, if it parses.
+pub(crate) fn metadata_header(headers: &HeaderMap) -> Option<ArtifactMetadataItem> {
+    let value = headers.get(METADATA_HEADER)?;
+    // Starlette encodes header values as Latin-1, not UTF-8.
+    let text: String = value.as_bytes().iter().map(|&b| char::from(b)).collect();
+    serde_json::from_str(&text).ok()
+}
+
+/// The server's artifact hash: hex `sha256(bytes ++ utf8(creator))`.
+pub fn artifact_hash(bytes: &[u8], created_by: &str) -> String {
+    let mut hasher = Sha256::new();
+    hasher.update(bytes);
+    hasher.update(created_by.as_bytes());
+    hex::encode(hasher.finalize())
+}
+
+/// Checks `hasher` (over the bytes) against the server's record of `item`.
+pub(crate) fn verify(item: &ArtifactMetadataItem, mut hasher: Sha256) -> Result<()> {
+    hasher.update(item.created_by.as_bytes());
+    let actual = hex::encode(hasher.finalize());
+    if actual.eq_ignore_ascii_case(&item.hash) {
+        Ok(())
+    } else {
+        Err(Error::Integrity {
+            artifact_id: item.id.clone(),
+            expected: item.hash.clone(),
+            actual,
+        })
+    }
+}
