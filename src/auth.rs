@@ -66,28 +66,28 @@ impl Tokens {
         REFRESH_AHEAD.min(lifetime / 4)
     }
 
-    /// The access token (sent as `Authorization: Bearer`).
+    /// Returns the access token (sent as `Authorization: Bearer`).
     pub fn access_token(&self) -> &SecretString {
         &self.access
     }
 
-    /// The refresh token (sent only to the refresh endpoint).
+    /// Returns the refresh token (sent only to the refresh endpoint).
     pub fn refresh_token(&self) -> &SecretString {
         &self.refresh
     }
 
-    /// When the access token expires, read from its JWT `exp` claim; `None`
+    /// Returns when the access token expires, read from its JWT `exp` claim; `None`
     /// when the token has no usable `exp` (then only a 401 tells).
     pub fn access_expires_at(&self) -> Option<SystemTime> {
         claims(self.access.expose_secret()).and_then(|c| c.expires_at)
     }
 
-    /// When the refresh token expires, read from its JWT `exp` claim.
+    /// Returns when the refresh token expires, read from its JWT `exp` claim.
     pub fn refresh_expires_at(&self) -> Option<SystemTime> {
         claims(self.refresh.expose_secret()).and_then(|c| c.expires_at)
     }
 
-    /// The user the tokens were issued to (the JWT `issuer` claim).
+    /// Returns the user the tokens were issued to (the JWT `issuer` claim).
     pub fn username(&self) -> Option<String> {
         claims(self.access.expose_secret()).and_then(|c| c.issuer)
     }

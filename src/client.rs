@@ -69,22 +69,23 @@ impl TupliApiClientBuilder {
 }
 
 impl TupliApiClient {
-    /// A client for `TUPLI_URL`, or [`DEFAULT_URL`](crate::DEFAULT_URL) when it is unset.
+    /// Creates a client for `TUPLI_URL`, or [`DEFAULT_URL`](crate::DEFAULT_URL) when it is unset.
     pub fn new() -> Result<Self> {
         Self::builder().build()
     }
 
-    /// A client for `url`.
+    /// Creates a client for `url`.
     pub fn with_url(url: impl Into<String>) -> Result<Self> {
         Self::builder().url(url).build()
     }
 
-    /// Configure timeouts, user agent, HTTP client, retries, saved tokens.
+    /// Starts configuring a client: timeouts, user agent, HTTP client, retries,
+    /// saved tokens.
     pub fn builder() -> TupliApiClientBuilder {
         TupliApiClientBuilder::default()
     }
 
-    /// The base URL requests go to.
+    /// Returns the base URL requests go to.
     pub fn url(&self) -> String {
         self.api().baseurl.clone()
     }
@@ -107,7 +108,7 @@ impl TupliApiClient {
         Ok(())
     }
 
-    /// The current tokens, to persist a login.
+    /// Returns the current tokens, to persist a login.
     pub fn tokens(&self) -> Option<Tokens> {
         self.inner.auth.tokens()
     }
@@ -117,13 +118,13 @@ impl TupliApiClient {
         self.inner.auth.set(tokens);
     }
 
-    /// This client with `tokens` installed.
+    /// Returns this client with `tokens` installed.
     pub fn with_tokens(self, tokens: Tokens) -> Self {
         self.set_tokens(Some(tokens));
         self
     }
 
-    /// Whether tokens are stored (they may still have expired).
+    /// Returns whether tokens are stored (they may still have expired).
     pub fn is_logged_in(&self) -> bool {
         self.inner.auth.tokens().is_some()
     }

@@ -51,46 +51,47 @@ impl fmt::Debug for TupliApiClientBuilder {
 }
 
 impl TupliApiClientBuilder {
-    /// Base URL of the server (`http` or `https`, optionally with a path prefix).
+    /// Sets the base URL of the server (`http` or `https`, optionally with a
+    /// path prefix).
     /// Default: `TUPLI_URL`, else [`DEFAULT_URL`].
     pub fn url(mut self, url: impl Into<String>) -> Self {
         self.url = Some(url.into());
         self
     }
 
-    /// Time allowed to connect. Default [`DEFAULT_CONNECT_TIMEOUT`].
+    /// Sets the time allowed to connect. Default [`DEFAULT_CONNECT_TIMEOUT`].
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
         self.connect_timeout = Some(timeout);
         self
     }
 
-    /// Longest pause between reads. Default [`DEFAULT_READ_TIMEOUT`].
+    /// Sets the longest pause between reads. Default [`DEFAULT_READ_TIMEOUT`].
     pub fn read_timeout(mut self, timeout: Duration) -> Self {
         self.read_timeout = Some(timeout);
         self
     }
 
-    /// Total time allowed for one request, body included. Default: none
+    /// Sets the total time allowed for one request, body included. Default: none
     /// (the read timeout still catches a stalled server).
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = Some(timeout);
         self
     }
 
-    /// `User-Agent` header. Default `tupli-rust/<version>`.
+    /// Sets the `User-Agent` header. Default `tupli-rust/<version>`.
     pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
         self.user_agent = Some(user_agent.into());
         self
     }
 
-    /// Use this `reqwest::Client` (its own timeouts, proxies, TLS roots);
+    /// Uses this `reqwest::Client` (its own timeouts, proxies, TLS roots);
     /// the builder's timeout and user-agent settings are then not applied.
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
         self.http = Some(client);
         self
     }
 
-    /// How safe requests are retried after connection failures and
+    /// Sets how safe requests are retried after connection failures and
     /// 502/503/504 answers. Default [`RetryPolicy::default`];
     /// [`RetryPolicy::none`] switches retries off.
     pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
@@ -98,7 +99,7 @@ impl TupliApiClientBuilder {
         self
     }
 
-    /// Start logged in with tokens saved earlier.
+    /// Starts logged in with tokens saved earlier.
     pub fn tokens(mut self, tokens: Tokens) -> Self {
         self.tokens = Some(tokens);
         self

@@ -106,7 +106,7 @@ pub enum Error {
 }
 
 impl Error {
-    /// The HTTP status, when the server answered.
+    /// Returns the HTTP status, when the server answered.
     pub fn status(&self) -> Option<StatusCode> {
         match self {
             Error::Api { status, .. } => Some(*status),
@@ -118,7 +118,7 @@ impl Error {
         }
     }
 
-    /// The server's `detail`, when it sent one.
+    /// Returns the server's `detail`, when it sent one.
     pub fn detail(&self) -> Option<&Detail> {
         match self {
             Error::Api { detail, .. }
@@ -128,7 +128,7 @@ impl Error {
         }
     }
 
-    /// Whether repeating the same request may succeed: connection failures,
+    /// Returns whether repeating the same request may succeed: connection failures,
     /// timeouts, and 502/503/504 answers. (Whether repeating it is *safe* is
     /// another matter: see the retry policy in the crate docs.)
     pub fn is_retryable(&self) -> bool {
@@ -154,7 +154,7 @@ impl Error {
         }
     }
 
-    /// Whether the error is about authentication or permissions (401, 403).
+    /// Returns whether the error is about authentication or permissions (401, 403).
     pub fn is_auth(&self) -> bool {
         matches!(
             self,
@@ -165,12 +165,12 @@ impl Error {
         )
     }
 
-    /// Whether the server answered 404.
+    /// Returns whether the server answered 404.
     pub fn is_not_found(&self) -> bool {
         self.status() == Some(StatusCode::NOT_FOUND)
     }
 
-    /// Whether the server answered 409 (the object exists).
+    /// Returns whether the server answered 409 (the object exists).
     pub fn is_conflict(&self) -> bool {
         self.status() == Some(StatusCode::CONFLICT)
     }
@@ -231,7 +231,7 @@ pub enum Detail {
 }
 
 impl Detail {
-    /// The detail as one line of text.
+    /// Returns the detail as one line of text.
     pub fn message(&self) -> String {
         self.to_string()
     }

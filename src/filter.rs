@@ -72,7 +72,7 @@ pub enum FilterType {
 }
 
 impl FilterType {
-    /// The name on the wire: `EQ`, `GEQ`, … `AND`, `OR`.
+    /// Returns the name on the wire: `EQ`, `GEQ`, … `AND`, `OR`.
     pub fn as_str(self) -> &'static str {
         match self {
             FilterType::Eq => "EQ",
@@ -157,42 +157,43 @@ impl Filter {
         }
     }
 
-    /// Matches everything: the empty `OR` (what pytupli sends for no filter).
+    /// Creates the filter that matches everything: the empty `OR` (what
+    /// pytupli sends for no filter).
     pub fn all() -> Self {
         Filter::combine(FilterType::Or, [])
     }
 
-    /// `key == value`.
+    /// Creates `key == value`.
     pub fn eq(key: impl Into<String>, value: impl Into<Value>) -> Self {
         Filter::compare(FilterType::Eq, key, value)
     }
 
-    /// `key != value`.
+    /// Creates `key != value`.
     pub fn ne(key: impl Into<String>, value: impl Into<Value>) -> Self {
         Filter::compare(FilterType::Ne, key, value)
     }
 
-    /// `key >= value`.
+    /// Creates `key >= value`.
     pub fn geq(key: impl Into<String>, value: impl Into<Value>) -> Self {
         Filter::compare(FilterType::Geq, key, value)
     }
 
-    /// `key <= value`.
+    /// Creates `key <= value`.
     pub fn leq(key: impl Into<String>, value: impl Into<Value>) -> Self {
         Filter::compare(FilterType::Leq, key, value)
     }
 
-    /// `key > value`.
+    /// Creates `key > value`.
     pub fn gt(key: impl Into<String>, value: impl Into<Value>) -> Self {
         Filter::compare(FilterType::Gt, key, value)
     }
 
-    /// `key < value`.
+    /// Creates `key < value`.
     pub fn lt(key: impl Into<String>, value: impl Into<Value>) -> Self {
         Filter::compare(FilterType::Lt, key, value)
     }
 
-    /// `key` is one of `values`.
+    /// Creates "`key` is one of `values`".
     pub fn in_<V: Into<Value>>(
         key: impl Into<String>,
         values: impl IntoIterator<Item = V>,
@@ -201,12 +202,12 @@ impl Filter {
         Filter::compare(FilterType::In, key, values)
     }
 
-    /// All of `filters` match.
+    /// Creates the `AND` of `filters`: all must match.
     pub fn and(filters: impl IntoIterator<Item = Filter>) -> Self {
         Filter::combine(FilterType::And, filters)
     }
 
-    /// Any of `filters` matches (none given: everything).
+    /// Creates the `OR` of `filters`: any must match (none given: everything).
     pub fn or(filters: impl IntoIterator<Item = Filter>) -> Self {
         Filter::combine(FilterType::Or, filters)
     }

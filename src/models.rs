@@ -23,7 +23,7 @@ pub enum EpisodeList {
 }
 
 impl EpisodeList {
-    /// Number of episodes.
+    /// Returns the number of episodes.
     pub fn len(&self) -> usize {
         match self {
             EpisodeList::Headers(v) => v.len(),
@@ -31,7 +31,7 @@ impl EpisodeList {
         }
     }
 
-    /// Whether no episode matched.
+    /// Returns whether no episode matched.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }

@@ -44,7 +44,7 @@ impl Default for RetryPolicy {
 }
 
 impl RetryPolicy {
-    /// No automatic retries.
+    /// Creates a policy without automatic retries.
     pub fn none() -> Self {
         RetryPolicy {
             max_attempts: 1,

@@ -206,7 +206,7 @@ pub(crate) fn metadata_header(headers: &HeaderMap) -> Option<ArtifactMetadataIte
     serde_json::from_str(&text).ok()
 }
 
-/// The server's artifact hash: hex `sha256(bytes ++ utf8(creator))`.
+/// Computes the server's artifact hash: hex `sha256(bytes ++ utf8(creator))`.
 pub fn artifact_hash(bytes: &[u8], created_by: &str) -> String {
     let mut hasher = Sha256::new();
     hasher.update(bytes);

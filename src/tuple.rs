@@ -30,7 +30,7 @@ pub enum TupleValue {
 }
 
 impl TupleValue {
-    /// The floats, when the value is a flat array of floats.
+    /// Returns the floats, when the value is a flat array of floats.
     pub fn as_floats(&self) -> Option<&[f64]> {
         match self {
             TupleValue::Floats(v) => Some(v),
@@ -38,7 +38,7 @@ impl TupleValue {
         }
     }
 
-    /// The value as one number, when it is one (integer or float).
+    /// Returns the value as one number, when it is one (integer or float).
     pub fn as_f64(&self) -> Option<f64> {
         match self {
             TupleValue::Float(f) => Some(*f),
@@ -47,7 +47,7 @@ impl TupleValue {
         }
     }
 
-    /// The value as `serde_json::Value` (allocates for float arrays).
+    /// Converts the value to `serde_json::Value` (allocates for float arrays).
     pub fn to_json(&self) -> Value {
         match self {
             TupleValue::Floats(v) => Value::Array(v.iter().map(|&f| float(f)).collect()),
@@ -286,7 +286,8 @@ pub struct RlTuple {
 }
 
 impl RlTuple {
-    /// A tuple of `state`, `action` and `reward`, neither terminal nor cut off.
+    /// Creates a tuple of `state`, `action` and `reward`, neither terminal nor
+    /// cut off.
     pub fn new(
         state: impl Into<TupleValue>,
         action: impl Into<TupleValue>,

@@ -107,8 +107,9 @@ impl TupliApiClient {
         Ok(Bytes::from(buffer))
     }
 
-    /// [`Self::load_artifact`] with metadata the caller already has (from
-    /// `list_artifacts` or `store_artifact`), checked against that.
+    /// Downloads an artifact into memory like [`Self::load_artifact`], checked
+    /// against metadata the caller already has (from `list_artifacts` or
+    /// `store_artifact`).
     pub async fn load_artifact_with(&self, item: &ArtifactMetadataItem) -> Result<Bytes> {
         let mut buffer = Vec::new();
         let (hasher, _) = self.download_into(&item.id, &mut buffer, &()).await?;
@@ -116,7 +117,7 @@ impl TupliApiClient {
         Ok(Bytes::from(buffer))
     }
 
-    /// Streams an artifact into `writer`, hashing on the fly; answers its
+    /// Streams an artifact into `writer`, hashing on the fly, and returns its
     /// metadata once the bytes are verified. On [`Error::Integrity`] the
     /// writer has received bytes that must not be trusted.
     pub fn download_artifact_to<'a, W>(
@@ -158,8 +159,8 @@ impl TupliApiClient {
         })
     }
 
-    /// Metadata of the artifacts matching `filter`. Keys are relative to the
-    /// metadata: `name`, `extra.source`, ….
+    /// Lists the metadata of the visible artifacts matching `filter`. Keys are
+    /// relative to the metadata: `name`, `extra.source`, ….
     pub async fn list_artifacts(&self, filter: &Filter) -> Result<Vec<ArtifactMetadataItem>> {
         filter.validate()?;
         self.call(Retry::Safe, |api| async move {

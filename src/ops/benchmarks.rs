@@ -19,7 +19,7 @@ impl TupliApiClient {
         .await
     }
 
-    /// A benchmark with its serialized environment.
+    /// Loads a benchmark with its serialized environment.
     pub async fn load_benchmark(&self, benchmark_id: &str) -> Result<Benchmark> {
         validate::name("benchmark_id", benchmark_id)?;
         self.call(Retry::Safe, |api| async move {
@@ -28,7 +28,7 @@ impl TupliApiClient {
         .await
     }
 
-    /// Headers of the visible benchmarks matching `filter`
+    /// Lists the headers of the visible benchmarks matching `filter`
     /// ([`Filter::all`] for every one).
     pub async fn list_benchmarks(&self, filter: &Filter) -> Result<Vec<BenchmarkHeader>> {
         filter.validate()?;

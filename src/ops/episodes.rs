@@ -87,8 +87,8 @@ impl TupliApiClient {
         .map(ResponseValue::into_inner)
     }
 
-    /// Episodes matching `filter`: full items when `include_tuples`, else
-    /// headers (pytupli's union return, as an enum).
+    /// Lists the episodes matching `filter`: full items when `include_tuples`,
+    /// else headers (pytupli's union return, as an enum).
     pub async fn list_episodes(
         &self,
         filter: &Filter,
@@ -105,7 +105,7 @@ impl TupliApiClient {
         }
     }
 
-    /// Headers of the episodes matching `filter`.
+    /// Lists the headers of the episodes matching `filter`.
     pub async fn list_episode_headers(&self, filter: &Filter) -> Result<Vec<EpisodeHeader>> {
         self.stream_episode_headers(filter)
             .await?
@@ -113,14 +113,14 @@ impl TupliApiClient {
             .await
     }
 
-    /// Episodes matching `filter`, with their tuples. Decoded while the answer
-    /// arrives: the raw answer is never held whole.
+    /// Lists the episodes matching `filter` with their tuples, decoded while
+    /// the answer arrives: the raw answer is never held whole.
     pub async fn list_episode_items(&self, filter: &Filter) -> Result<Vec<EpisodeItem>> {
         self.stream_episodes(filter).await?.try_collect().await
     }
 
-    /// Episodes matching `filter`, with their tuples, one at a time as the
-    /// answer arrives: memory is bounded by the largest episode, not by the
+    /// Streams the episodes matching `filter` with their tuples, one at a time
+    /// as the answer arrives: memory is bounded by the largest episode, not by the
     /// answer. Errors of the request come first; decode or transport errors
     /// end the stream.
     ///
@@ -141,7 +141,7 @@ impl TupliApiClient {
             .map(EpisodeStream::new)
     }
 
-    /// Headers of the episodes matching `filter`, one at a time.
+    /// Streams the headers of the episodes matching `filter`, one at a time.
     pub async fn stream_episode_headers(&self, filter: &Filter) -> Result<EpisodeHeaderStream> {
         self.list_response(filter, false)
             .await

@@ -27,7 +27,7 @@ impl TupliApiClient {
         .await
     }
 
-    /// All groups.
+    /// Lists all groups.
     pub async fn list_groups(&self) -> Result<Vec<Group>> {
         self.call(
             Retry::Safe,
@@ -36,7 +36,7 @@ impl TupliApiClient {
         .await
     }
 
-    /// A group with its members.
+    /// Reads a group with its members.
     pub async fn read_group(&self, group_name: &str) -> Result<GroupWithMembers> {
         validate::name("group_name", group_name)?;
         self.call(Retry::Safe, |api| async move {

@@ -7,7 +7,7 @@ use crate::retry::Retry;
 use crate::validate;
 
 impl TupliApiClient {
-    /// All roles.
+    /// Lists all roles.
     pub async fn list_roles(&self) -> Result<Vec<UserRole>> {
         self.call(
             Retry::Safe,

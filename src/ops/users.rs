@@ -45,7 +45,7 @@ impl TupliApiClient {
         Ok(())
     }
 
-    /// All users with their memberships (needs `user_read`).
+    /// Lists all users with their memberships (needs `user_read`).
     pub async fn list_users(&self) -> Result<Vec<UserOut>> {
         self.call(
             Retry::Safe,
