@@ -1,6 +1,9 @@
 //! Entry points for the cargo-fuzz targets in `fuzz/` (compiled only with
 //! `--cfg fuzzing`, which cargo-fuzz sets).
 
+// A fuzz target reports a broken property by panicking.
+#![allow(clippy::panic)]
+
 use std::collections::VecDeque;
 
 use bytes::Bytes;

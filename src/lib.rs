@@ -1,5 +1,14 @@
 #![doc = include_str!("../README.md")]
 #![warn(missing_docs)]
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing
+    )
+)]
 
 // Layers, bottom up (each module uses only those before it; the generated
 // client and its hooks are the one loop, which progenitor forces):

@@ -27,17 +27,31 @@ enum State {
 
 /// Bytes that matter to the splitter outside strings, at the array's own level
 /// (where commas and white space end a scalar element) and inside an element.
-const TOP_LEVEL: [bool; 256] = byte_set(b"\"{}[], \n\r\t");
-const NESTED: [bool; 256] = byte_set(b"\"{}[]");
+const TOP_LEVEL: ByteSet = ByteSet::of(b"\"{}[], \n\r\t");
+const NESTED: ByteSet = ByteSet::of(b"\"{}[]");
 
-const fn byte_set(bytes: &[u8]) -> [bool; 256] {
-    let mut table = [false; 256];
-    let mut i = 0;
-    while i < bytes.len() {
-        table[bytes[i] as usize] = true;
-        i += 1;
+/// A set of bytes, looked up in a table with one entry per byte value.
+struct ByteSet([bool; 256]);
+
+impl ByteSet {
+    // Evaluated at compile time; `i < bytes.len()` is checked and a `u8` is
+    // below 256, the table's length.
+    #[allow(clippy::indexing_slicing)]
+    const fn of(bytes: &[u8]) -> Self {
+        let mut table = [false; 256];
+        let mut i = 0;
+        while i < bytes.len() {
+            table[bytes[i] as usize] = true;
+            i += 1;
+        }
+        ByteSet(table)
     }
-    table
+
+    // A `u8` is below 256, the table's length.
+    #[allow(clippy::indexing_slicing)]
+    fn contains(&self, b: u8) -> bool {
+        self.0[usize::from(b)]
+    }
 }
 
 /// Splits a byte stream holding one JSON array into the raw bytes of its
@@ -78,25 +92,26 @@ impl ArraySplitter {
         } else {
             0
         };
-        while i < self.buf.len() {
-            let b = self.buf[i];
+        while let Some(&b) = self.buf.get(i) {
             match self.state {
                 State::InElement if !self.in_string && !self.structural(b) => {
                     // Numbers, literals, and inside containers also commas and
                     // white space: skip the whole run at once.
                     let table = if self.depth == 0 { &TOP_LEVEL } else { &NESTED };
-                    let run = self.buf[i..]
+                    let rest = self.buf.get(i..).unwrap_or_default();
+                    let run = rest
                         .iter()
-                        .position(|&c| table[usize::from(c)])
-                        .unwrap_or(self.buf.len() - i);
+                        .position(|&c| table.contains(c))
+                        .unwrap_or(rest.len());
                     i += run;
                     continue;
                 }
                 State::InElement if self.in_string && !b"\"\\".contains(&b) => {
-                    let run = self.buf[i..]
+                    let rest = self.buf.get(i..).unwrap_or_default();
+                    let run = rest
                         .iter()
                         .position(|&c| c == b'"' || c == b'\\')
-                        .unwrap_or(self.buf.len() - i);
+                        .unwrap_or(rest.len());
                     i += run;
                     continue;
                 }
@@ -148,9 +163,9 @@ impl ArraySplitter {
 
     fn structural(&self, b: u8) -> bool {
         if self.depth == 0 {
-            TOP_LEVEL[usize::from(b)]
+            TOP_LEVEL.contains(b)
         } else {
-            NESTED[usize::from(b)]
+            NESTED.contains(b)
         }
     }
 
@@ -214,7 +229,7 @@ impl ArraySplitter {
                 char::from(b),
                 self.offset + i
             ),
-            excerpt: crate::error::excerpt(&self.buf[i..]),
+            excerpt: crate::error::excerpt(self.buf.get(i..).unwrap_or_default()),
         }
     }
 }
