@@ -45,13 +45,21 @@ impl Tokens {
         }
     }
 
-    /// Tokens the server has just issued.
-    pub(crate) fn issued(pair: TokenPair) -> Self {
-        Tokens {
+    /// Tokens the server has just issued; an error when they cannot be sent
+    /// back in a header.
+    pub(crate) fn issued(pair: TokenPair) -> Result<Self> {
+        if !sendable(&pair.access_token.token) || !sendable(&pair.refresh_token.token) {
+            return Err(Error::Decode {
+                path: ".".into(),
+                message: "the server issued a token an HTTP header cannot carry".into(),
+                excerpt: String::new(),
+            });
+        }
+        Ok(Tokens {
             access: pair.access_token.token,
             refresh: pair.refresh_token.token,
             received: Some(SystemTime::now()),
-        }
+        })
     }
 
     /// How long before the access token's expiry it is refreshed: 30 s, or a
@@ -192,6 +200,11 @@ fn claims(jwt: &str) -> Option<Claims> {
     Some(Claims { expires_at, issuer })
 }
 
+/// Whether a token can be sent in an `Authorization` header.
+fn sendable(token: &SecretString) -> bool {
+    HeaderValue::try_from(format!("Bearer {}", token.expose_secret())).is_ok()
+}
+
 /// Whether `at` is known and no later than `window` from now.
 fn expires_within(at: Option<SystemTime>, window: Duration) -> bool {
     let Some(at) = at else {
@@ -265,17 +278,34 @@ impl AuthHandle {
         self.0.slot.write().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// The `Authorization` header carrying a stored token, marked sensitive.
-    pub(crate) fn bearer(&self, which: Bearer) -> Option<HeaderValue> {
+    /// The `Authorization` header carrying a stored token, marked sensitive;
+    /// `Ok(None)` without tokens, an error when the token cannot go in a
+    /// header (it holds characters a header cannot carry).
+    pub(crate) fn bearer(&self, which: Bearer) -> Result<Option<HeaderValue>> {
         let slot = self.read();
-        let tokens = slot.tokens.as_ref()?;
+        let Some(tokens) = slot.tokens.as_ref() else {
+            return Ok(None);
+        };
         let token = match which {
             Bearer::Access => tokens.access.expose_secret(),
             Bearer::Refresh => tokens.refresh.expose_secret(),
         };
-        let mut value = HeaderValue::try_from(format!("Bearer {token}")).ok()?;
+        let mut value = HeaderValue::try_from(format!("Bearer {token}")).map_err(|_| {
+            Error::invalid(
+                "tokens",
+                "a stored token holds characters an HTTP header cannot carry; log in again",
+            )
+        })?;
         value.set_sensitive(true);
-        Some(value)
+        Ok(Some(value))
+    }
+
+    /// Checks that the stored tokens can be sent in a header, so a request
+    /// that would carry them fails before anything goes on the wire.
+    pub(crate) fn check_sendable(&self) -> Result<()> {
+        self.bearer(Bearer::Access)?;
+        self.bearer(Bearer::Refresh)?;
+        Ok(())
     }
 
     /// The generation to refresh from when the access token is about to
@@ -319,6 +349,14 @@ impl AuthHandle {
         }
         tracing::debug!("refreshing the access token");
         match request().await {
+            Ok(token) if !sendable(&token.token) => {
+                self.set(None);
+                Err(Error::SessionExpired {
+                    detail: Detail::Message(
+                        "the server issued an access token an HTTP header cannot carry".into(),
+                    ),
+                })
+            }
             Ok(token) => {
                 let mut slot = self.write();
                 if let Some(tokens) = slot.tokens.as_mut() {
@@ -382,6 +420,41 @@ mod tests {
         }
     }
 
+    /// Claims that cannot be a time: the expiry is unknown (never a panic),
+    /// so no proactive refresh happens and a 401 decides.
+    #[test]
+    fn absurd_expiry_claims_count_as_unknown() {
+        let enc = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+        let header = enc.encode(r#"{"alg":"HS256"}"#);
+        let shapes = [
+            jwt(r#"{"exp":1e30}"#),
+            jwt(r#"{"exp":1.8e19}"#),
+            jwt(r#"{"exp":18446744073709551615}"#),
+            jwt(r#"{"exp":1e308}"#),
+            jwt(r#"{"exp":-1}"#),
+            jwt(r#"{"exp":"tomorrow"}"#),
+            jwt(r#"{"exp":null}"#),
+            jwt(r#"{"issuer":"ann"}"#),
+            format!("{header}.!!!.sig"),
+            format!("{header}.{}.sig", enc.encode("not json")),
+            "only.two".into(),
+            "a.b.c.d".into(),
+            String::new(),
+        ];
+        for shape in &shapes {
+            let tokens = Tokens::new(shape.clone(), shape.clone());
+            assert_eq!(tokens.access_expires_at(), None, "{shape}");
+            assert_eq!(tokens.refresh_expires_at(), None, "{shape}");
+            let _ = (tokens.username(), format!("{tokens:?}"));
+            let handle = AuthHandle::default();
+            handle.set(Some(tokens));
+            assert_eq!(handle.stale(), None, "{shape}");
+        }
+        // Far but representable expiries are kept.
+        let far = Tokens::new(jwt(r#"{"exp":253402300799}"#), "r");
+        assert!(far.access_expires_at().is_some());
+    }
+
     #[test]
     fn short_lived_tokens_refresh_late_enough_to_be_used() {
         let now = SystemTime::now()
@@ -396,9 +469,9 @@ mod tests {
                 token: SecretString::from("r"),
             },
         };
-        let short = Tokens::issued(pair(now + 4));
+        let short = Tokens::issued(pair(now + 4)).unwrap();
         assert!(short.refresh_window() <= Duration::from_secs(1));
-        let long = Tokens::issued(pair(now + 1800));
+        let long = Tokens::issued(pair(now + 1800)).unwrap();
         assert_eq!(long.refresh_window(), REFRESH_AHEAD);
         // Handed-in tokens: their lifetime is unknown, so the full window.
         let restored = Tokens::new(jwt(&format!(r#"{{"exp":{}}}"#, now + 4)), "r");

@@ -108,6 +108,7 @@ impl TupliApiClient {
         Fut: Future<Output = std::result::Result<R, E>>,
     {
         let api = self.api();
+        self.auth().check_sendable()?;
         if let Some(generation) = self.auth().stale() {
             self.refresh(&api, generation).await?;
         }

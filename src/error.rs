@@ -22,6 +22,12 @@ pub(crate) const EXCERPT_LEN: usize = 512;
 /// The longest error body read; the rest of a longer one is dropped.
 pub(crate) const MAX_ERROR_BODY: usize = 1 << 20;
 
+/// The longest message kept from a server's `detail` (in bytes).
+const MAX_DETAIL_MESSAGE: usize = 4096;
+
+/// The most validation errors kept from a server's `detail`.
+const MAX_VALIDATION_ERRORS: usize = 32;
+
 /// Everything that can go wrong talking to a Tupli server.
 ///
 /// No variant ever contains a password or token: error bodies are the
@@ -237,7 +243,9 @@ impl Detail {
     }
 
     /// Reads an error body: `{"detail": …}` as the server sends it, anything
-    /// else as an excerpt. The one place error bodies are parsed.
+    /// else as an excerpt. The one place error bodies are parsed. What a
+    /// server sends is cut to a size an error message can carry: messages to
+    /// 4 KiB, validation lists to 32 entries.
     pub(crate) fn parse(body: &[u8]) -> Self {
         #[derive(Deserialize)]
         struct Answer {
@@ -255,10 +263,10 @@ impl Detail {
         match serde_json::from_slice::<Answer>(body) {
             Ok(Answer {
                 detail: ServerDetail::Message(m),
-            }) => Detail::Message(m),
+            }) => Detail::Message(shorten(m, MAX_DETAIL_MESSAGE)),
             Ok(Answer {
                 detail: ServerDetail::Validation(v),
-            }) => Detail::Validation(v),
+            }) => Detail::Validation(shorten_validation(v)),
             Err(_) => Detail::Body(excerpt(body)),
         }
     }
@@ -436,6 +444,43 @@ pub(crate) async fn read_capped(
     Ok((buf.freeze(), true))
 }
 
+/// `text` cut to at most `max` bytes (at a character boundary), saying so.
+fn shorten(mut text: String, max: usize) -> String {
+    if text.len() > max {
+        let total = text.len();
+        let mut cut = max;
+        while !text.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        text.truncate(cut);
+        text.push_str(&format!("… ({total} bytes in all)"));
+    }
+    text
+}
+
+/// A validation list cut to [`MAX_VALIDATION_ERRORS`] entries of bounded
+/// size; a last entry says how many were left out.
+fn shorten_validation(errors: Vec<ValidationError>) -> Vec<ValidationError> {
+    let total = errors.len();
+    let mut kept: Vec<ValidationError> = errors
+        .into_iter()
+        .take(MAX_VALIDATION_ERRORS)
+        .map(|e| ValidationError {
+            loc: e.loc.into_iter().take(MAX_VALIDATION_ERRORS).collect(),
+            msg: shorten(e.msg, EXCERPT_LEN),
+            type_: shorten(e.type_, EXCERPT_LEN),
+        })
+        .collect();
+    if total > MAX_VALIDATION_ERRORS {
+        kept.push(ValidationError {
+            loc: Vec::new(),
+            msg: format!("… and {} more", total - MAX_VALIDATION_ERRORS),
+            type_: "tupli.truncated".into(),
+        });
+    }
+    kept
+}
+
 /// The start of a body as text, for error messages.
 pub(crate) fn excerpt(bytes: &[u8]) -> String {
     let cut = bytes.get(..EXCERPT_LEN).unwrap_or(bytes);
@@ -466,6 +511,32 @@ mod tests {
             Detail::parse(br#"{"error":"x"}"#),
             Detail::Body(r#"{"error":"x"}"#.into())
         );
+    }
+
+    #[test]
+    fn what_a_server_sends_is_cut_to_size() {
+        let long = format!(r#"{{"detail":"{}"}}"#, "ü".repeat(10_000));
+        let Detail::Message(m) = Detail::parse(long.as_bytes()) else {
+            panic!("a message")
+        };
+        assert!(m.len() < MAX_DETAIL_MESSAGE + 64, "{}", m.len());
+        assert!(
+            m.ends_with("(20000 bytes in all)"),
+            "{}",
+            &m[m.len() - 40..]
+        );
+        let many: Vec<_> = (0..100)
+            .map(
+                |i| serde_json::json!({"loc": ["body", i], "msg": "x".repeat(10_000), "type": "t"}),
+            )
+            .collect();
+        let body = serde_json::json!({ "detail": many }).to_string();
+        let Detail::Validation(v) = Detail::parse(body.as_bytes()) else {
+            panic!("a validation list")
+        };
+        assert_eq!(v.len(), MAX_VALIDATION_ERRORS + 1);
+        assert_eq!(v[MAX_VALIDATION_ERRORS].msg, "… and 68 more");
+        assert!(v.iter().all(|e| e.msg.len() < EXCERPT_LEN + 64));
     }
 
     #[test]

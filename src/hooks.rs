@@ -25,10 +25,11 @@ impl ClientHooks<AuthHandle> for Client {
     ) -> Result<(), progenitor_client::Error<E>> {
         request.headers_mut().remove(AUTHORIZATION);
         let bearer = match info.operation_id {
-            operation_id::LOGIN => None,
+            operation_id::LOGIN => Ok(None),
             operation_id::REFRESH_TOKEN => self.inner.bearer(Bearer::Refresh),
             _ => self.inner.bearer(Bearer::Access),
         };
+        let bearer = bearer.map_err(|e| progenitor_client::Error::InvalidRequest(e.to_string()))?;
         if let Some(bearer) = bearer {
             request.headers_mut().insert(AUTHORIZATION, bearer);
         }

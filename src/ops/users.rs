@@ -41,7 +41,7 @@ impl TupliApiClient {
             Ok(pair) => pair.into_inner(),
             Err(e) => return Err(error::from_generated(e, path_of::<crate::auth::TokenPair>).await),
         };
-        self.set_tokens(Some(Tokens::issued(pair)));
+        self.set_tokens(Some(Tokens::issued(pair)?));
         Ok(())
     }
 
