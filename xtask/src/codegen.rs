@@ -7,17 +7,17 @@ use std::process::{Command, Stdio};
 use anyhow::{anyhow, bail, Context, Result};
 
 use crate::generate;
-use crate::server::root;
+use crate::project_root;
 
 /// Default place for the reviewed copy.
 pub fn default_out() -> PathBuf {
-    root().join("target/codegen/tupli.rs")
+    project_root().join("target/codegen/tupli.rs")
 }
 
 /// The generated client, formatted by rustfmt (prettyplease's output when
 /// rustfmt is not installed).
 pub fn generated_source() -> Result<String> {
-    let spec = std::fs::read_to_string(root().join("openapi.yaml"))?;
+    let spec = std::fs::read_to_string(project_root().join("openapi.yaml"))?;
     let code = generate::generate(&spec).map_err(|e| anyhow!(e))?;
     Ok(rustfmt(&code).unwrap_or(code))
 }

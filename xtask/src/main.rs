@@ -1,16 +1,18 @@
-//! `cargo xtask …`: the project's automation. Run `cargo xtask --help`.
+//! `cargo xtask …`: the command line, one subcommand per file. Run `cargo xtask --help`.
 
 mod bench;
 mod codegen;
+mod demo;
 #[path = "../../build/generate.rs"]
 mod generate;
 mod http;
 mod server;
 mod soak;
 mod spec;
-mod tasks;
+mod steps;
+mod test;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::Result;
 use clap::{Parser, Subcommand};
@@ -76,12 +78,21 @@ enum Command {
 
 fn main() -> Result<()> {
     match Cli::parse().command {
-        Command::Test => tasks::test(),
-        Command::Demo => tasks::demo(),
+        Command::Test => test::run(),
+        Command::Demo => demo::run(),
         Command::Server { action } => server::run(action),
         Command::Spec { action } => spec::run(action),
         Command::Soak { seconds, tasks } => soak::run(seconds, tasks),
         Command::Bench { quick, runs, only } => bench::run(quick, runs, &only),
         Command::Codegen { out, check } => codegen::run(out, check),
     }
+}
+
+/// The workspace root (the parent of `xtask/`): every path xtask uses is
+/// relative to it, whatever the current directory.
+pub fn project_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask lives in the workspace root")
+        .to_path_buf()
 }

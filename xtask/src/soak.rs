@@ -6,7 +6,8 @@ use std::process::Command;
 use anyhow::{bail, Context, Result};
 use serde_json::Value;
 
-use crate::server::{self, root, StartArgs};
+use crate::project_root;
+use crate::server::{self, StartArgs};
 
 /// Access-token lifetime of the soak server, in seconds.
 const ACCESS_SECONDS: f64 = 3.0;
@@ -23,7 +24,7 @@ pub fn run(seconds: u64, tasks: usize) -> Result<()> {
     })?;
     eprintln!("xtask soak: {tasks} tasks for {seconds} s against {url} (access tokens live {ACCESS_SECONDS} s)");
     let output = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
-        .current_dir(root())
+        .current_dir(project_root())
         .args([
             "run",
             "--quiet",

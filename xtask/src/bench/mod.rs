@@ -13,7 +13,8 @@ use std::process::Command;
 use anyhow::{bail, Context, Result};
 use serde_json::{json, Value};
 
-use crate::server::{self, root, StartArgs};
+use crate::project_root;
+use crate::server::{self, StartArgs};
 
 /// Sizes of one benchmark run.
 struct Plan {
@@ -73,7 +74,7 @@ struct Run {
 }
 
 fn dir() -> PathBuf {
-    root().join("target/bench")
+    project_root().join("target/bench")
 }
 
 pub fn run(quick: bool, runs: Option<usize>, only: &[String]) -> Result<()> {
@@ -83,14 +84,14 @@ pub fn run(quick: bool, runs: Option<usize>, only: &[String]) -> Result<()> {
     let python = server::ensure_venv()?;
     eprintln!("xtask bench: building the Rust client (release)…");
     let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
-        .current_dir(root())
+        .current_dir(project_root())
         .args(["build", "--release", "--quiet", "--example", "bench_client"])
         .status()?;
     if !status.success() {
         bail!("building examples/bench_client failed");
     }
-    let rust = root().join("target/release/examples/bench_client");
-    let py_client = root().join("xtask/bench/pytupli_client.py");
+    let rust = project_root().join("target/release/examples/bench_client");
+    let py_client = project_root().join("xtask/bench/pytupli_client.py");
 
     let payload = payload(&python, &plan)?;
     let (artifact, block, hash) = artifact(&python, plan.artifact_bytes)?;
@@ -281,7 +282,7 @@ fn payload(python: &Path, plan: &Plan) -> Result<PathBuf> {
     if !path.exists() {
         eprintln!("xtask bench: writing {}…", path.display());
         let status = Command::new(python)
-            .arg(root().join("xtask/bench/make_payload.py"))
+            .arg(project_root().join("xtask/bench/make_payload.py"))
             .arg(&path)
             .args([
                 plan.episodes.to_string(),

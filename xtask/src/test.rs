@@ -1,57 +1,30 @@
-//! `cargo xtask test` and `cargo xtask demo`.
+//! `cargo xtask test`: every check CI runs, in one command — fmt, clippy,
+//! docs, the spec, offline tests, then the live suite and a short soak
+//! against reference servers started (and stopped) here.
 
-use std::process::Command;
-
-use anyhow::{bail, Result};
+use anyhow::Result;
 
 use crate::server::{self, StartArgs, StopOnDrop};
 use crate::spec;
+use crate::steps::{cargo, Steps};
 
 /// Access-token lifetime of the short-lived test server, in minutes (3 s).
 const SHORT_ACCESS_MINUTES: f64 = 0.05;
-/// Length of the soak run in `cargo xtask test`.
-const SOAK_SECONDS: u64 = 15;
-
 /// Refresh-token lifetime of the short-lived test server, in minutes (12 s).
 const SHORT_REFRESH_MINUTES: f64 = 0.2;
+/// Length of the soak run, in seconds.
+const SOAK_SECONDS: u64 = 15;
 
-fn cargo() -> Command {
-    let mut c = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
-    c.current_dir(server::root());
-    c
-}
-
-/// Runs a command as a step, printing a header; records a failure instead of stopping.
-fn step(failures: &mut Vec<String>, name: &str, command: &mut Command) {
-    eprintln!("\n== xtask: {name}");
-    match command.status() {
-        Ok(s) if s.success() => {}
-        Ok(s) => failures.push(format!("{name} ({s})")),
-        Err(e) => failures.push(format!("{name} (could not run: {e})")),
-    }
-}
-
-/// Runs an in-process task as a step, like [`step`].
-fn task(failures: &mut Vec<String>, name: &str, run: impl FnOnce() -> Result<()>) {
-    eprintln!("\n== xtask: {name}");
-    if let Err(e) = run() {
-        eprintln!("{e:#}");
-        failures.push(name.to_string());
-    }
-}
-
-pub fn test() -> Result<()> {
+pub fn run() -> Result<()> {
     // One feature set everywhere (`--all-features`, which includes the `cli`
     // binary), so clippy, doc, the offline tests and the live suite share one
     // build instead of compiling the crate twice.
-    let mut failures = Vec::new();
-    step(
-        &mut failures,
+    let mut steps = Steps::default();
+    steps.command(
         "cargo fmt --check",
         cargo().args(["fmt", "--all", "--", "--check"]),
     );
-    step(
-        &mut failures,
+    steps.command(
         "cargo clippy",
         cargo().args([
             "clippy",
@@ -63,20 +36,18 @@ pub fn test() -> Result<()> {
             "warnings",
         ]),
     );
-    step(
-        &mut failures,
+    steps.command(
         "cargo doc",
         cargo()
             .args(["doc", "--no-deps", "--all-features", "--package", "tupli"])
             .env("RUSTDOCFLAGS", "-D warnings"),
     );
-    task(&mut failures, "spec validate", || {
+    steps.task("spec validate", || {
         spec::run(spec::Action::Validate {
             spec: "openapi.yaml".into(),
         })
     });
-    step(
-        &mut failures,
+    steps.command(
         "offline tests",
         cargo().args(["test", "--workspace", "--all-features"]),
     );
@@ -93,7 +64,7 @@ pub fn test() -> Result<()> {
         ..StartArgs::named("test-short")
     })?;
     eprintln!("main: {main_url}\nshort-lived tokens: {short_url}");
-    task(&mut failures, "spec diff against the live server", || {
+    steps.task("spec diff against the live server", || {
         spec::run(spec::Action::Diff {
             server: Some(main_url.clone()),
             file: None,
@@ -102,8 +73,7 @@ pub fn test() -> Result<()> {
             verbose: false,
         })
     });
-    step(
-        &mut failures,
+    steps.command(
         "live suite",
         cargo()
             .args([
@@ -126,29 +96,6 @@ pub fn test() -> Result<()> {
             ),
     );
     drop(servers);
-    task(&mut failures, "short soak", || {
-        crate::soak::run(SOAK_SECONDS, 16)
-    });
-
-    if failures.is_empty() {
-        eprintln!("\nxtask test: all steps passed");
-        Ok(())
-    } else {
-        bail!("failed steps: {}", failures.join(", "))
-    }
-}
-
-pub fn demo() -> Result<()> {
-    let servers = StopOnDrop("demo".into());
-    let url = server::start(&StartArgs::named("demo"))?;
-    eprintln!("xtask: reference server at {url}");
-    let status = cargo()
-        .args(["run", "--quiet", "--example", "tour"])
-        .env("TUPLI_URL", &url)
-        .status()?;
-    drop(servers);
-    if !status.success() {
-        bail!("the tour failed ({status})");
-    }
-    Ok(())
+    steps.task("short soak", || crate::soak::run(SOAK_SECONDS, 16));
+    steps.finish("xtask test")
 }
