@@ -96,3 +96,10 @@ pub fn project_root() -> PathBuf {
         .expect("xtask lives in the workspace root")
         .to_path_buf()
 }
+
+/// Cargo's target directory: `CARGO_TARGET_DIR` if set (relative to the
+/// project root, where xtask runs cargo), else `target/` in the project root.
+pub fn target_dir() -> PathBuf {
+    let dir = std::env::var_os("CARGO_TARGET_DIR").unwrap_or_else(|| "target".into());
+    project_root().join(dir)
+}

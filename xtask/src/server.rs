@@ -99,7 +99,7 @@ pub fn run(action: Action) -> Result<()> {
 
 /// Everything the reference server leaves on disk; `cargo clean` removes it.
 fn state_dir() -> PathBuf {
-    project_root().join("target").join("tupli-reference")
+    crate::target_dir().join("tupli-reference")
 }
 
 fn server_file(name: &str, ext: &str) -> PathBuf {

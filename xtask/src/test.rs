@@ -2,8 +2,13 @@
 //! docs, the spec, offline tests, then the live suite and a short soak
 //! against reference servers started (and stopped) here.
 
-use anyhow::Result;
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
 
+use anyhow::{bail, Context, Result};
+use serde_json::Value;
+
+use crate::project_root;
 use crate::server::{self, StartArgs, StopOnDrop};
 use crate::spec;
 use crate::steps::{cargo, Steps};
@@ -14,11 +19,16 @@ const SHORT_ACCESS_MINUTES: f64 = 0.05;
 const SHORT_REFRESH_MINUTES: f64 = 0.2;
 /// Length of the soak run, in seconds.
 const SOAK_SECONDS: u64 = 15;
+/// The offline tests. The live suite is the `live` executable this builds,
+/// run directly: `cargo test --test live` would resolve features over the
+/// `tupli` package alone, which unifies them differently and compiles the
+/// library a second time.
+const TESTS: &[&str] = &["test", "--workspace", "--all-features"];
 
 pub fn run() -> Result<()> {
     // One feature set everywhere (`--all-features`, which includes the `cli`
-    // binary), so clippy, doc, the offline tests and the live suite share one
-    // build instead of compiling the crate twice.
+    // binary), so the offline tests, the live suite and the soak client share
+    // one build of the library.
     let mut steps = Steps::default();
     steps.command(
         "cargo fmt --check",
@@ -47,10 +57,7 @@ pub fn run() -> Result<()> {
             spec: "openapi.yaml".into(),
         })
     });
-    steps.command(
-        "offline tests",
-        cargo().args(["test", "--workspace", "--all-features"]),
-    );
+    steps.command("offline tests", cargo().args(TESTS));
 
     eprintln!("\n== xtask: starting reference servers");
     let servers = [
@@ -73,17 +80,10 @@ pub fn run() -> Result<()> {
             verbose: false,
         })
     });
-    steps.command(
-        "live suite",
-        cargo()
-            .args([
-                "test",
-                "--all-features",
-                "--test",
-                "live",
-                "--",
-                "--ignored",
-            ])
+    steps.task("live suite", || {
+        let status = Command::new(test_executable("live")?)
+            .arg("--ignored")
+            .current_dir(project_root())
             .env("TUPLI_TEST_URL", &main_url)
             .env("TUPLI_TEST_SHORT_URL", &short_url)
             .env(
@@ -93,9 +93,38 @@ pub fn run() -> Result<()> {
             .env(
                 "TUPLI_TEST_SHORT_REFRESH_SECS",
                 (SHORT_REFRESH_MINUTES * 60.0).to_string(),
-            ),
-    );
+            )
+            .status()?;
+        if !status.success() {
+            bail!("the live suite failed ({status})");
+        }
+        Ok(())
+    });
     drop(servers);
     steps.task("short soak", || crate::soak::run(SOAK_SECONDS, 16));
     steps.finish("xtask test")
+}
+
+/// The executable of an integration test, as `cargo test --workspace
+/// --all-features` builds it (nothing is compiled when the offline tests ran).
+fn test_executable(name: &str) -> Result<PathBuf> {
+    let output = cargo()
+        .args(TESTS)
+        .args(["--no-run", "--message-format=json-render-diagnostics"])
+        .stderr(Stdio::inherit())
+        .output()
+        .context("run cargo test --no-run")?;
+    if !output.status.success() {
+        bail!("building the tests failed ({})", output.status);
+    }
+    String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .filter_map(|line| serde_json::from_str::<Value>(line).ok())
+        .find(|m| {
+            m["reason"] == "compiler-artifact"
+                && m["target"]["name"] == name
+                && m["target"]["kind"][0] == "test"
+        })
+        .and_then(|m| m["executable"].as_str().map(PathBuf::from))
+        .with_context(|| format!("cargo test built no test named {name:?}"))
 }
