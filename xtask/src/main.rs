@@ -36,12 +36,14 @@ enum Command {
         #[command(subcommand)]
         action: spec::Action,
     },
-    /// Write the code build.rs generates (rustfmt-ed) for review.
+    /// Rewrite build/generated.rs.snapshot, the code build.rs generates,
+    /// committed for review.
     Codegen {
-        /// Where to write it (default target/codegen/tupli.rs).
+        /// Write it here instead.
         #[arg(long)]
         out: Option<PathBuf>,
-        /// Compare with the copy at --out instead of writing; fail if it differs.
+        /// Write nothing; fail if the snapshot (or --out) is not what
+        /// openapi.yaml and build/generate.rs generate now.
         #[arg(long)]
         check: bool,
     },

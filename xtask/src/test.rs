@@ -1,6 +1,6 @@
-//! `cargo xtask test`: every check CI runs, in one command — fmt, clippy,
-//! docs, the spec, offline tests, then the live suite and a short soak
-//! against reference servers started (and stopped) here.
+//! `cargo xtask test`: every check CI runs, in one command — fmt, the codegen
+//! snapshot, the spec, clippy, docs, offline tests, then the live suite and a
+//! short soak against reference servers started (and stopped) here.
 
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
@@ -34,6 +34,12 @@ pub fn run() -> Result<()> {
         "cargo fmt --check",
         cargo().args(["fmt", "--all", "--", "--check"]),
     );
+    steps.task("codegen --check", || crate::codegen::run(None, true));
+    steps.task("spec validate", || {
+        spec::run(spec::Action::Validate {
+            spec: "openapi.yaml".into(),
+        })
+    });
     steps.command(
         "cargo clippy",
         cargo().args([
@@ -52,11 +58,6 @@ pub fn run() -> Result<()> {
             .args(["doc", "--no-deps", "--all-features", "--package", "tupli"])
             .env("RUSTDOCFLAGS", "-D warnings"),
     );
-    steps.task("spec validate", || {
-        spec::run(spec::Action::Validate {
-            spec: "openapi.yaml".into(),
-        })
-    });
     steps.command("offline tests", cargo().args(TESTS));
 
     eprintln!("\n== xtask: starting reference servers");
