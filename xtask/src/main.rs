@@ -11,6 +11,8 @@ mod soak;
 mod spec;
 mod steps;
 mod test;
+#[cfg(test)]
+mod tidy;
 
 use std::path::{Path, PathBuf};
 

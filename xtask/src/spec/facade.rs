@@ -41,35 +41,54 @@ pub const FACADE: &[(&str, &str)] = &[
     ("unpublish_episode", "unpublish_episode"),
 ];
 
+/// A disagreement between the table, the spec and `src/`, about one operation.
+#[derive(Debug)]
+pub struct FacadeProblem {
+    /// The operationId concerned.
+    pub operation: String,
+    pub message: String,
+}
+
 /// Problems between the table, the spec's operationIds and the facade source
 /// (all `.rs` files under `src_dir`, except the generated module).
-pub fn check(operation_ids: &BTreeSet<String>, src_dir: &Path) -> Vec<String> {
+pub fn check(operation_ids: &BTreeSet<String>, src_dir: &Path) -> Vec<FacadeProblem> {
     let source = read_sources(src_dir);
     let mut problems = Vec::new();
+    let mut problem = |op: &str, message: String| {
+        problems.push(FacadeProblem {
+            operation: op.to_string(),
+            message,
+        })
+    };
     let table: BTreeSet<&str> = FACADE.iter().map(|(op, _)| *op).collect();
     for op in operation_ids {
         if !table.contains(op.as_str()) {
-            problems.push(format!(
-                "operation {op:?} has no facade method (add it to xtask/src/spec/facade.rs)"
-            ));
+            problem(
+                op,
+                format!(
+                    "operation {op:?} has no facade method (add it to xtask/src/spec/facade.rs)"
+                ),
+            );
         }
     }
     for (op, method) in FACADE {
         if !operation_ids.contains(*op) {
-            problems.push(format!(
-                "facade table names operation {op:?}, which openapi.yaml does not have"
-            ));
+            problem(
+                op,
+                format!("facade table names operation {op:?}, which openapi.yaml does not have"),
+            );
             continue;
         }
         if !source.contains(&format!("fn {method}(")) {
-            problems.push(format!(
-                "facade method `{method}` (for {op:?}) is not defined in src/"
-            ));
+            problem(
+                op,
+                format!("facade method `{method}` (for {op:?}) is not defined in src/"),
+            );
         }
         let generated_call = format!(".{op}()");
         let hand_written = format!("operation_id: \"{op}\"");
         if !source.contains(&generated_call) && !source.contains(&hand_written) {
-            problems.push(format!("no code in src/ calls operation {op:?}"));
+            problem(op, format!("no code in src/ calls operation {op:?}"));
         }
     }
     problems
