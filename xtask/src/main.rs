@@ -28,8 +28,9 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// fmt check, clippy, docs, offline tests, then the live suite against
-    /// reference servers started (and stopped) here.
+    /// Everything CI checks: fmt, the codegen snapshot, the spec, clippy,
+    /// docs, offline and tidy tests, then the live suite and a short soak
+    /// against reference servers started (and stopped) here.
     Test,
     /// Start a local reference server, run `examples/tour.rs` against it, stop it.
     Demo,
