@@ -1,5 +1,5 @@
 //! Code progenitor generates from `openapi.yaml` in `build.rs`. Never edited by hand;
-//! `cargo xtask codegen` writes a readable copy for review.
+//! its reviewed copy is `build/generated.rs.snapshot` (`cargo xtask codegen`).
 
 #![allow(
     missing_docs,

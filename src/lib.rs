@@ -1,5 +1,4 @@
 #![doc = include_str!("../README.md")]
-#![warn(missing_docs)]
 #![cfg_attr(
     not(test),
     deny(
@@ -44,6 +43,9 @@ pub use config::{
 };
 pub use error::{Detail, Error, Result};
 pub use filter::{Filter, FilterType};
+/// The HTTP client crate, whose types appear in this crate's API
+/// ([`TupliApiClientBuilder::http_client`], [`Error::from_response`], status codes).
+pub use reqwest;
 pub use retry::RetryPolicy;
 pub use secrecy::{ExposeSecret, SecretString};
 pub use streams::{EpisodeHeaderStream, EpisodeStream};

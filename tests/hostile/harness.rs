@@ -434,6 +434,9 @@ pub struct Harness {
     runtime: tokio::runtime::Runtime,
     url: String,
     script: Arc<Mutex<VecDeque<Answer>>>,
+    /// One HTTP client for every case (building one per case costs more
+    /// than the case); each case still gets a fresh `TupliApiClient`.
+    http: tupli::reqwest::Client,
 }
 
 impl Default for Harness {
@@ -462,10 +465,16 @@ impl Harness {
                 tokio::spawn(serve(stream, answers));
             }
         });
+        let http = tupli::reqwest::Client::builder()
+            .connect_timeout(READ_TIMEOUT)
+            .read_timeout(READ_TIMEOUT)
+            .build()
+            .expect("an HTTP client");
         Harness {
             runtime,
             url,
             script,
+            http,
         }
     }
 
@@ -475,7 +484,7 @@ impl Harness {
             case.answers.iter().cloned().collect();
         let dir = tempfile::tempdir().expect("a temporary directory");
         let outcome = self.runtime.block_on(async {
-            tokio::time::timeout(GUARD, run_case(&self.url, case, dir.path())).await
+            tokio::time::timeout(GUARD, run_case(&self.url, &self.http, case, dir.path())).await
         });
         let result = outcome.unwrap_or_else(|_| panic!("the client hung on {case:?}"));
         if let Err(message) = &result {
@@ -506,11 +515,15 @@ impl Harness {
 }
 
 /// Runs the case's operation; `Err` carries the error's message.
-async fn run_case(url: &str, case: &Case, dir: &Path) -> Result<(), String> {
+async fn run_case(
+    url: &str,
+    http: &tupli::reqwest::Client,
+    case: &Case,
+    dir: &Path,
+) -> Result<(), String> {
     let client = TupliApiClient::builder()
         .url(url)
-        .connect_timeout(READ_TIMEOUT)
-        .read_timeout(READ_TIMEOUT)
+        .http_client(http.clone())
         .retry_policy(RetryPolicy {
             max_attempts: 3,
             initial_backoff: Duration::from_millis(1),

@@ -1,16 +1,20 @@
-//! `cargo xtask …`: the project's automation. Run `cargo xtask --help`.
+//! `cargo xtask …`: the command line, one subcommand per file. Run `cargo xtask --help`.
 
 mod bench;
 mod codegen;
+mod demo;
 #[path = "../../build/generate.rs"]
 mod generate;
 mod http;
 mod server;
 mod soak;
 mod spec;
-mod tasks;
+mod steps;
+mod test;
+#[cfg(test)]
+mod tidy;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::Result;
 use clap::{Parser, Subcommand};
@@ -24,8 +28,9 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// fmt check, clippy, docs, offline tests, then the live suite against
-    /// reference servers started (and stopped) here.
+    /// Everything CI checks: fmt, the codegen snapshot, the spec, clippy,
+    /// docs, offline and tidy tests, then the live suite and a short soak
+    /// against reference servers started (and stopped) here.
     Test,
     /// Start a local reference server, run `examples/tour.rs` against it, stop it.
     Demo,
@@ -34,12 +39,14 @@ enum Command {
         #[command(subcommand)]
         action: spec::Action,
     },
-    /// Write the code build.rs generates (rustfmt-ed) for review.
+    /// Rewrite build/generated.rs.snapshot, the code build.rs generates,
+    /// committed for review.
     Codegen {
-        /// Where to write it (default target/codegen/tupli.rs).
+        /// Write it here instead.
         #[arg(long)]
         out: Option<PathBuf>,
-        /// Compare with the copy at --out instead of writing; fail if it differs.
+        /// Write nothing; fail if the snapshot (or --out) is not what
+        /// openapi.yaml and build/generate.rs generate now.
         #[arg(long)]
         check: bool,
     },
@@ -76,12 +83,28 @@ enum Command {
 
 fn main() -> Result<()> {
     match Cli::parse().command {
-        Command::Test => tasks::test(),
-        Command::Demo => tasks::demo(),
+        Command::Test => test::run(),
+        Command::Demo => demo::run(),
         Command::Server { action } => server::run(action),
         Command::Spec { action } => spec::run(action),
         Command::Soak { seconds, tasks } => soak::run(seconds, tasks),
         Command::Bench { quick, runs, only } => bench::run(quick, runs, &only),
         Command::Codegen { out, check } => codegen::run(out, check),
     }
+}
+
+/// The workspace root (the parent of `xtask/`): every path xtask uses is
+/// relative to it, whatever the current directory.
+pub fn project_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask lives in the workspace root")
+        .to_path_buf()
+}
+
+/// Cargo's target directory: `CARGO_TARGET_DIR` if set (relative to the
+/// project root, where xtask runs cargo), else `target/` in the project root.
+pub fn target_dir() -> PathBuf {
+    let dir = std::env::var_os("CARGO_TARGET_DIR").unwrap_or_else(|| "target".into());
+    project_root().join(dir)
 }

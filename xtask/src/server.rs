@@ -1,5 +1,6 @@
-//! The reference server: the real PyTupli 1.2.9 in a venv under `target/`,
-//! started through `xtask/reference-server/launcher.py` (in-memory MongoDB).
+//! `cargo xtask server`: the reference server, the real PyTupli 1.2.9 in a
+//! venv under `target/`, started through `xtask/reference-server/launcher.py`
+//! (in-memory MongoDB).
 
 use std::fs;
 use std::net::TcpListener;
@@ -9,6 +10,8 @@ use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
 use clap::{Args, Subcommand};
+
+use crate::project_root;
 
 /// How long a server may take to answer `GET /` after start.
 const START_TIMEOUT: Duration = Duration::from_secs(60);
@@ -94,17 +97,9 @@ pub fn run(action: Action) -> Result<()> {
     }
 }
 
-/// The workspace root (the parent of `xtask/`).
-pub fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("xtask lives in the workspace root")
-        .to_path_buf()
-}
-
 /// Everything the reference server leaves on disk; `cargo clean` removes it.
 fn state_dir() -> PathBuf {
-    root().join("target").join("tupli-reference")
+    crate::target_dir().join("tupli-reference")
 }
 
 fn server_file(name: &str, ext: &str) -> PathBuf {
@@ -115,7 +110,7 @@ fn server_file(name: &str, ext: &str) -> PathBuf {
 pub fn ensure_venv() -> Result<PathBuf> {
     let venv = state_dir().join("venv");
     let python = venv.join("bin").join("python");
-    let pins = root().join("xtask/reference-server/requirements.txt");
+    let pins = project_root().join("xtask/reference-server/requirements.txt");
     let wanted = fs::read_to_string(&pins).with_context(|| format!("read {}", pins.display()))?;
     let stamp = venv.join("installed-requirements.txt");
     if python.exists() && fs::read_to_string(&stamp).ok().as_deref() == Some(&wanted) {
@@ -180,7 +175,7 @@ pub fn start(args: &StartArgs) -> Result<String> {
     let log = fs::File::create(&log_file)?;
     let mut command = Command::new(python);
     command
-        .arg(root().join("xtask/reference-server/launcher.py"))
+        .arg(project_root().join("xtask/reference-server/launcher.py"))
         .args(["--port", &port.to_string()])
         // PyTupli's own default: requests without a token are guests.
         .arg("--open-access")

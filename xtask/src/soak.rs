@@ -1,12 +1,15 @@
 //! `cargo xtask soak`: a bounded mixed workload against a reference server
 //! whose access tokens live seconds, checked from the server's side.
 
+use std::path::PathBuf;
 use std::process::Command;
 
 use anyhow::{bail, Context, Result};
 use serde_json::Value;
 
-use crate::server::{self, root, StartArgs};
+use crate::server::{self, StartArgs};
+use crate::steps::cargo;
+use crate::target_dir;
 
 /// Access-token lifetime of the soak server, in seconds.
 const ACCESS_SECONDS: f64 = 3.0;
@@ -15,6 +18,7 @@ pub fn run(seconds: u64, tasks: usize) -> Result<()> {
     if seconds == 0 || seconds > 3600 || tasks == 0 || tasks > 256 {
         bail!("soak: --seconds must be 1..=3600 and --tasks 1..=256");
     }
+    let client = build_client()?;
     let _stop = server::StopOnDrop("soak".into());
     let url = server::start(&StartArgs {
         access_token_minutes: Some(ACCESS_SECONDS / 60.0),
@@ -22,19 +26,10 @@ pub fn run(seconds: u64, tasks: usize) -> Result<()> {
         ..StartArgs::named("soak")
     })?;
     eprintln!("xtask soak: {tasks} tasks for {seconds} s against {url} (access tokens live {ACCESS_SECONDS} s)");
-    let output = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
-        .current_dir(root())
-        .args([
-            "run",
-            "--quiet",
-            "--all-features",
-            "--example",
-            "soak",
-            "--",
-        ])
+    let output = Command::new(client)
         .args([url.as_str(), &seconds.to_string(), &tasks.to_string()])
         .output()
-        .context("run examples/soak.rs")?;
+        .context("run soak-client")?;
     if !output.status.success() {
         bail!(
             "the soak client failed: {}",
@@ -93,6 +88,30 @@ pub fn run(seconds: u64, tasks: usize) -> Result<()> {
     } else {
         bail!("soak failed: {}", problems.join("; "))
     }
+}
+
+/// Builds `xtask/harness`'s soak-client; returns the executable.
+///
+/// Built with the profile and the feature set of `cargo xtask test`'s
+/// `cargo test --workspace --all-features` (`--tests` switches on the
+/// dev-dependencies' features, as testing does), so the library compiled for
+/// the tests is the one linked here, not a second build of it.
+fn build_client() -> Result<PathBuf> {
+    let status = cargo()
+        .args([
+            "build",
+            "--quiet",
+            "--workspace",
+            "--all-features",
+            "--tests",
+        ])
+        .args(["--bin", "soak-client"])
+        .status()
+        .context("run cargo build")?;
+    if !status.success() {
+        bail!("building soak-client failed ({status})");
+    }
+    Ok(target_dir().join("debug/soak-client"))
 }
 
 /// Peak RSS in the first and the last third of the run (after warm-up).

@@ -1,7 +1,7 @@
 //! `cargo xtask bench`: the Rust client against pytupli's on the same bytes.
 //!
 //! Every client run is its own process (the release-built
-//! `examples/bench_client.rs`, or `xtask/bench/pytupli_client.py` in the
+//! `bench-client` of `xtask/harness`, or `xtask/bench/pytupli_client.py` in the
 //! reference-server venv) reporting the CPU, wall time and peak RSS of its
 //! operation; the figures are medians over `--runs`.
 
@@ -13,7 +13,9 @@ use std::process::Command;
 use anyhow::{bail, Context, Result};
 use serde_json::{json, Value};
 
-use crate::server::{self, root, StartArgs};
+use crate::server::{self, StartArgs};
+use crate::steps::cargo;
+use crate::{project_root, target_dir};
 
 /// Sizes of one benchmark run.
 struct Plan {
@@ -73,7 +75,7 @@ struct Run {
 }
 
 fn dir() -> PathBuf {
-    root().join("target/bench")
+    target_dir().join("bench")
 }
 
 pub fn run(quick: bool, runs: Option<usize>, only: &[String]) -> Result<()> {
@@ -82,15 +84,21 @@ pub fn run(quick: bool, runs: Option<usize>, only: &[String]) -> Result<()> {
     std::fs::create_dir_all(dir())?;
     let python = server::ensure_venv()?;
     eprintln!("xtask bench: building the Rust client (release)…");
-    let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
-        .current_dir(root())
-        .args(["build", "--release", "--quiet", "--example", "bench_client"])
+    let status = cargo()
+        .args([
+            "build",
+            "--release",
+            "--quiet",
+            "--package",
+            "tupli-harness",
+        ])
+        .args(["--bin", "bench-client"])
         .status()?;
     if !status.success() {
-        bail!("building examples/bench_client failed");
+        bail!("building bench-client failed");
     }
-    let rust = root().join("target/release/examples/bench_client");
-    let py_client = root().join("xtask/bench/pytupli_client.py");
+    let rust = target_dir().join("release/bench-client");
+    let py_client = project_root().join("xtask/bench/pytupli_client.py");
 
     let payload = payload(&python, &plan)?;
     let (artifact, block, hash) = artifact(&python, plan.artifact_bytes)?;
@@ -281,7 +289,7 @@ fn payload(python: &Path, plan: &Plan) -> Result<PathBuf> {
     if !path.exists() {
         eprintln!("xtask bench: writing {}…", path.display());
         let status = Command::new(python)
-            .arg(root().join("xtask/bench/make_payload.py"))
+            .arg(project_root().join("xtask/bench/make_payload.py"))
             .arg(&path)
             .args([
                 plan.episodes.to_string(),

@@ -44,33 +44,52 @@ pub const FACADE: &[(&str, &str)] = &[
 /// Where hand-built requests name their operation: one constant per id.
 const OPERATION_IDS_FILE: &str = "operation_id.rs";
 
+/// A disagreement between the table, the spec and `src/`, about one operation.
+#[derive(Debug)]
+pub struct FacadeProblem {
+    /// The operationId concerned.
+    pub operation: String,
+    pub message: String,
+}
+
 /// Problems between the table, the spec's operationIds and the facade source
 /// (all `.rs` files under `src_dir`, except the generated module). An
 /// operation is called either through the generated client (`.op()`) or by a
 /// hand-built request naming its constant in `src/operation_id.rs`.
-pub fn check(operation_ids: &BTreeSet<String>, src_dir: &Path) -> Vec<String> {
+pub fn check(operation_ids: &BTreeSet<String>, src_dir: &Path) -> Vec<FacadeProblem> {
     let source = read_sources(src_dir);
     let constants = operation_id_constants(src_dir);
     let mut problems = Vec::new();
+    let mut problem = |op: &str, message: String| {
+        problems.push(FacadeProblem {
+            operation: op.to_string(),
+            message,
+        })
+    };
     let table: BTreeSet<&str> = FACADE.iter().map(|(op, _)| *op).collect();
     for op in operation_ids {
         if !table.contains(op.as_str()) {
-            problems.push(format!(
-                "operation {op:?} has no facade method (add it to xtask/src/spec/facade.rs)"
-            ));
+            problem(
+                op,
+                format!(
+                    "operation {op:?} has no facade method (add it to xtask/src/spec/facade.rs)"
+                ),
+            );
         }
     }
     for (op, method) in FACADE {
         if !operation_ids.contains(*op) {
-            problems.push(format!(
-                "facade table names operation {op:?}, which openapi.yaml does not have"
-            ));
+            problem(
+                op,
+                format!("facade table names operation {op:?}, which openapi.yaml does not have"),
+            );
             continue;
         }
         if !source.contains(&format!("fn {method}(")) {
-            problems.push(format!(
-                "facade method `{method}` (for {op:?}) is not defined in src/"
-            ));
+            problem(
+                op,
+                format!("facade method `{method}` (for {op:?}) is not defined in src/"),
+            );
         }
         let generated_call = format!(".{op}()");
         let hand_written = constants
@@ -78,7 +97,7 @@ pub fn check(operation_ids: &BTreeSet<String>, src_dir: &Path) -> Vec<String> {
             .find(|(_, id)| id == op)
             .is_some_and(|(name, _)| source.contains(&format!("operation_id::{name}")));
         if !source.contains(&generated_call) && !hand_written {
-            problems.push(format!("no code in src/ calls operation {op:?}"));
+            problem(op, format!("no code in src/ calls operation {op:?}"));
         }
     }
     problems

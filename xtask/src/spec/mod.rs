@@ -1,4 +1,4 @@
-//! `cargo xtask spec …` and `cargo xtask codegen`: keep `openapi.yaml` honest.
+//! `cargo xtask spec …`: keep `openapi.yaml` honest (validate, diff, fetch).
 
 pub mod diff;
 pub mod facade;
@@ -14,7 +14,7 @@ use anyhow::{bail, Context, Result};
 use clap::Subcommand;
 use serde_json::Value;
 
-use crate::server::root;
+use crate::project_root;
 
 #[derive(Subcommand)]
 pub enum Action {
@@ -126,7 +126,7 @@ fn read(path: &Path) -> Result<String> {
     let path = if path.is_absolute() {
         path.to_path_buf()
     } else {
-        root().join(path)
+        project_root().join(path)
     };
     std::fs::read_to_string(&path).with_context(|| format!("read {}", path.display()))
 }
@@ -195,7 +195,7 @@ pub fn load_allowlist(path: &Path) -> Result<Vec<diff::Allowed>> {
 pub fn run(action: Action) -> Result<()> {
     match action {
         Action::Validate { spec } => {
-            let problems = validate::validate(&read(&spec)?, &root().join("src"));
+            let problems = validate::validate(&read(&spec)?, &project_root().join("src"));
             for p in &problems {
                 println!("{p}");
             }

@@ -5,27 +5,28 @@ use serde_json::{json, Value};
 
 use super::diff::{diff, Drift};
 use super::{load_allowlist, validate::validate, Problem};
-use crate::server::root;
+use crate::project_root;
 
 fn spec() -> Value {
-    let text = std::fs::read_to_string(root().join("openapi.yaml")).unwrap();
+    let text = std::fs::read_to_string(project_root().join("openapi.yaml")).unwrap();
     serde_yaml::from_str(&text).unwrap()
 }
 
 fn server() -> Value {
     let text =
-        std::fs::read_to_string(root().join("xtask/fixtures/pytupli-1.2.9.openapi.json")).unwrap();
+        std::fs::read_to_string(project_root().join("xtask/fixtures/pytupli-1.2.9.openapi.json"))
+            .unwrap();
     serde_json::from_str(&text).unwrap()
 }
 
 /// Validates a (mutated) document; JSON is valid YAML.
 fn problems(doc: &Value) -> Vec<Problem> {
-    validate(&doc.to_string(), &root().join("src"))
+    validate(&doc.to_string(), &project_root().join("src"))
 }
 
 /// Drifts the allow-list does not cover.
 fn drifts(doc: &Value) -> Vec<Drift> {
-    let allowlist = load_allowlist(&root().join("xtask/spec-allowlist.yaml")).unwrap();
+    let allowlist = load_allowlist(&project_root().join("xtask/spec-allowlist.yaml")).unwrap();
     diff(doc, &server())
         .into_iter()
         .filter(|d| !allowlist.iter().any(|a| a.matches(d)))

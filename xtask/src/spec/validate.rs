@@ -20,8 +20,16 @@ pub fn validate(spec_text: &str, src_dir: &Path) -> Vec<Problem> {
     let ids = check_operations(&doc, &mut problems);
     check_unused_schemas(&doc, &mut problems);
     check_generation(spec_text, &doc, &mut problems);
-    for message in super::facade::check(&ids, src_dir) {
-        problems.push(Problem::new("/paths", message));
+    // At the operation when the spec has it, else at the paths.
+    let pointers: BTreeMap<&str, String> = operations(&doc)
+        .into_iter()
+        .filter_map(|op| Some((op.value.get("operationId")?.as_str()?, op.at)))
+        .collect();
+    for problem in super::facade::check(&ids, src_dir) {
+        let at = pointers
+            .get(problem.operation.as_str())
+            .map_or("/paths", |p| p);
+        problems.push(Problem::new(at, problem.message));
     }
     problems
 }

@@ -1,7 +1,7 @@
 //! A bounded soak run for `cargo xtask soak`: many tasks share one client and
 //! run a mixed workload against one server for a fixed time.
 //!
-//! `soak URL SECONDS TASKS` logs in as admin and prints one JSON line:
+//! `soak-client URL SECONDS TASKS` logs in as admin and prints one JSON line:
 //! operations done, errors (with the first few messages), and the process's
 //! RSS sampled once a second.
 
@@ -75,7 +75,7 @@ async fn round(client: &TupliApiClient, benchmark: &str, task: usize, tally: &Ta
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let url = args.first().ok_or("usage: soak URL SECONDS TASKS")?;
+    let url = args.first().ok_or("usage: soak-client URL SECONDS TASKS")?;
     let seconds: u64 = args.get(1).map_or(Ok(60), |s| s.parse())?;
     let tasks: usize = args.get(2).map_or(Ok(16), |s| s.parse())?;
     let client = TupliApiClient::with_url(url.as_str())?;

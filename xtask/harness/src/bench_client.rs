@@ -1,6 +1,6 @@
 //! One measured client run for `cargo xtask bench` (built with `--release`).
 //!
-//! `bench_client MODE URL [ARG]` logs in as `bench`, runs one operation, and
+//! `bench-client MODE URL [ARG]` logs in as `bench`, runs one operation, and
 //! prints one JSON line: CPU seconds (user, sys) and wall seconds of the
 //! operation alone, the process's peak RSS, and a checksum of what it decoded.
 //! Modes: `decode-vec`, `decode-stream`, `floor FILE`, `encode TUPLES`,
