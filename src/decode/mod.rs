@@ -15,5 +15,5 @@ mod splitter;
 pub(crate) use element::decode_element;
 pub(crate) use element::{decode, Element};
 #[cfg(fuzzing)]
-pub(crate) use episode::episode_item;
+pub(crate) use episode::{episode_item, identical};
 pub(crate) use splitter::ArraySplitter;
