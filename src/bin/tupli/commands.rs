@@ -109,7 +109,7 @@ impl Session {
                 tokens: self.client.tokens(),
             })
             .map_err(local)?;
-        say(json, &format!("Logged in to {url} as {username}."))
+        output::say(json, &format!("Logged in to {url} as {username}."))
     }
 
     async fn dispatch(&self, command: Command, json: bool) -> Result<(), CliError> {
@@ -122,28 +122,28 @@ impl Session {
             Command::Signup { username, password } => {
                 let prompt = format!("Password for the new user {username}: ");
                 let password = password::read(&password, &prompt, Confirm::Twice)?;
-                one(&c.signup(&username, &password).await?, json)
+                output::one(&c.signup(&username, &password).await?, json)
             }
-            Command::ListUsers => list(&c.list_users().await?, json, "users"),
+            Command::ListUsers => output::list(&c.list_users().await?, json, "users"),
             Command::ChangePassword { username, password } => {
                 let prompt = format!("New password for {username}: ");
                 let password = password::read(&password, &prompt, Confirm::Twice)?;
                 c.change_password(&username, &password).await?;
-                say(json, &format!("Changed the password of {username}."))
+                output::say(json, &format!("Changed the password of {username}."))
             }
             Command::DeleteUser { username } => {
                 c.delete_user(&username).await?;
-                say(json, &format!("Deleted user {username}."))
+                output::say(json, &format!("Deleted user {username}."))
             }
 
             Command::CreateGroup { name, description } => {
-                one(&c.create_group(&Group { name, description }).await?, json)
+                output::one(&c.create_group(&Group { name, description }).await?, json)
             }
-            Command::ListGroups => list(&c.list_groups().await?, json, "groups"),
-            Command::ReadGroup { name } => one(&c.read_group(&name).await?, json),
+            Command::ListGroups => output::list(&c.list_groups().await?, json, "groups"),
+            Command::ReadGroup { name } => output::one(&c.read_group(&name).await?, json),
             Command::DeleteGroup { name } => {
                 c.delete_group(&name).await?;
-                say(json, &format!("Deleted group {name}."))
+                output::say(json, &format!("Deleted group {name}."))
             }
             Command::AddGroupMembers {
                 group,
@@ -151,14 +151,14 @@ impl Session {
                 roles,
             } => {
                 let query = membership(group, users, Some(roles));
-                one(&c.add_group_members(&query).await?, json)
+                output::one(&c.add_group_members(&query).await?, json)
             }
             Command::RemoveGroupMembers { group, users } => {
                 let query = membership(group, users, None);
-                one(&c.remove_group_members(&query).await?, json)
+                output::one(&c.remove_group_members(&query).await?, json)
             }
 
-            Command::ListRoles => list(&c.list_roles().await?, json, "roles"),
+            Command::ListRoles => output::list(&c.list_roles().await?, json, "roles"),
             Command::CreateRole {
                 name,
                 rights,
@@ -169,37 +169,37 @@ impl Session {
                     rights,
                     description,
                 };
-                one(&c.create_role(&role).await?, json)
+                output::one(&c.create_role(&role).await?, json)
             }
             Command::DeleteRole { name } => {
                 c.delete_role(&name).await?;
-                say(json, &format!("Deleted role {name}."))
+                output::say(json, &format!("Deleted role {name}."))
             }
 
             Command::StoreBenchmark { file } => {
                 let benchmark: BenchmarkQuery = read_json(&file, "a benchmark")?;
-                one(&c.store_benchmark(&benchmark).await?, json)
+                output::one(&c.store_benchmark(&benchmark).await?, json)
             }
-            Command::LoadBenchmark { id } => one(&c.load_benchmark(&id).await?, json),
-            Command::ListBenchmarks { filter } => list(
+            Command::LoadBenchmark { id } => output::one(&c.load_benchmark(&id).await?, json),
+            Command::ListBenchmarks { filter } => output::list(
                 &c.list_benchmarks(&filter.combined()).await?,
                 json,
                 "benchmarks",
             ),
             Command::DeleteBenchmark { id } => {
                 c.delete_benchmark(&id).await?;
-                say(json, &format!("Deleted benchmark {id}."))
+                output::say(json, &format!("Deleted benchmark {id}."))
             }
             Command::PublishBenchmark { id, group } => {
                 c.publish_benchmark(&id, &group.group).await?;
-                say(
+                output::say(
                     json,
                     &format!("Published benchmark {id} in {}.", group.group),
                 )
             }
             Command::UnpublishBenchmark { id, group } => {
                 c.unpublish_benchmark(&id, &group.group).await?;
-                say(
+                output::say(
                     json,
                     &format!("Withdrew benchmark {id} from {}.", group.group),
                 )
@@ -243,7 +243,7 @@ impl Session {
                     )
                     .await?;
                 progress.clear();
-                one(&item, json)
+                output::one(&item, json)
             }
             Command::LoadArtifact { id, output: path } => {
                 let progress = Progress::bytes(format!("downloading {id}"), None);
@@ -269,25 +269,25 @@ impl Session {
                     }
                 }
             }
-            Command::ListArtifacts { filter } => list(
+            Command::ListArtifacts { filter } => output::list(
                 &c.list_artifacts(&filter.combined()).await?,
                 json,
                 "artifacts",
             ),
             Command::DeleteArtifact { id } => {
                 c.delete_artifact(&id).await?;
-                say(json, &format!("Deleted artifact {id}."))
+                output::say(json, &format!("Deleted artifact {id}."))
             }
             Command::PublishArtifact { id, group } => {
                 c.publish_artifact(&id, &group.group).await?;
-                say(
+                output::say(
                     json,
                     &format!("Published artifact {id} in {}.", group.group),
                 )
             }
             Command::UnpublishArtifact { id, group } => {
                 c.unpublish_artifact(&id, &group.group).await?;
-                say(
+                output::say(
                     json,
                     &format!("Withdrew artifact {id} from {}.", group.group),
                 )
@@ -301,7 +301,7 @@ impl Session {
                 ));
                 let header = c.record_episode(&episode).await?;
                 progress.clear();
-                one(&header, json)
+                output::one(&header, json)
             }
             Command::ListEpisodes {
                 filter,
@@ -318,15 +318,15 @@ impl Session {
             }
             Command::DeleteEpisode { id } => {
                 c.delete_episode(&id).await?;
-                say(json, &format!("Deleted episode {id}."))
+                output::say(json, &format!("Deleted episode {id}."))
             }
             Command::PublishEpisode { id, group } => {
                 c.publish_episode(&id, &group.group).await?;
-                say(json, &format!("Published episode {id} in {}.", group.group))
+                output::say(json, &format!("Published episode {id} in {}.", group.group))
             }
             Command::UnpublishEpisode { id, group } => {
                 c.unpublish_episode(&id, &group.group).await?;
-                say(
+                output::say(
                     json,
                     &format!("Withdrew episode {id} from {}.", group.group),
                 )
@@ -393,7 +393,7 @@ where
         all.push(item);
     }
     progress.clear();
-    list(&all, json, noun)
+    output::list(&all, json, noun)
 }
 
 fn membership(
@@ -424,36 +424,6 @@ fn same_tokens(a: &Option<Tokens>, b: &Option<Tokens>) -> bool {
     }
 }
 
-/// A human confirmation on standard output; nothing with `--json`.
-fn say(json: bool, message: &str) -> Result<(), CliError> {
-    if json {
-        Ok(())
-    } else {
-        output::line(message)
-    }
-}
-
-/// One object: its JSON, or a key/value record.
-fn one<T: Row + Serialize>(value: &T, json: bool) -> Result<(), CliError> {
-    if json {
-        output::json(value)
-    } else {
-        output::emit(&output::record(value))
-    }
-}
-
-/// A list: its JSON, or a table (an empty one says so on standard error).
-fn list<T: Row + Serialize>(values: &[T], json: bool, noun: &str) -> Result<(), CliError> {
-    if json {
-        output::json(&values)
-    } else if values.is_empty() {
-        eprintln!("No {noun}.");
-        Ok(())
-    } else {
-        output::emit(&output::table(values))
-    }
-}
-
 /// Reads a JSON document from `path` (`-`: standard input).
 fn read_json<T: DeserializeOwned>(path: &Path, what: &str) -> Result<T, CliError> {
     let name = path.display();
@@ -477,7 +447,7 @@ fn read_json<T: DeserializeOwned>(path: &Path, what: &str) -> Result<T, CliError
 
 fn logout(store: &Store, stored: Credentials, json: bool) -> Result<(), CliError> {
     if stored.tokens.is_none() {
-        return say(json, "Not logged in.");
+        return output::say(json, "Not logged in.");
     }
     store
         .save(&Credentials {
@@ -485,7 +455,7 @@ fn logout(store: &Store, stored: Credentials, json: bool) -> Result<(), CliError
             tokens: None,
         })
         .map_err(local)?;
-    say(json, "Logged out.")
+    output::say(json, "Logged out.")
 }
 
 fn set_url(store: &Store, stored: Credentials, url: &str, json: bool) -> Result<(), CliError> {
@@ -505,12 +475,12 @@ fn set_url(store: &Store, stored: Credentials, url: &str, json: bool) -> Result<
         })
         .map_err(local)?;
     if forgot {
-        say(
+        output::say(
             json,
             &format!("Server set to {url}; log in there (the old login was forgotten)."),
         )
     } else {
-        say(json, &format!("Server set to {url}."))
+        output::say(json, &format!("Server set to {url}."))
     }
 }
 
