@@ -6,9 +6,11 @@ mod args;
 mod commands;
 mod config;
 mod error;
+mod input;
 mod output;
 mod password;
 mod progress;
+mod session;
 mod transfer;
 mod where_parser;
 
