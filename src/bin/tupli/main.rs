@@ -11,7 +11,6 @@ mod output;
 mod password;
 mod progress;
 mod session;
-mod transfer;
 mod where_parser;
 
 use std::process::ExitCode;

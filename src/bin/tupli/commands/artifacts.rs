@@ -10,8 +10,7 @@ use tupli::TupliApiClient;
 use crate::args::ArtifactCommand;
 use crate::error::CliError;
 use crate::output;
-use crate::progress::Progress;
-use crate::transfer::{CountingWriter, FileReader};
+use crate::progress::Indicator;
 
 pub(crate) async fn run(
     c: &TupliApiClient,
@@ -26,9 +25,9 @@ pub(crate) async fn run(
             benchmark_id,
             extra,
         } => {
-            let length = std::fs::metadata(&file)
-                .map_err(|e| CliError::Usage(format!("cannot read {}: {e}", file.display())))?
-                .len();
+            // A file that cannot be read is a usage error; nothing is sent.
+            std::fs::metadata(&file)
+                .map_err(|e| CliError::Usage(format!("cannot read {}: {e}", file.display())))?;
             let name = match name {
                 Some(name) => name,
                 None => file
@@ -44,36 +43,47 @@ pub(crate) async fn run(
                 benchmark_id,
                 extra: extra.unwrap_or_default(),
             };
-            let progress = Progress::bytes(format!("uploading {}", file.display()), Some(length));
+            let progress = Indicator::upload(&file);
             let item = c
-                .store_artifact_from_reader(|| FileReader::new(&file, &progress), length, &metadata)
-                .await?;
+                .store_artifact_from_path(&file, &metadata)
+                .progress(progress.clone())
+                .await
+                .map_err(|e| about_file(e, "read", &file))?;
             progress.clear();
             output::one(&item, json)
         }
-        ArtifactCommand::LoadArtifact { id, output: path } => {
-            let progress = Progress::bytes(format!("downloading {id}"), None);
-            match path {
-                Some(path) => {
-                    let written = download_to_file(c, &id, &path, &progress).await?;
-                    progress.clear();
-                    if !json {
-                        eprintln!(
-                            "Wrote {} to {} (hash verified).",
-                            output::bytes(written),
-                            path.display()
-                        );
-                    }
-                    Ok(())
-                }
-                None => {
-                    // Held until verified: nothing untrusted reaches standard output.
-                    let mut writer = CountingWriter::new(Vec::new(), &progress);
-                    c.download_artifact_to(&id, &mut writer).await?;
-                    progress.clear();
-                    output::emit_bytes(&writer.into_inner())
-                }
+        ArtifactCommand::LoadArtifact {
+            id,
+            output: Some(path),
+        } => {
+            // Written beside `path` and renamed into place once verified.
+            let progress = Indicator::download(&id);
+            c.download_artifact_to_path(&id, &path)
+                .progress(progress.clone())
+                .await
+                .map_err(|e| about_file(e, "write", &path))?;
+            progress.clear();
+            if !json {
+                let written = std::fs::metadata(&path)
+                    .map_err(|e| CliError::Local(format!("cannot read {}: {e}", path.display())))?
+                    .len();
+                eprintln!(
+                    "Wrote {} to {} (hash verified).",
+                    output::bytes(written),
+                    path.display()
+                );
             }
+            Ok(())
+        }
+        ArtifactCommand::LoadArtifact { id, output: None } => {
+            let progress = Indicator::download(&id);
+            // Held until verified: nothing untrusted reaches standard output.
+            let mut bytes = Vec::new();
+            c.download_artifact_to(&id, &mut bytes)
+                .progress(progress.clone())
+                .await?;
+            progress.clear();
+            output::emit_bytes(&bytes)
         }
         ArtifactCommand::ListArtifacts { filter } => output::list(
             &c.list_artifacts(&filter.combined()).await?,
@@ -101,37 +111,13 @@ pub(crate) async fn run(
     }
 }
 
-/// Streams an artifact into a temporary file beside `path`, renamed into
-/// place once the hash is verified; nothing is left behind on failure.
-async fn download_to_file(
-    client: &TupliApiClient,
-    id: &str,
-    path: &Path,
-    progress: &Progress,
-) -> Result<u64, CliError> {
-    let mut name = path.file_name().unwrap_or_default().to_os_string();
-    name.push(format!(".tupli-partial-{}", std::process::id()));
-    let partial = path.with_file_name(name);
-    let cannot_write =
-        |e: std::io::Error| CliError::Local(format!("cannot write {}: {e}", path.display()));
-    let result = async {
-        let file = tokio::fs::File::create(&partial)
-            .await
-            .map_err(cannot_write)?;
-        let mut writer = CountingWriter::new(file, progress);
-        client.download_artifact_to(id, &mut writer).await?;
-        let file = writer.into_inner();
-        file.sync_all().await.map_err(cannot_write)?;
-        let written = file.metadata().await.map_err(cannot_write)?.len();
-        drop(file);
-        tokio::fs::rename(&partial, path)
-            .await
-            .map_err(cannot_write)?;
-        Ok(written)
+/// The client's I/O errors in a file transfer are about `path` (reading
+/// it for an upload, writing it for a download): say so.
+fn about_file(e: tupli::Error, verb: &str, path: &Path) -> CliError {
+    match e {
+        tupli::Error::Io { source } => {
+            CliError::Local(format!("cannot {verb} {}: {source}", path.display()))
+        }
+        e => CliError::Api(e),
     }
-    .await;
-    if result.is_err() {
-        let _ = tokio::fs::remove_file(&partial).await;
-    }
-    result
 }

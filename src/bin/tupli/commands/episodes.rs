@@ -10,7 +10,7 @@ use crate::args::EpisodeCommand;
 use crate::error::CliError;
 use crate::input::read_json;
 use crate::output::{self, Row};
-use crate::progress::Progress;
+use crate::progress::Indicator;
 
 pub(crate) async fn run(
     c: &TupliApiClient,
@@ -20,7 +20,7 @@ pub(crate) async fn run(
     match command {
         EpisodeCommand::RecordEpisode { file } => {
             let episode: Episode = read_json(&file, "an episode")?;
-            let progress = Progress::spinner(format!(
+            let progress = Indicator::spinner(format!(
                 "recording an episode of {} tuples",
                 episode.tuples.len()
             ));
@@ -32,7 +32,7 @@ pub(crate) async fn run(
             filter,
             include_tuples,
         } => {
-            let progress = Progress::counter("receiving episodes");
+            let progress = Indicator::counter("receiving episodes");
             if include_tuples {
                 let episodes = c.stream_episodes(&filter.combined()).await?;
                 stream(episodes, json, &progress, "episodes").await
@@ -61,7 +61,12 @@ pub(crate) async fn run(
 
 /// A listing that arrives element by element: JSON is printed as it comes,
 /// a table once everything is there.
-async fn stream<T, S>(items: S, json: bool, progress: &Progress, noun: &str) -> Result<(), CliError>
+async fn stream<T, S>(
+    items: S,
+    json: bool,
+    progress: &Indicator,
+    noun: &str,
+) -> Result<(), CliError>
 where
     T: Row + Serialize,
     S: Stream<Item = tupli::Result<T>>,
