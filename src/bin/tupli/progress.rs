@@ -128,9 +128,10 @@ impl tupli::Progress for Indicator {
         else {
             return;
         };
+        // The elapsed time now counts the server's part.
+        bar.reset_elapsed();
         set_template(bar, SPINNER);
         bar.set_message(storing.to_string());
-        bar.reset_elapsed();
     }
 }
 
