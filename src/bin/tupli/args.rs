@@ -35,10 +35,38 @@ pub(crate) struct Cli {
     pub(crate) command: Command,
 }
 
-/// The subcommands.
+/// The subcommands: the login state, then the API operations by area (each
+/// area its own enum, flattened, so the names and their order stay one list).
 #[derive(Debug, Subcommand)]
 pub(crate) enum Command {
-    // --- session -----------------------------------------------------------
+    // login, logout, whoami, set-url: they work on the credentials file.
+    #[command(flatten)]
+    Login(LoginCommand),
+    // Everything else: an API call through the stored login.
+    #[command(flatten)]
+    Api(ApiCommand),
+}
+
+/// The API operations, by area.
+#[derive(Debug, Subcommand)]
+pub(crate) enum ApiCommand {
+    #[command(flatten)]
+    Users(UserCommand),
+    #[command(flatten)]
+    Groups(GroupCommand),
+    #[command(flatten)]
+    Roles(RoleCommand),
+    #[command(flatten)]
+    Benchmarks(BenchmarkCommand),
+    #[command(flatten)]
+    Artifacts(ArtifactCommand),
+    #[command(flatten)]
+    Episodes(EpisodeCommand),
+}
+
+/// The login state: log in, log out, show it, switch servers.
+#[derive(Debug, Subcommand)]
+pub(crate) enum LoginCommand {
     /// Log in and store the URL and tokens
     Login {
         /// User name
@@ -56,8 +84,11 @@ pub(crate) enum Command {
         #[arg(value_name = "URL")]
         new_url: String,
     },
+}
 
-    // --- users -------------------------------------------------------------
+/// Users: sign-up, listing, passwords, deletion.
+#[derive(Debug, Subcommand)]
+pub(crate) enum UserCommand {
     /// Create a user (open sign-up)
     Signup {
         /// User name
@@ -79,8 +110,11 @@ pub(crate) enum Command {
         /// User name
         username: String,
     },
+}
 
-    // --- groups ------------------------------------------------------------
+/// Groups and their members.
+#[derive(Debug, Subcommand)]
+pub(crate) enum GroupCommand {
     /// Create a group (you become its admin)
     CreateGroup {
         /// Group name
@@ -120,8 +154,11 @@ pub(crate) enum Command {
         #[arg(required = true, value_name = "USER")]
         users: Vec<String>,
     },
+}
 
-    // --- roles -------------------------------------------------------------
+/// Roles: named bundles of rights.
+#[derive(Debug, Subcommand)]
+pub(crate) enum RoleCommand {
     /// List all roles
     ListRoles,
     /// Create a role: a named bundle of rights
@@ -140,8 +177,11 @@ pub(crate) enum Command {
         /// Role name
         name: String,
     },
+}
 
-    // --- benchmarks --------------------------------------------------------
+/// Benchmarks.
+#[derive(Debug, Subcommand)]
+pub(crate) enum BenchmarkCommand {
     /// Store a benchmark from a JSON file: {"hash", "serialized", "metadata": {"name", …}}
     StoreBenchmark {
         /// The benchmark as JSON (`-`: standard input)
@@ -176,8 +216,11 @@ pub(crate) enum Command {
         #[command(flatten)]
         group: UnpublishArgs,
     },
+}
 
-    // --- artifacts ---------------------------------------------------------
+/// Artifacts: files with metadata.
+#[derive(Debug, Subcommand)]
+pub(crate) enum ArtifactCommand {
     /// Upload a file as an artifact
     StoreArtifact {
         /// The file to upload
@@ -227,8 +270,11 @@ pub(crate) enum Command {
         #[command(flatten)]
         group: UnpublishArgs,
     },
+}
 
-    // --- episodes ----------------------------------------------------------
+/// Episodes: recorded tuples of a benchmark.
+#[derive(Debug, Subcommand)]
+pub(crate) enum EpisodeCommand {
     /// Record an episode from a JSON file: {"benchmark_id", "metadata", "tuples": […]}
     RecordEpisode {
         /// The episode as JSON (`-`: standard input)
@@ -372,7 +418,9 @@ mod tests {
             "c=x",
         ])
         .unwrap();
-        let Command::ListBenchmarks { filter } = cli.command else {
+        let Command::Api(ApiCommand::Benchmarks(BenchmarkCommand::ListBenchmarks { filter })) =
+            cli.command
+        else {
             panic!("parsed as {:?}", cli.command)
         };
         assert_eq!(
@@ -388,7 +436,9 @@ mod tests {
     #[test]
     fn one_condition_is_not_wrapped() {
         let cli = Cli::try_parse_from(["tupli", "list-episodes", "--where", "n<3"]).unwrap();
-        let Command::ListEpisodes { filter, .. } = cli.command else {
+        let Command::Api(ApiCommand::Episodes(EpisodeCommand::ListEpisodes { filter, .. })) =
+            cli.command
+        else {
             panic!()
         };
         assert_eq!(filter.combined(), Filter::lt("n", 3));

@@ -36,6 +36,12 @@ impl From<Error> for CliError {
 }
 
 impl CliError {
+    /// A local file (the credentials file) that could not be read or written;
+    /// the message names it.
+    pub(crate) fn local(e: std::io::Error) -> CliError {
+        CliError::Local(e.to_string())
+    }
+
     /// The process exit code.
     pub(crate) fn exit_code(&self) -> u8 {
         match self {

@@ -6,10 +6,11 @@ mod args;
 mod commands;
 mod config;
 mod error;
+mod input;
 mod output;
 mod password;
 mod progress;
-mod transfer;
+mod session;
 mod where_parser;
 
 use std::process::ExitCode;

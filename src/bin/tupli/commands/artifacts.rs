@@ -1,0 +1,123 @@
+//! Artifacts: `store-artifact`, `load-artifact` (to a file or standard
+//! output, verified), `list-artifacts`, `delete-artifact`,
+//! `publish-artifact`, `unpublish-artifact`.
+
+use std::path::Path;
+
+use tupli::models::ArtifactMetadata;
+use tupli::TupliApiClient;
+
+use crate::args::ArtifactCommand;
+use crate::error::CliError;
+use crate::output;
+use crate::progress::Indicator;
+
+pub(crate) async fn run(
+    c: &TupliApiClient,
+    command: ArtifactCommand,
+    json: bool,
+) -> Result<(), CliError> {
+    match command {
+        ArtifactCommand::StoreArtifact {
+            file,
+            name,
+            description,
+            benchmark_id,
+            extra,
+        } => {
+            // A file that cannot be read is a usage error; nothing is sent.
+            std::fs::metadata(&file)
+                .map_err(|e| CliError::Usage(format!("cannot read {}: {e}", file.display())))?;
+            let name = match name {
+                Some(name) => name,
+                None => file
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .ok_or_else(|| {
+                        CliError::Usage(format!("{} has no file name: give --name", file.display()))
+                    })?,
+            };
+            let metadata = ArtifactMetadata {
+                name,
+                description,
+                benchmark_id,
+                extra: extra.unwrap_or_default(),
+            };
+            let progress = Indicator::upload(&file);
+            let item = c
+                .store_artifact_from_path(&file, &metadata)
+                .progress(progress.clone())
+                .await
+                .map_err(|e| about_file(e, "read", &file))?;
+            progress.clear();
+            output::one(&item, json)
+        }
+        ArtifactCommand::LoadArtifact {
+            id,
+            output: Some(path),
+        } => {
+            // Written beside `path` and renamed into place once verified.
+            let progress = Indicator::download(&id);
+            c.download_artifact_to_path(&id, &path)
+                .progress(progress.clone())
+                .await
+                .map_err(|e| about_file(e, "write", &path))?;
+            progress.clear();
+            if !json {
+                let written = std::fs::metadata(&path)
+                    .map_err(|e| CliError::Local(format!("cannot read {}: {e}", path.display())))?
+                    .len();
+                eprintln!(
+                    "Wrote {} to {} (hash verified).",
+                    output::bytes(written),
+                    path.display()
+                );
+            }
+            Ok(())
+        }
+        ArtifactCommand::LoadArtifact { id, output: None } => {
+            let progress = Indicator::download(&id);
+            // Held until verified: nothing untrusted reaches standard output.
+            let mut bytes = Vec::new();
+            c.download_artifact_to(&id, &mut bytes)
+                .progress(progress.clone())
+                .await?;
+            progress.clear();
+            output::emit_bytes(&bytes)
+        }
+        ArtifactCommand::ListArtifacts { filter } => output::list(
+            &c.list_artifacts(&filter.combined()).await?,
+            json,
+            "artifacts",
+        ),
+        ArtifactCommand::DeleteArtifact { id } => {
+            c.delete_artifact(&id).await?;
+            output::say(json, &format!("Deleted artifact {id}."))
+        }
+        ArtifactCommand::PublishArtifact { id, group } => {
+            c.publish_artifact(&id, &group.group).await?;
+            output::say(
+                json,
+                &format!("Published artifact {id} in {}.", group.group),
+            )
+        }
+        ArtifactCommand::UnpublishArtifact { id, group } => {
+            c.unpublish_artifact(&id, &group.group).await?;
+            output::say(
+                json,
+                &format!("Withdrew artifact {id} from {}.", group.group),
+            )
+        }
+    }
+}
+
+/// The client's I/O errors in a file transfer are about `path` (reading
+/// it for an upload, writing it for a download): say so.
+fn about_file(e: tupli::Error, verb: &str, path: &Path) -> CliError {
+    match e {
+        tupli::Error::Io { source } => {
+            CliError::Local(format!("cannot {verb} {}: {source}", path.display()))
+        }
+        e => CliError::Api(e),
+    }
+}

@@ -1,0 +1,47 @@
+//! Benchmarks: `store-benchmark`, `load-benchmark`, `list-benchmarks`,
+//! `delete-benchmark`, `publish-benchmark`, `unpublish-benchmark`.
+
+use tupli::models::BenchmarkQuery;
+use tupli::TupliApiClient;
+
+use crate::args::BenchmarkCommand;
+use crate::error::CliError;
+use crate::input::read_json;
+use crate::output;
+
+pub(crate) async fn run(
+    c: &TupliApiClient,
+    command: BenchmarkCommand,
+    json: bool,
+) -> Result<(), CliError> {
+    match command {
+        BenchmarkCommand::StoreBenchmark { file } => {
+            let benchmark: BenchmarkQuery = read_json(&file, "a benchmark")?;
+            output::one(&c.store_benchmark(&benchmark).await?, json)
+        }
+        BenchmarkCommand::LoadBenchmark { id } => output::one(&c.load_benchmark(&id).await?, json),
+        BenchmarkCommand::ListBenchmarks { filter } => output::list(
+            &c.list_benchmarks(&filter.combined()).await?,
+            json,
+            "benchmarks",
+        ),
+        BenchmarkCommand::DeleteBenchmark { id } => {
+            c.delete_benchmark(&id).await?;
+            output::say(json, &format!("Deleted benchmark {id}."))
+        }
+        BenchmarkCommand::PublishBenchmark { id, group } => {
+            c.publish_benchmark(&id, &group.group).await?;
+            output::say(
+                json,
+                &format!("Published benchmark {id} in {}.", group.group),
+            )
+        }
+        BenchmarkCommand::UnpublishBenchmark { id, group } => {
+            c.unpublish_benchmark(&id, &group.group).await?;
+            output::say(
+                json,
+                &format!("Withdrew benchmark {id} from {}.", group.group),
+            )
+        }
+    }
+}

@@ -1,0 +1,91 @@
+//! Episodes: `record-episode`, `list-episodes` (printed as they arrive with
+//! `--json`), `delete-episode`, `publish-episode`, `unpublish-episode`.
+
+use futures::{Stream, TryStreamExt};
+use serde::Serialize;
+use tupli::models::Episode;
+use tupli::TupliApiClient;
+
+use crate::args::EpisodeCommand;
+use crate::error::CliError;
+use crate::input::read_json;
+use crate::output::{self, Row};
+use crate::progress::Indicator;
+
+pub(crate) async fn run(
+    c: &TupliApiClient,
+    command: EpisodeCommand,
+    json: bool,
+) -> Result<(), CliError> {
+    match command {
+        EpisodeCommand::RecordEpisode { file } => {
+            let episode: Episode = read_json(&file, "an episode")?;
+            let progress = Indicator::spinner(format!(
+                "recording an episode of {} tuples",
+                episode.tuples.len()
+            ));
+            let header = c.record_episode(&episode).await?;
+            progress.clear();
+            output::one(&header, json)
+        }
+        EpisodeCommand::ListEpisodes {
+            filter,
+            include_tuples,
+        } => {
+            let progress = Indicator::counter("receiving episodes");
+            if include_tuples {
+                let episodes = c.stream_episodes(&filter.combined()).await?;
+                stream(episodes, json, &progress, "episodes").await
+            } else {
+                let episodes = c.stream_episode_headers(&filter.combined()).await?;
+                stream(episodes, json, &progress, "episodes").await
+            }
+        }
+        EpisodeCommand::DeleteEpisode { id } => {
+            c.delete_episode(&id).await?;
+            output::say(json, &format!("Deleted episode {id}."))
+        }
+        EpisodeCommand::PublishEpisode { id, group } => {
+            c.publish_episode(&id, &group.group).await?;
+            output::say(json, &format!("Published episode {id} in {}.", group.group))
+        }
+        EpisodeCommand::UnpublishEpisode { id, group } => {
+            c.unpublish_episode(&id, &group.group).await?;
+            output::say(
+                json,
+                &format!("Withdrew episode {id} from {}.", group.group),
+            )
+        }
+    }
+}
+
+/// A listing that arrives element by element: JSON is printed as it comes,
+/// a table once everything is there.
+async fn stream<T, S>(
+    items: S,
+    json: bool,
+    progress: &Indicator,
+    noun: &str,
+) -> Result<(), CliError>
+where
+    T: Row + Serialize,
+    S: Stream<Item = tupli::Result<T>>,
+{
+    let mut items = std::pin::pin!(items);
+    if json {
+        let mut array = output::JsonArray::default();
+        while let Some(item) = items.try_next().await? {
+            progress.inc(1);
+            array.push(&item)?;
+        }
+        progress.clear();
+        return array.finish();
+    }
+    let mut all = Vec::new();
+    while let Some(item) = items.try_next().await? {
+        progress.inc(1);
+        all.push(item);
+    }
+    progress.clear();
+    output::list(&all, json, noun)
+}

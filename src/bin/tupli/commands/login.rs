@@ -1,0 +1,130 @@
+//! `login`, `logout`, `whoami` and `set-url`: the commands about the stored
+//! login itself (only `login` talks to the server).
+
+use serde::Serialize;
+use tupli::{TupliApiClient, DEFAULT_URL};
+
+use crate::args::{LoginCommand, PasswordArgs};
+use crate::config::{Credentials, Store};
+use crate::error::CliError;
+use crate::output;
+use crate::password::{self, Confirm};
+use crate::session::Session;
+
+/// Runs a login command; `url` is `--url`/`TUPLI_URL`.
+pub(crate) async fn run(
+    command: LoginCommand,
+    store: Store,
+    stored: Credentials,
+    url: Option<String>,
+    json: bool,
+) -> Result<(), CliError> {
+    match command {
+        LoginCommand::Login { username, password } => {
+            let session = Session::open(store, stored, url)?;
+            login(&session, &username, &password, json).await
+        }
+        LoginCommand::Logout => logout(&store, stored, json),
+        LoginCommand::Whoami => whoami(&stored, url, json),
+        LoginCommand::SetUrl { new_url } => set_url(&store, stored, &new_url, json),
+    }
+}
+
+async fn login(
+    session: &Session,
+    username: &str,
+    args: &PasswordArgs,
+    json: bool,
+) -> Result<(), CliError> {
+    let url = session.client().url();
+    let prompt = format!("Password for {username} at {url}: ");
+    let password = password::read(args, &prompt, Confirm::Once)?;
+    session.client().login(username, &password).await?;
+    session.save_login()?;
+    output::say(json, &format!("Logged in to {url} as {username}."))
+}
+
+fn logout(store: &Store, stored: Credentials, json: bool) -> Result<(), CliError> {
+    if stored.tokens.is_none() {
+        return output::say(json, "Not logged in.");
+    }
+    store
+        .save(&Credentials {
+            url: stored.url,
+            tokens: None,
+        })
+        .map_err(CliError::local)?;
+    output::say(json, "Logged out.")
+}
+
+fn set_url(store: &Store, stored: Credentials, url: &str, json: bool) -> Result<(), CliError> {
+    let url = TupliApiClient::with_url(url)?.url();
+    let had_tokens = stored.tokens.is_some();
+    // Like the client's set_url: tokens never go to a server that did not issue them.
+    let tokens = if stored.url.as_deref() == Some(url.as_str()) {
+        stored.tokens
+    } else {
+        None
+    };
+    let forgot = tokens.is_none() && had_tokens;
+    store
+        .save(&Credentials {
+            url: Some(url.clone()),
+            tokens,
+        })
+        .map_err(CliError::local)?;
+    if forgot {
+        output::say(
+            json,
+            &format!("Server set to {url}; log in there (the old login was forgotten)."),
+        )
+    } else {
+        output::say(json, &format!("Server set to {url}."))
+    }
+}
+
+/// `whoami --json`.
+#[derive(Serialize)]
+struct WhoAmI {
+    username: Option<String>,
+    url: String,
+    access_expires_at: Option<String>,
+    refresh_expires_at: Option<String>,
+}
+
+fn whoami(stored: &Credentials, url: Option<String>, json: bool) -> Result<(), CliError> {
+    let not_logged_in = || CliError::NotLoggedIn("not logged in: run `tupli login` first".into());
+    let tokens = stored.tokens.as_ref().ok_or_else(not_logged_in)?;
+    let server = stored
+        .url
+        .clone()
+        .unwrap_or_else(|| DEFAULT_URL.to_string());
+    if let Some(url) = url {
+        let wanted = TupliApiClient::with_url(url)?.url();
+        if wanted != server {
+            return Err(CliError::NotLoggedIn(format!(
+                "not logged in to {wanted} (the stored login is for {server})"
+            )));
+        }
+    }
+    let access = tokens.access_expires_at();
+    let refresh = tokens.refresh_expires_at();
+    if json {
+        return output::json(&WhoAmI {
+            username: tokens.username(),
+            url: server,
+            access_expires_at: access.map(output::rfc3339),
+            refresh_expires_at: refresh.map(output::rfc3339),
+        });
+    }
+    let when = |at: Option<std::time::SystemTime>| match at {
+        Some(at) => format!("{} ({})", output::rfc3339(at), output::relative(at)),
+        None => "unknown".to_string(),
+    };
+    output::emit(&format!(
+        "user                   {}\nserver                 {server}\naccess token expires   {}\nrefresh token expires  {}\n",
+        tokens.username().as_deref().unwrap_or("unknown"),
+        when(access),
+        when(refresh),
+    ))
+}

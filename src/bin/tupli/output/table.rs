@@ -1,0 +1,261 @@
+//! The table engine: cells, aligned tables (like pytupli's `tabulate`
+//! output) and key/value records, measured in display columns.
+
+use serde_json::Value;
+use unicode_width::UnicodeWidthChar;
+
+use super::format;
+use super::rows::Row;
+
+/// Widest a table cell gets by default before it is elided with `…`.
+const CELL_WIDTH: usize = 40;
+/// Widest a value in a key/value record gets.
+const RECORD_WIDTH: usize = 100;
+
+/// How a cell is aligned.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Align {
+    Left,
+    Right,
+}
+
+/// One formatted field of a row.
+#[derive(Clone, Debug)]
+pub(crate) struct Cell {
+    text: String,
+    align: Align,
+    /// Widest the cell may be in a table.
+    width: usize,
+}
+
+impl Cell {
+    /// Text, elided past [`CELL_WIDTH`].
+    pub(crate) fn text(text: impl AsRef<str>) -> Cell {
+        Cell {
+            text: printable(text.as_ref()),
+            align: Align::Left,
+            width: CELL_WIDTH,
+        }
+    }
+
+    /// Text that is never elided in a table (ids, names).
+    pub(crate) fn full(text: impl AsRef<str>) -> Cell {
+        Cell {
+            width: usize::MAX,
+            ..Cell::text(text)
+        }
+    }
+
+    /// Text elided past `width`.
+    pub(crate) fn narrow(text: impl AsRef<str>, width: usize) -> Cell {
+        Cell {
+            width,
+            ..Cell::text(text)
+        }
+    }
+
+    /// A number, right-aligned.
+    pub(crate) fn number(n: impl ToString) -> Cell {
+        Cell {
+            text: n.to_string(),
+            align: Align::Right,
+            width: usize::MAX,
+        }
+    }
+
+    /// ✓ or ✗.
+    pub(crate) fn flag(b: bool) -> Cell {
+        Cell::full(format::flag(b))
+    }
+
+    /// Text, or empty.
+    pub(crate) fn optional(text: Option<&str>) -> Cell {
+        Cell::text(text.unwrap_or(""))
+    }
+
+    /// Items joined with `, `.
+    pub(crate) fn list(items: &[String]) -> Cell {
+        Cell::text(items.join(", "))
+    }
+
+    /// A JSON object on one line; empty when it is.
+    pub(crate) fn json(value: &serde_json::Map<String, Value>) -> Cell {
+        if value.is_empty() {
+            Cell::text("")
+        } else {
+            Cell::text(Value::Object(value.clone()).to_string())
+        }
+    }
+
+    /// A server time, to the second.
+    pub(crate) fn time(iso: &str) -> Cell {
+        Cell::full(format::to_the_second(iso))
+    }
+}
+
+/// Rows as an aligned table: a header line, dashes, one line per row, columns
+/// two spaces apart; text left-aligned, numbers right-aligned.
+pub(crate) fn table<R: Row>(rows: &[R]) -> String {
+    let Some(first) = rows.first() else {
+        return String::new();
+    };
+    let headers: Vec<&str> = first.fields().iter().map(|(name, _)| *name).collect();
+    let cells: Vec<Vec<Cell>> = rows
+        .iter()
+        .map(|r| r.fields().into_iter().map(|(_, c)| c).collect())
+        .collect();
+    let shown: Vec<Vec<(String, Align)>> = cells
+        .iter()
+        .map(|row| {
+            row.iter()
+                .map(|c| (elide(&c.text, c.width), c.align))
+                .collect()
+        })
+        .collect();
+    let widths: Vec<usize> = (0..headers.len())
+        .map(|i| {
+            shown
+                .iter()
+                .map(|row| width(&row[i].0))
+                .chain([width(headers[i])])
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let aligns: Vec<Align> = shown[0].iter().map(|(_, a)| *a).collect();
+
+    let mut out = String::new();
+    let render = |out: &mut String, cells: Vec<(&str, Align)>| {
+        let line: Vec<String> = cells
+            .iter()
+            .zip(&widths)
+            .map(|((text, align), w)| pad(text, *w, *align))
+            .collect();
+        out.push_str(line.join("  ").trim_end());
+        out.push('\n');
+    };
+    render(
+        &mut out,
+        headers.iter().zip(&aligns).map(|(h, a)| (*h, *a)).collect(),
+    );
+    let dashes: Vec<String> = widths.iter().map(|w| "-".repeat(*w)).collect();
+    out.push_str(&dashes.join("  "));
+    out.push('\n');
+    for row in &shown {
+        render(
+            &mut out,
+            row.iter().map(|(t, a)| (t.as_str(), *a)).collect(),
+        );
+    }
+    out
+}
+
+/// One value as `key  value` lines, keys aligned.
+pub(crate) fn record(row: &impl Row) -> String {
+    let fields = row.fields();
+    let key_width = fields.iter().map(|(k, _)| width(k)).max().unwrap_or(0);
+    let mut out = String::new();
+    for (key, cell) in fields {
+        let value = elide(&cell.text, RECORD_WIDTH);
+        let line = format!("{}  {value}", pad(key, key_width, Align::Left));
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+/// Control characters (which would break the alignment) shown escaped.
+fn printable(text: &str) -> String {
+    if !text.chars().any(char::is_control) {
+        return text.to_string();
+    }
+    text.chars()
+        .map(|c| {
+            if c.is_control() {
+                c.escape_default().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
+}
+
+/// Display width (wide characters count two columns).
+fn width(text: &str) -> usize {
+    text.chars().map(|c| c.width().unwrap_or(0)).sum()
+}
+
+/// `text` cut to at most `max` columns, ending in `…` when cut.
+fn elide(text: &str, max: usize) -> String {
+    if width(text) <= max {
+        return text.to_string();
+    }
+    let mut out = String::new();
+    let mut used = 0;
+    for c in text.chars() {
+        let w = c.width().unwrap_or(0);
+        if used + w + 1 > max {
+            break;
+        }
+        out.push(c);
+        used += w;
+    }
+    out.push('…');
+    out
+}
+
+fn pad(text: &str, to: usize, align: Align) -> String {
+    let fill = " ".repeat(to.saturating_sub(width(text)));
+    match align {
+        Align::Left => format!("{text}{fill}"),
+        Align::Right => format!("{fill}{text}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+    use tupli::models::{EpisodeHeader, GroupWithMembers};
+
+    fn episode(id: &str, n: i64, terminated: bool) -> EpisodeHeader {
+        serde_json::from_value(json!({
+            "id": id, "benchmark_id": "b", "created_by": "ann",
+            "created_at": "2025-01-02T03:04:05.123456", "metadata": {},
+            "n_tuples": n, "terminated": terminated, "timeout": false,
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn tables_align_like_tabulate() {
+        let shown = table(&[episode("e1", 7, true), episode("episode-2", 12345, false)]);
+        let expected = "\
+id         benchmark_id  n_tuples  terminated  timeout  created_by  created_at           published_in  metadata
+---------  ------------  --------  ----------  -------  ----------  -------------------  ------------  --------
+e1         b                    7  ✓           ✗        ann         2025-01-02T03:04:05
+episode-2  b                12345  ✗           ✗        ann         2025-01-02T03:04:05
+";
+        assert_eq!(shown, expected);
+        assert_eq!(table::<EpisodeHeader>(&[]), "");
+    }
+
+    #[test]
+    fn long_and_odd_text_is_elided_and_escaped() {
+        assert_eq!(elide("abcdef", 4), "abc…");
+        assert_eq!(elide("abcd", 4), "abcd");
+        assert_eq!(elide("日本語です", 5), "日本…");
+        assert_eq!(width("日本"), 4);
+        assert_eq!(printable("a\nb\tc"), "a\\nb\\tc");
+    }
+
+    #[test]
+    fn records_align_keys() {
+        let group: GroupWithMembers =
+            serde_json::from_value(json!({"name": "g", "members": ["a", "b"]})).unwrap();
+        assert_eq!(
+            record(&group),
+            "name         g\ndescription\nmembers      a, b\n"
+        );
+    }
+}
