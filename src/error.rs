@@ -102,6 +102,26 @@ pub enum Error {
         actual: String,
     },
 
+    /// An episode cannot become columns of numbers: a value is not a number
+    /// or a flat array of numbers of the dataset's width (a nested array, an
+    /// object, text, an integer too large for a float, a width other than
+    /// the first tuple's, …).
+    #[error("episode {episode_id}, step {step}: `{field}` {reason}")]
+    Shape {
+        /// The episode.
+        episode_id: String,
+        /// The tuple's index in the episode (0-based).
+        step: usize,
+        /// `state`, `action` or `reward`.
+        field: &'static str,
+        /// What the value is, and what was expected.
+        reason: String,
+    },
+
+    /// No episode matched the selection, so there is nothing to write.
+    #[error("no episode matches the selection: nothing was written")]
+    EmptySelection,
+
     /// Reading or writing a local file failed.
     #[error("I/O error: {source}")]
     Io {

@@ -13,12 +13,14 @@
 // client and its hooks are the one loop, which progenitor forces):
 //   error ← {retry, validate, filter, tuple, decode, atomic_file} ← auth
 //   ← generated/hooks ← config/client ← call ← transfer/streams ← ops
+//   ← dataset (the data layer)
 
 mod atomic_file;
 mod auth;
 mod call;
 mod client;
 mod config;
+pub mod dataset;
 mod decode;
 mod error;
 pub mod filter;

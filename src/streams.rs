@@ -15,62 +15,69 @@ use crate::models::{EpisodeHeader, EpisodeItem};
 
 type ByteStream = Pin<Box<dyn Stream<Item = reqwest::Result<Bytes>> + Send>>;
 
-/// Decoded elements of the JSON array in a response body.
-struct JsonArrayStream<T> {
+/// The raw elements of the JSON array in a response body, each with its index.
+pub(crate) struct ElementStream {
     body: Option<ByteStream>,
     splitter: ArraySplitter,
     ready: VecDeque<Bytes>,
     index: usize,
-    _marker: std::marker::PhantomData<fn() -> T>,
 }
 
-impl<T> JsonArrayStream<T> {
-    fn new(response: reqwest::Response) -> Self {
-        JsonArrayStream {
+impl ElementStream {
+    pub(crate) fn new(response: reqwest::Response) -> Self {
+        ElementStream {
             body: Some(Box::pin(response.bytes_stream())),
             splitter: ArraySplitter::new(),
             ready: VecDeque::new(),
             index: 0,
-            _marker: std::marker::PhantomData,
         }
     }
 
     /// Ends the stream: nothing more is read or yielded.
-    fn stop(&mut self) {
+    pub(crate) fn stop(&mut self) {
         self.body = None;
         self.ready.clear();
     }
 }
 
-impl<T: Element> JsonArrayStream<T> {
-    fn poll_element(&mut self, cx: &mut Context<'_>) -> Poll<Option<Result<T>>> {
+impl fmt::Debug for ElementStream {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ElementStream")
+            .field("elements", &self.index)
+            .field("finished", &self.body.is_none())
+            .finish()
+    }
+}
+
+impl Stream for ElementStream {
+    type Item = Result<(usize, Bytes)>;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let this = self.get_mut();
         loop {
-            if let Some(bytes) = self.ready.pop_front() {
-                let item = decode(&bytes, self.index);
-                self.index += 1;
-                if item.is_err() {
-                    self.stop();
-                }
-                return Poll::Ready(Some(item));
+            if let Some(bytes) = this.ready.pop_front() {
+                let index = this.index;
+                this.index += 1;
+                return Poll::Ready(Some(Ok((index, bytes))));
             }
-            let Some(body) = self.body.as_mut() else {
+            let Some(body) = this.body.as_mut() else {
                 return Poll::Ready(None);
             };
             match body.as_mut().poll_next(cx) {
                 Poll::Pending => return Poll::Pending,
                 Poll::Ready(Some(Ok(chunk))) => {
-                    if let Err(e) = self.splitter.push(&chunk, &mut self.ready) {
-                        self.stop();
+                    if let Err(e) = this.splitter.push(&chunk, &mut this.ready) {
+                        this.stop();
                         return Poll::Ready(Some(Err(e)));
                     }
                 }
                 Poll::Ready(Some(Err(e))) => {
-                    self.stop();
+                    this.stop();
                     return Poll::Ready(Some(Err(e.into())));
                 }
                 Poll::Ready(None) => {
-                    self.body = None;
-                    if let Err(e) = self.splitter.finish() {
+                    this.body = None;
+                    if let Err(e) = this.splitter.finish() {
                         return Poll::Ready(Some(Err(e)));
                     }
                 }
@@ -79,16 +86,43 @@ impl<T: Element> JsonArrayStream<T> {
     }
 }
 
-/// Declares a named stream type over [`JsonArrayStream`].
+/// Decoded elements: each element of an [`ElementStream`] decoded as `T`;
+/// the first error ends the stream.
+struct Decoded<T> {
+    elements: ElementStream,
+    _marker: std::marker::PhantomData<fn() -> T>,
+}
+
+impl<T: Element> Decoded<T> {
+    fn poll_element(&mut self, cx: &mut Context<'_>) -> Poll<Option<Result<T>>> {
+        match Pin::new(&mut self.elements).poll_next(cx) {
+            Poll::Pending => Poll::Pending,
+            Poll::Ready(None) => Poll::Ready(None),
+            Poll::Ready(Some(Err(e))) => Poll::Ready(Some(Err(e))),
+            Poll::Ready(Some(Ok((index, bytes)))) => {
+                let item = decode(&bytes, index);
+                if item.is_err() {
+                    self.elements.stop();
+                }
+                Poll::Ready(Some(item))
+            }
+        }
+    }
+}
+
+/// Declares a named stream type over [`Decoded`] elements.
 macro_rules! list_stream {
     ($(#[$doc:meta])* $name:ident => $item:ty) => {
         $(#[$doc])*
         #[must_use = "streams do nothing unless polled"]
-        pub struct $name(JsonArrayStream<$item>);
+        pub struct $name(Decoded<$item>);
 
         impl $name {
             pub(crate) fn new(response: reqwest::Response) -> Self {
-                $name(JsonArrayStream::new(response))
+                $name(Decoded {
+                    elements: ElementStream::new(response),
+                    _marker: std::marker::PhantomData,
+                })
             }
         }
 
@@ -102,9 +136,8 @@ macro_rules! list_stream {
 
         impl fmt::Debug for $name {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.debug_struct(stringify!($name))
-                    .field("decoded", &self.0.index)
-                    .field("finished", &self.0.body.is_none())
+                f.debug_tuple(stringify!($name))
+                    .field(&self.0.elements)
                     .finish()
             }
         }

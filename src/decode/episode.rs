@@ -13,18 +13,40 @@
 use serde_json::{Map, Value};
 
 use super::cursor::Cursor;
-use crate::models::EpisodeItem;
+use crate::models::{EpisodeHeader, EpisodeItem};
 use crate::tuple::{RlTuple, TupleValue};
 
 /// Decodes `bytes` (one JSON object) as an episode item, or `None` to say
 /// "use serde_json instead".
 pub(crate) fn episode_item(bytes: &[u8]) -> Option<EpisodeItem> {
+    let (header, tuples) = walk(bytes, Walker::tuples)?;
+    Some(EpisodeItem {
+        id: header.id,
+        created_by: header.created_by,
+        created_at: header.created_at,
+        benchmark_id: header.benchmark_id,
+        metadata: header.metadata,
+        n_tuples: header.n_tuples,
+        terminated: header.terminated,
+        timeout: header.timeout,
+        published_in: header.published_in,
+        tuples,
+    })
+}
+
+/// Walks one episode object: its header fields, and its `tuples` array with
+/// `read_tuples` (which must read the whole array). `None` to say "use
+/// serde_json instead".
+pub(crate) fn walk<'a, T>(
+    bytes: &'a [u8],
+    read_tuples: impl FnMut(&mut Walker<'a>) -> Option<T>,
+) -> Option<(EpisodeHeader, T)> {
     let mut walker = Walker {
         json: Cursor::new(bytes),
         scratch: Vec::new(),
     };
-    let item = walker.item()?;
-    walker.json.at_end().then_some(item)
+    let episode = walker.episode(read_tuples)?;
+    walker.json.at_end().then_some(episode)
 }
 
 /// Whether two items are the same to the bit: equal, and with the same JSON
@@ -54,13 +76,15 @@ impl Seen {
     }
 }
 
-struct Walker<'a> {
-    json: Cursor<'a>,
+/// A walk through one episode object.
+pub(crate) struct Walker<'a> {
+    /// Where the walk is.
+    pub(crate) json: Cursor<'a>,
     /// Reused for every float array, then copied to an exact-size `Vec`.
     scratch: Vec<f64>,
 }
 
-impl Walker<'_> {
+impl<'a> Walker<'a> {
     /// `state`, `action` or `reward`.
     fn tuple_value(&mut self) -> Option<TupleValue> {
         let start = self.json.mark();
@@ -90,7 +114,8 @@ impl Walker<'_> {
         Some(TupleValue::from(self.scratch.as_slice()))
     }
 
-    fn map(&mut self) -> Option<Map<String, Value>> {
+    /// An `info` object: `{}` read here, anything else by serde_json.
+    pub(crate) fn map(&mut self) -> Option<Map<String, Value>> {
         let start = self.json.mark();
         if self.json.eat(b'{').is_some() && self.json.eat(b'}').is_some() {
             return Some(Map::new());
@@ -122,6 +147,7 @@ impl Walker<'_> {
         Some(tuple)
     }
 
+    /// The `tuples` array as `RlTuple`s.
     fn tuples(&mut self) -> Option<Vec<RlTuple>> {
         let mut list = Vec::new();
         let mut elements = self.json.open_array()?;
@@ -131,7 +157,11 @@ impl Walker<'_> {
         Some(list)
     }
 
-    fn item(&mut self) -> Option<EpisodeItem> {
+    /// The episode object: header fields, and the tuples by `read_tuples`.
+    fn episode<T>(
+        &mut self,
+        mut read_tuples: impl FnMut(&mut Self) -> Option<T>,
+    ) -> Option<(EpisodeHeader, T)> {
         let mut id = None;
         let mut created_by = None;
         let mut created_at = None;
@@ -143,8 +173,7 @@ impl Walker<'_> {
         let mut tuples = None;
         let mut published_in = Vec::new();
         let mut seen = Seen::default();
-        let json = &mut self.json;
-        let mut members = json.open_object()?;
+        let mut members = self.json.open_object()?;
         while let Some(key) = self.json.next_key(&mut members)? {
             let json = &mut self.json;
             match key {
@@ -157,12 +186,12 @@ impl Walker<'_> {
                 b"terminated" => member!(seen, 6, terminated = Some(json.boolean()?)),
                 b"timeout" => member!(seen, 7, timeout = Some(json.boolean()?)),
                 b"published_in" => member!(seen, 8, published_in = json.serde_value()?),
-                b"tuples" => member!(seen, 9, tuples = Some(self.tuples()?)),
+                b"tuples" => member!(seen, 9, tuples = Some(read_tuples(self)?)),
                 // Unknown keys: serde_json checks them (and their values) for validity.
                 _ => None,
             }?;
         }
-        Some(EpisodeItem {
+        let header = EpisodeHeader {
             id: id?,
             created_by: created_by?,
             created_at: created_at?,
@@ -172,8 +201,8 @@ impl Walker<'_> {
             terminated: terminated?,
             timeout: timeout?,
             published_in,
-            tuples: tuples?,
-        })
+        };
+        Some((header, tuples?))
     }
 }
 

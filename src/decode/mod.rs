@@ -9,6 +9,7 @@ mod episode;
 mod float;
 #[cfg(test)]
 mod proptests;
+mod rows;
 mod splitter;
 
 #[cfg(fuzzing)]
@@ -16,4 +17,5 @@ pub(crate) use element::decode_element;
 pub(crate) use element::{decode, Element};
 #[cfg(fuzzing)]
 pub(crate) use episode::{episode_item, identical};
+pub(crate) use rows::{episode_rows, EpisodeRows};
 pub(crate) use splitter::ArraySplitter;

@@ -16,7 +16,7 @@ use crate::filter::{EpisodesListRequest, Filter};
 use crate::models::{Episode, EpisodeHeader, EpisodeItem, EpisodeList};
 use crate::operation_id;
 use crate::retry::Retry;
-use crate::streams::{EpisodeHeaderStream, EpisodeStream};
+use crate::streams::{ElementStream, EpisodeHeaderStream, EpisodeStream};
 use crate::validate;
 
 /// A generous guess of an episode's JSON size: a float takes at most 24 bytes.
@@ -139,6 +139,18 @@ impl TupliApiClient {
         self.list_response(filter, true)
             .await
             .map(EpisodeStream::new)
+    }
+
+    /// The raw elements of an episode list answer, for decoders of their own
+    /// (datasets read episodes straight into columns).
+    pub(crate) async fn episode_elements(
+        &self,
+        filter: &Filter,
+        include_tuples: bool,
+    ) -> Result<ElementStream> {
+        self.list_response(filter, include_tuples)
+            .await
+            .map(ElementStream::new)
     }
 
     /// Streams the headers of the episodes matching `filter`, one at a time.

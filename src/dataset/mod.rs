@@ -1,0 +1,215 @@
+//! Datasets: from stored episodes to training arrays.
+//!
+//! A [`Dataset`] selects episodes as pytupli's `TupliDataset` does — the
+//! episodes of the benchmarks matching a benchmark filter, AND an episode
+//! filter, optionally keeping only the tuples a predicate accepts — and turns
+//! them into [`Columns`]: contiguous, row-major arrays named as D4RL names
+//! them (`observations`, `actions`, `next_observations`, `rewards`,
+//! `terminals`, `timeouts`), plus each row's episode and step.
+//!
+//! ```no_run
+//! # async fn demo(client: tupli::TupliApiClient) -> tupli::Result<()> {
+//! use tupli::dataset::Dataset;
+//! use tupli::Filter;
+//!
+//! let data = Dataset::new(&client).with_benchmark_filter(Filter::eq("metadata.name", "cartpole"));
+//! let columns = data.columns().await?;
+//! println!("{} rows of {} observations", columns.len(), columns.obs_dim());
+//! # Ok(()) }
+//! ```
+//!
+//! Columns are built straight from the streamed answer: floats go from the
+//! JSON text into the arrays, one episode at a time, never through a list of
+//! all episodes. `state` and `action` must be numbers or flat arrays of
+//! numbers of one width across the dataset (a number is width 1), `reward` a
+//! number; integers become floats when a float holds them exactly. Anything
+//! else — nested arrays, objects, text, ragged widths — is an
+//! [`Error::Shape`](crate::Error::Shape) naming the episode, the step and the
+//! field.
+
+mod columns;
+mod convert;
+mod shuffle;
+
+use futures::TryStreamExt;
+
+pub use columns::{Column, Columns, Float, Layout};
+pub use shuffle::{Minibatch, Minibatches};
+
+use crate::client::TupliApiClient;
+use crate::error::Result;
+use crate::filter::Filter;
+use crate::models::{EpisodeHeader, RlTuple};
+use crate::streams::ElementStream;
+use columns::ColumnsBuilder;
+use convert::{Episode, TupleFilter};
+use shuffle::Rng;
+
+/// A selection of stored episodes, to preview, sample, or turn into columns.
+///
+/// Built like pytupli's `TupliDataset`: each `with_…` returns a new dataset,
+/// and nothing is fetched until a method asks for data.
+#[derive(Clone)]
+pub struct Dataset {
+    client: TupliApiClient,
+    benchmark_filter: Filter,
+    episode_filter: Option<Filter>,
+    tuple_filter: Option<TupleFilter>,
+    layout: Layout,
+}
+
+impl std::fmt::Debug for Dataset {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Dataset")
+            .field("benchmark_filter", &self.benchmark_filter)
+            .field("episode_filter", &self.episode_filter)
+            .field("tuple_filter", &self.tuple_filter.is_some())
+            .field("layout", &self.layout)
+            .finish()
+    }
+}
+
+/// The episodes a dataset selects, about to be read.
+pub(crate) struct Selection {
+    /// Their headers, as listed just before.
+    pub(crate) headers: Vec<EpisodeHeader>,
+    /// Their elements (with tuples), in the order of the answer.
+    pub(crate) elements: Option<ElementStream>,
+    /// What to keep of each episode.
+    pub(crate) tuple_filter: Option<TupleFilter>,
+}
+
+impl Selection {
+    /// The tuples the headers announce (a hostile count is clamped).
+    pub(crate) fn announced_rows(&self) -> usize {
+        self.headers
+            .iter()
+            .map(|h| usize::try_from(h.n_tuples).unwrap_or(0))
+            .fold(0usize, usize::saturating_add)
+    }
+
+    /// Reads the next episode into `episode`; `false` at the end.
+    pub(crate) async fn next(&mut self, episode: &mut Episode) -> Result<bool> {
+        let Some(elements) = self.elements.as_mut() else {
+            return Ok(false);
+        };
+        match elements.try_next().await? {
+            Some((index, bytes)) => {
+                episode.read(&bytes, index, self.tuple_filter.as_ref())?;
+                Ok(true)
+            }
+            None => Ok(false),
+        }
+    }
+}
+
+impl Dataset {
+    /// Creates a dataset of every episode the client can see.
+    pub fn new(client: &TupliApiClient) -> Self {
+        Dataset {
+            client: client.clone(),
+            benchmark_filter: Filter::all(),
+            episode_filter: None,
+            tuple_filter: None,
+            layout: Layout::D4rl,
+        }
+    }
+
+    /// Returns this dataset restricted to the episodes of the benchmarks
+    /// matching `filter` (replacing an earlier benchmark filter).
+    pub fn with_benchmark_filter(mut self, filter: Filter) -> Self {
+        self.benchmark_filter = filter;
+        self
+    }
+
+    /// Returns this dataset restricted to the episodes matching `filter`
+    /// (replacing an earlier episode filter).
+    pub fn with_episode_filter(mut self, filter: Filter) -> Self {
+        self.episode_filter = Some(filter);
+        self
+    }
+
+    /// Returns this dataset keeping only the tuples `keep` accepts. A kept
+    /// tuple's next observation is still its episode's next one.
+    pub fn with_tuple_filter(
+        mut self,
+        keep: impl Fn(&RlTuple) -> bool + Send + Sync + 'static,
+    ) -> Self {
+        self.tuple_filter = Some(std::sync::Arc::new(keep));
+        self
+    }
+
+    /// Returns this dataset with columns made as `layout` says
+    /// (default [`Layout::D4rl`]).
+    pub fn with_layout(mut self, layout: Layout) -> Self {
+        self.layout = layout;
+        self
+    }
+
+    /// The filter on episodes, or `None` when no benchmark matches (and so
+    /// no episode can).
+    async fn episode_selection(&self) -> Result<Option<Filter>> {
+        let benchmarks = self.client.list_benchmarks(&self.benchmark_filter).await?;
+        if benchmarks.is_empty() {
+            return Ok(None);
+        }
+        let of_benchmarks = Filter::in_("benchmark_id", benchmarks.into_iter().map(|b| b.id));
+        Ok(Some(match &self.episode_filter {
+            Some(filter) => of_benchmarks & filter.clone(),
+            None => of_benchmarks,
+        }))
+    }
+
+    /// Lists the headers of the selected episodes; no tuple is downloaded.
+    pub async fn preview(&self) -> Result<Vec<EpisodeHeader>> {
+        match self.episode_selection().await? {
+            Some(filter) => self.client.list_episode_headers(&filter).await,
+            None => Ok(Vec::new()),
+        }
+    }
+
+    /// Draws `n` of the selected episodes (all when there are fewer), at
+    /// random but the same for the same `seed`; answers their headers.
+    /// Restrict a dataset to them with
+    /// `with_episode_filter(Filter::in_("id", ids))`.
+    pub async fn sample_episodes(&self, n: usize, seed: u64) -> Result<Vec<EpisodeHeader>> {
+        let mut headers = self.preview().await?;
+        Rng::new(seed).shuffle(&mut headers, n);
+        headers.truncate(n);
+        Ok(headers)
+    }
+
+    /// Lists the selected episodes' headers, then opens the stream of
+    /// exactly those episodes with their tuples.
+    pub(crate) async fn select(&self) -> Result<Selection> {
+        let headers = self.preview().await?;
+        let elements = if headers.is_empty() {
+            None
+        } else {
+            let ids = Filter::in_("id", headers.iter().map(|h| h.id.clone()));
+            Some(self.client.episode_elements(&ids, true).await?)
+        };
+        Ok(Selection {
+            headers,
+            elements,
+            tuple_filter: self.tuple_filter.clone(),
+        })
+    }
+
+    /// Reads the selected episodes into `f64` columns.
+    pub async fn columns(&self) -> Result<Columns<f64>> {
+        self.columns_as().await
+    }
+
+    /// Reads the selected episodes into columns of `T` (`f32` rounds each
+    /// value to nearest, as `numpy.float32` does).
+    pub async fn columns_as<T: Float>(&self) -> Result<Columns<T>> {
+        let mut selection = self.select().await?;
+        let mut builder = ColumnsBuilder::new(self.layout, selection.announced_rows());
+        let mut episode = Episode::default();
+        while selection.next(&mut episode).await? {
+            builder.push(&episode)?;
+        }
+        Ok(builder.finish())
+    }
+}
