@@ -24,6 +24,9 @@ pub trait Float: Copy + PartialEq + fmt::Debug + Send + Sync + 'static + sealed:
 
     /// The value as an `f64` (exact).
     fn to_f64(self) -> f64;
+
+    /// Appends the little-endian bytes of `values` to `out`.
+    fn extend_le(values: &[Self], out: &mut Vec<u8>);
 }
 
 impl Float for f64 {
@@ -35,6 +38,13 @@ impl Float for f64 {
 
     fn to_f64(self) -> f64 {
         self
+    }
+
+    fn extend_le(values: &[Self], out: &mut Vec<u8>) {
+        out.reserve(values.len() * 8);
+        for v in values {
+            out.extend_from_slice(&v.to_le_bytes());
+        }
     }
 }
 
@@ -48,6 +58,13 @@ impl Float for f32 {
 
     fn to_f64(self) -> f64 {
         f64::from(self)
+    }
+
+    fn extend_le(values: &[Self], out: &mut Vec<u8>) {
+        out.reserve(values.len() * 4);
+        for v in values {
+            out.extend_from_slice(&v.to_le_bytes());
+        }
     }
 }
 
@@ -264,6 +281,31 @@ impl<T: Float> ColumnsBuilder<T> {
             expected_rows,
             shaped: false,
         }
+    }
+
+    /// A builder for the rows after this one's: the same layout, and held to
+    /// the widths this one has fixed.
+    #[cfg(any(feature = "npz", feature = "arrow", feature = "parquet"))]
+    pub(crate) fn next_batch(&self) -> Self {
+        let mut next = ColumnsBuilder::new(self.layout, 0);
+        if self.shaped {
+            next.shaped = true;
+            next.columns.observations.width = self.columns.observations.width;
+            next.columns.next_observations.width = self.columns.next_observations.width;
+            next.columns.actions.width = self.columns.actions.width;
+        }
+        next
+    }
+
+    /// About how many bytes the columns hold so far.
+    #[cfg(any(feature = "npz", feature = "arrow", feature = "parquet"))]
+    pub(crate) fn approx_bytes(&self) -> usize {
+        let c = &self.columns;
+        let floats = c.observations.values.len()
+            + c.next_observations.values.len()
+            + c.actions.values.len()
+            + c.rewards.len();
+        floats * std::mem::size_of::<T>() + c.rewards.len() * 10
     }
 
     /// Appends the kept tuples of `episode` (none: the episode is left out).

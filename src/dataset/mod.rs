@@ -29,11 +29,15 @@
 
 mod columns;
 mod convert;
+#[cfg(any(feature = "npz", feature = "arrow", feature = "parquet"))]
+mod export;
 mod shuffle;
 
 use futures::TryStreamExt;
 
 pub use columns::{Column, Columns, Float, Layout};
+#[cfg(any(feature = "npz", feature = "arrow", feature = "parquet"))]
+pub use export::{Dtype, Export, ExportProgress, ExportSummary, Format};
 pub use shuffle::{Minibatch, Minibatches};
 
 use crate::client::TupliApiClient;
@@ -88,17 +92,18 @@ impl Selection {
             .fold(0usize, usize::saturating_add)
     }
 
-    /// Reads the next episode into `episode`; `false` at the end.
-    pub(crate) async fn next(&mut self, episode: &mut Episode) -> Result<bool> {
+    /// Reads the next episode into `episode` and answers the size of its
+    /// JSON; `None` at the end.
+    pub(crate) async fn next(&mut self, episode: &mut Episode) -> Result<Option<usize>> {
         let Some(elements) = self.elements.as_mut() else {
-            return Ok(false);
+            return Ok(None);
         };
         match elements.try_next().await? {
             Some((index, bytes)) => {
                 episode.read(&bytes, index, self.tuple_filter.as_ref())?;
-                Ok(true)
+                Ok(Some(bytes.len()))
             }
-            None => Ok(false),
+            None => Ok(None),
         }
     }
 }
@@ -207,7 +212,7 @@ impl Dataset {
         let mut selection = self.select().await?;
         let mut builder = ColumnsBuilder::new(self.layout, selection.announced_rows());
         let mut episode = Episode::default();
-        while selection.next(&mut episode).await? {
+        while selection.next(&mut episode).await?.is_some() {
             builder.push(&episode)?;
         }
         Ok(builder.finish())

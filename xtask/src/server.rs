@@ -106,12 +106,24 @@ fn server_file(name: &str, ext: &str) -> PathBuf {
     state_dir().join("servers").join(format!("{name}.{ext}"))
 }
 
+/// The pinned requirements: the server's, then the test tools' (what the
+/// live tests read dataset exports with).
+const REQUIREMENTS: [&str; 2] = [
+    "xtask/reference-server/requirements.txt",
+    "xtask/reference-server/test-requirements.txt",
+];
+
 /// Creates the venv, or re-installs when the pinned requirements changed.
 pub fn ensure_venv() -> Result<PathBuf> {
     let venv = state_dir().join("venv");
     let python = venv.join("bin").join("python");
-    let pins = project_root().join("xtask/reference-server/requirements.txt");
-    let wanted = fs::read_to_string(&pins).with_context(|| format!("read {}", pins.display()))?;
+    let mut wanted = String::new();
+    for file in REQUIREMENTS {
+        let path = project_root().join(file);
+        wanted.push_str(
+            &fs::read_to_string(&path).with_context(|| format!("read {}", path.display()))?,
+        );
+    }
     let stamp = venv.join("installed-requirements.txt");
     if python.exists() && fs::read_to_string(&stamp).ok().as_deref() == Some(&wanted) {
         return Ok(python);
@@ -124,19 +136,18 @@ pub fn ensure_venv() -> Result<PathBuf> {
             "python3 -m venv",
         )?;
     }
-    check(
-        Command::new(&python)
-            .args([
-                "-m",
-                "pip",
-                "install",
-                "--quiet",
-                "--disable-pip-version-check",
-                "-r",
-            ])
-            .arg(&pins),
-        "pip install",
-    )?;
+    let mut install = Command::new(&python);
+    install.args([
+        "-m",
+        "pip",
+        "install",
+        "--quiet",
+        "--disable-pip-version-check",
+    ]);
+    for file in REQUIREMENTS {
+        install.arg("-r").arg(project_root().join(file));
+    }
+    check(&mut install, "pip install")?;
     fs::write(&stamp, wanted)?;
     Ok(python)
 }

@@ -91,11 +91,13 @@ pub fn run() -> Result<()> {
             verbose: false,
         })
     });
+    let python = server::ensure_venv()?;
     steps.task("live suite", || {
         let status = Command::new(test_executable("live")?)
             .arg("--ignored")
             .current_dir(project_root())
             .env("TUPLI_TEST_URL", &main_url)
+            .env("TUPLI_TEST_PYTHON", &python)
             .env("TUPLI_TEST_SHORT_URL", &short_url)
             .env(
                 "TUPLI_TEST_SHORT_ACCESS_SECS",

@@ -1,0 +1,85 @@
+//! The Parquet writer: the Arrow writer's record batches (see `arrow.rs` for
+//! the columns), one row group per batch, zstd-compressed; the episode side
+//! table in the footer's key-value metadata under `tupli.episodes`.
+
+use std::fs::File;
+
+use parquet::basic::{Compression, ZstdLevel};
+use parquet::file::metadata::KeyValue;
+use parquet::file::properties::WriterProperties;
+
+use super::arrow::{record_batch, schema, ArrowFloat, EPISODES_KEY};
+use super::{BatchWriter, EpisodeIndex, Plan};
+use crate::dataset::columns::Columns;
+use crate::error::{Error, Result};
+
+fn parquet_error(e: parquet::errors::ParquetError) -> Error {
+    Error::Io {
+        source: std::io::Error::other(e),
+    }
+}
+
+/// Writes a Parquet file batch by batch.
+pub(crate) struct ParquetWriter<T> {
+    file: Option<File>,
+    episodes: Option<String>,
+    writer: Option<parquet::arrow::ArrowWriter<File>>,
+    schema: Option<arrow_schema::SchemaRef>,
+    _marker: std::marker::PhantomData<fn() -> T>,
+}
+
+impl<T> ParquetWriter<T> {
+    /// A writer into `file`; the plan's episodes go in the footer.
+    pub(crate) fn new(file: File, plan: Plan) -> Self {
+        ParquetWriter {
+            file: Some(file),
+            episodes: Some(plan.episodes),
+            writer: None,
+            schema: None,
+            _marker: std::marker::PhantomData,
+        }
+    }
+}
+
+impl<T: ArrowFloat> BatchWriter<T> for ParquetWriter<T> {
+    fn batch(&mut self, batch: Columns<T>) -> Result<()> {
+        if batch.is_empty() {
+            return Ok(());
+        }
+        if self.writer.is_none() {
+            let schema = schema::<T>(batch.obs_dim(), batch.act_dim(), None)?;
+            let file = self
+                .file
+                .take()
+                .ok_or_else(|| Error::invalid("dataset", "no file"))?;
+            let properties = WriterProperties::builder()
+                .set_compression(Compression::ZSTD(ZstdLevel::default()))
+                // Row groups end where batches end (see `batch` below).
+                .set_max_row_group_row_count(Some(usize::MAX))
+                .build();
+            let mut writer =
+                parquet::arrow::ArrowWriter::try_new(file, schema.clone(), Some(properties))
+                    .map_err(parquet_error)?;
+            if let Some(episodes) = self.episodes.take() {
+                writer.append_key_value_metadata(KeyValue::new(EPISODES_KEY.into(), episodes));
+            }
+            self.writer = Some(writer);
+            self.schema = Some(schema);
+        }
+        let (Some(writer), Some(schema)) = (self.writer.as_mut(), self.schema.as_ref()) else {
+            return Ok(());
+        };
+        writer
+            .write(&record_batch(schema, batch)?)
+            .map_err(parquet_error)?;
+        // One row group per batch: what is buffered stays one batch.
+        writer.flush().map_err(parquet_error)
+    }
+
+    fn finish(self: Box<Self>, _index: EpisodeIndex) -> Result<File> {
+        let writer = self
+            .writer
+            .ok_or_else(|| Error::invalid("dataset", "nothing was written"))?;
+        writer.into_inner().map_err(parquet_error)
+    }
+}
