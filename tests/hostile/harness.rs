@@ -8,7 +8,8 @@
 //! a file behind.
 //!
 //! Shared by `tests/hostile/main.rs` (generated cases and a replayed corpus)
-//! and `fuzz/fuzz_targets/responses.rs` (libFuzzer).
+//! and `fuzz/fuzz_targets/responses.rs` (libFuzzer); needs the crate's
+//! `npz`, `arrow` and `parquet` features (dataset exports are operations too).
 
 use std::collections::VecDeque;
 use std::future::IntoFuture;
@@ -26,13 +27,14 @@ use tupli::models::{
     ArtifactMetadata, ArtifactMetadataItem, BenchmarkMetadata, BenchmarkQuery, Episode, Group,
     GroupMembership, GroupMembershipQuery, RlTuple, UserRole,
 };
+use tupli::dataset::{Dataset, Format};
 use tupli::{Filter, RetryPolicy, Tokens, TupliApiClient};
 
 /// No case may take longer: past it, the client hung.
 const GUARD: Duration = Duration::from_secs(20);
 
 /// The client's idle timeout: a server that stalls is cut off after it.
-const READ_TIMEOUT: Duration = Duration::from_millis(400);
+const READ_TIMEOUT: Duration = Duration::from_millis(200);
 
 /// The longest error message a case may produce (server text included).
 const MAX_MESSAGE: usize = 16 * 1024;
@@ -104,9 +106,13 @@ pub enum Op {
     DeleteEpisode,
     PublishEpisode,
     UnpublishEpisode,
+    DatasetColumns,
+    ExportNpz,
+    ExportArrow,
+    ExportParquet,
 }
 
-const OPS: [Op; 36] = [
+const OPS: [Op; 40] = [
     Op::Signup,
     Op::Login,
     Op::ListUsers,
@@ -143,6 +149,10 @@ const OPS: [Op; 36] = [
     Op::DeleteEpisode,
     Op::PublishEpisode,
     Op::UnpublishEpisode,
+    Op::DatasetColumns,
+    Op::ExportNpz,
+    Op::ExportArrow,
+    Op::ExportParquet,
 ];
 
 /// How the client is logged in before the operation.
@@ -331,6 +341,14 @@ fn plausible(u: &mut Unstructured<'_>, op: Op) -> Option<serde_json::Value> {
         Op::RecordEpisode => header,
         Op::ListEpisodeHeaders => json!([header, header]),
         Op::ListEpisodeItems | Op::StreamEpisodes => json!([episode_item, episode_item]),
+        // A dataset asks for benchmarks, then episode headers, then episodes.
+        Op::DatasetColumns | Op::ExportNpz | Op::ExportArrow | Op::ExportParquet => {
+            match u.int_in_range(0u8..=2).ok()? {
+                0 => json!([benchmark]),
+                1 => json!([header, header]),
+                _ => json!([episode_item, episode_item]),
+            }
+        }
         _ => serde_json::Value::Null,
     };
     Some(value)
@@ -414,11 +432,11 @@ fn answer(u: &mut Unstructured<'_>, op: Op, login: bool) -> Option<Answer> {
         headers.push((name.to_string(), value));
     }
     // A stall costs the client's whole read timeout: kept rare.
-    let framing = match u.int_in_range(0u8..=19).ok()? {
-        0 | 1 => Framing::Off(*pick(u, &[-1, 1, 1000, -1000])?),
-        2 | 3 => Framing::Close,
-        4 | 5 => Framing::Chunked(u.int_in_range(1usize..=4096).ok()?),
-        6 => Framing::Stall,
+    let framing = match u.int_in_range(0u8..=39).ok()? {
+        0..=3 => Framing::Off(*pick(u, &[-1, 1, 1000, -1000])?),
+        4..=7 => Framing::Close,
+        8..=11 => Framing::Chunked(u.int_in_range(1usize..=4096).ok()?),
+        12 => Framing::Stall,
         _ => Framing::Exact,
     };
     Some(Answer {
@@ -504,6 +522,7 @@ impl Harness {
             .collect();
         let allowed: &[&str] = match (case.op, &result) {
             (Op::DownloadArtifactToPath, Ok(())) => &["download.bin"],
+            (Op::ExportNpz | Op::ExportArrow | Op::ExportParquet, Ok(())) => &["export"],
             _ => &[],
         };
         assert_eq!(
@@ -648,6 +667,19 @@ async fn operation(client: &TupliApiClient, op: Op, dir: &Path) -> tupli::Result
             let mut stream = client.stream_episodes(&all).await?;
             while stream.try_next().await?.is_some() {}
             Ok(())
+        }
+        Op::DatasetColumns => Dataset::new(client).columns().await.map(drop),
+        Op::ExportNpz | Op::ExportArrow | Op::ExportParquet => {
+            let format = match op {
+                Op::ExportNpz => Format::Npz,
+                Op::ExportArrow => Format::Arrow,
+                _ => Format::Parquet,
+            };
+            Dataset::new(client)
+                .export(format)
+                .to_path(dir.join("export"))
+                .await
+                .map(drop)
         }
         Op::DeleteEpisode => client.delete_episode("e").await,
         Op::PublishEpisode => client.publish_episode("e", "g").await,
