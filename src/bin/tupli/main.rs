@@ -8,6 +8,7 @@ mod config;
 mod error;
 mod input;
 mod output;
+mod panic;
 mod password;
 mod progress;
 mod session;
@@ -18,6 +19,16 @@ use std::process::ExitCode;
 use clap::Parser;
 
 fn main() -> ExitCode {
+    panic::install();
+    // A panic unwinds to here (so temporary files are removed on the way)
+    // and ends the tool with one line and its own exit code.
+    std::panic::catch_unwind(run).unwrap_or(ExitCode::from(panic::INTERNAL))
+}
+
+fn run() -> ExitCode {
+    if std::env::var_os(panic::TEST_PANIC_ENV).is_some() {
+        panic!("{} is set", panic::TEST_PANIC_ENV);
+    }
     // Usage errors exit 2 (clap's code); --help and --version exit 0.
     let cli = args::Cli::parse();
     let runtime = match tokio::runtime::Builder::new_current_thread()

@@ -104,14 +104,50 @@ fn parse_unchecked(condition: &str) -> Result<Filter, String> {
     Ok(filter)
 }
 
-/// `key in [...]`: a key without operator characters, the word `in`, the rest.
+/// The `--where` condition that parses back to `filter`, when there is one:
+/// a comparison whose key has no operator characters and no outer white
+/// space. Values are written as JSON, so they come back as they were. (For
+/// the round-trip checks of the tests and the fuzz target.)
+#[cfg(any(test, fuzzing))]
+pub(crate) fn render(filter: &Filter) -> Option<String> {
+    let key = filter.key.as_deref()?;
+    let value = filter.value.as_ref()?;
+    if key.is_empty() || key.trim() != key || key.contains(OPERATOR_CHARS) {
+        return None;
+    }
+    if filter.filters.as_ref().is_some_and(|f| !f.is_empty()) {
+        return None;
+    }
+    use tupli::FilterType;
+    let symbol = match filter.kind {
+        FilterType::Eq => "=",
+        FilterType::Ne => "!=",
+        FilterType::Geq => ">=",
+        FilterType::Leq => "<=",
+        FilterType::Gt => ">",
+        FilterType::Lt => "<",
+        FilterType::In if !key.contains(char::is_whitespace) && value.is_array() => {
+            return Some(format!("{key} in {value}"));
+        }
+        _ => return None,
+    };
+    Some(format!("{key}{symbol}{value}"))
+}
+
+/// `key in [...]`: a key without operator characters, the word `in`, the
+/// rest. A condition with an operator is the `in` form only when a `[`
+/// follows the `in` (so `a in b=1` compares the key `a in b`).
 fn split_in_form(condition: &str) -> Option<(&str, &str)> {
     let (key, rest) = condition.split_once(char::is_whitespace)?;
     let rest = rest.trim_start().strip_prefix("in")?;
     if key.contains(OPERATOR_CHARS) || !(rest.is_empty() || rest.starts_with([' ', '\t', '['])) {
         return None;
     }
-    Some((key, rest.trim()))
+    let rest = rest.trim();
+    if condition.contains(OPERATOR_CHARS) && !rest.starts_with('[') {
+        return None;
+    }
+    Some((key, rest))
 }
 
 /// A value: JSON when it parses, else the text as a string; never null.
@@ -181,6 +217,7 @@ mod tests {
         assert_eq!(ok("formula=a=b"), Filter::eq("formula", "a=b"));
         assert_eq!(ok("x>=<3"), Filter::geq("x", "<3"));
         assert_eq!(ok("name=x in y"), Filter::eq("name", "x in y"));
+        assert_eq!(ok("a in b=1"), Filter::eq("a in b", 1));
     }
 
     #[test]
@@ -203,11 +240,82 @@ mod tests {
         assert_eq!(ok(r#"k="null""#), Filter::eq("k", "null"));
     }
 
-    #[test]
-    fn results_pass_the_client_side_validation() {
-        for condition in ["a=1", "a~=x", "a in [1]", "a<b"] {
-            ok(condition).validate().unwrap();
+    use proptest::prelude::*;
+
+    /// Keys as users write them: dotted paths of letters, digits, `_`, `-`,
+    /// spaces inside, and any other printable character but the operators.
+    fn key() -> impl Strategy<Value = String> {
+        "[a-zA-Z_][a-zA-Z0-9_. ü&#+/-]{0,12}[a-zA-Z0-9_]"
+    }
+
+    fn json_value() -> impl Strategy<Value = Value> {
+        let leaf = prop_oneof![
+            any::<bool>().prop_map(Value::from),
+            any::<i64>().prop_map(Value::from),
+            any::<f64>()
+                .prop_filter("finite", |f| f.is_finite())
+                .prop_map(Value::from),
+            "\\PC{0,10}".prop_map(Value::String),
+        ];
+        leaf.prop_recursive(2, 8, 3, |inner| {
+            prop::collection::vec(inner, 0..3).prop_map(Value::Array)
+        })
+    }
+
+    fn operator() -> impl Strategy<Value = (&'static str, fn(String, Value) -> Filter)> {
+        prop::sample::select(vec![
+            ("=", (|k, v| Filter::eq(k, v)) as fn(String, Value) -> Filter),
+            ("==", |k, v| Filter::eq(k, v)),
+            ("!=", |k, v| Filter::ne(k, v)),
+            (">=", |k, v| Filter::geq(k, v)),
+            ("<=", |k, v| Filter::leq(k, v)),
+            (">", |k, v| Filter::gt(k, v)),
+            ("<", |k, v| Filter::lt(k, v)),
+        ])
+    }
+
+    proptest! {
+        /// An independent oracle: the filter is built from the parts the
+        /// condition was written from, never from the parser's own output.
+        #[test]
+        fn conditions_mean_what_they_say(
+            key in key(),
+            (symbol, build) in operator(),
+            value in json_value(),
+            pad in "[ \t]{0,2}",
+        ) {
+            let text = format!("{pad}{key}{pad}{symbol}{pad}{value}{pad}");
+            prop_assert_eq!(parse(&text), Ok(build(key.clone(), value.clone())), "{}", text);
         }
+
+        #[test]
+        fn in_lists_mean_what_they_say(
+            key in "[a-zA-Z_][a-zA-Z0-9_.]{0,12}",
+            values in prop::collection::vec(json_value(), 0..4),
+        ) {
+            let text = format!("{key} in {}", Value::Array(values.clone()));
+            prop_assert_eq!(parse(&text), Ok(Filter::in_(key, values)));
+        }
+
+        #[test]
+        fn what_is_rendered_parses_back(
+            key in key(),
+            (_, build) in operator(),
+            value in json_value(),
+        ) {
+            let filter = build(key, value);
+            let text = render(&filter).expect("a plain key renders");
+            prop_assert_eq!(parse(&text), Ok(filter));
+        }
+    }
+
+    #[test]
+    fn keys_a_condition_cannot_hold_do_not_render() {
+        assert_eq!(render(&Filter::eq("a=b", 1)), None);
+        assert_eq!(render(&Filter::eq(" a", 1)), None);
+        assert_eq!(render(&Filter::and([Filter::eq("a", 1)])), None);
+        assert_eq!(render(&Filter::in_("a b", [1])), None);
+        assert_eq!(render(&Filter::in_("a", [1])).as_deref(), Some("a in [1]"));
     }
 
     #[test]
