@@ -1,7 +1,7 @@
 //! A hostile server of our own on 127.0.0.1: every misbehaviour ends in a
 //! typed error (or the documented retry) — never a panic, never a hang past
 //! the configured timeouts. (A refreshed token that still gets 401 is covered
-//! in tests/auth.rs: exactly one retry.)
+//! in tests/api/auth.rs: exactly one retry.)
 
 use std::future::Future;
 use std::sync::atomic::{AtomicUsize, Ordering};

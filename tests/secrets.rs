@@ -2,7 +2,7 @@
 //! client, its builder, tokens or errors, and not in any log record at TRACE
 //! level (ours, and reqwest's through the `log` bridge), through a whole
 //! session with login, refresh, password change and failures. (The CLI's
-//! stdout/stderr are checked on every run in tests/cli.rs.)
+//! stdout/stderr are checked on every run in tests/cli/.)
 
 use std::io::Write;
 use std::sync::{Arc, Mutex};

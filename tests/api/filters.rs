@@ -1,6 +1,6 @@
 //! `Filter` serializes exactly like pytupli's `BaseFilter.model_dump()`.
 //!
-//! `fixtures/pytupli_filters.json` was produced by pytupli 1.2.9 itself
+//! `tests/fixtures/pytupli_filters.json` was produced by pytupli 1.2.9 itself
 //! (`FilterEQ(...) & FilterGEQ(...)` etc., `model_dump(mode="json")`).
 
 use serde_json::{json, Value};
@@ -8,7 +8,7 @@ use tupli::filter::EpisodesListRequest;
 use tupli::Filter;
 
 fn fixtures() -> Value {
-    serde_json::from_str(include_str!("fixtures/pytupli_filters.json")).unwrap()
+    serde_json::from_str(include_str!("../fixtures/pytupli_filters.json")).unwrap()
 }
 
 #[test]

@@ -1,0 +1,165 @@
+//! Artifacts streamed to and from files, writers and readers, with their
+//! hashes verified.
+
+use std::sync::{Arc, Mutex};
+
+use httpmock::HttpMockRequest;
+use serde_json::json;
+use tupli::models::ArtifactMetadata;
+use tupli::Error;
+
+use crate::artifacts::mock_download;
+use crate::support::*;
+
+#[tokio::test]
+async fn download_to_path_writes_only_verified_bytes() {
+    let api = Mocked::start_async().await;
+    let client = api.login().await;
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("weights.bin");
+    let data: Vec<u8> = (0..200_000u32).map(|i| (i % 251) as u8).collect();
+    let header = ascii_json(&artifact_item_json(&tupli::artifact_hash(&data, USER)));
+    let mock = mock_download(&api, &data, Some(header)).await;
+    let item = client.download_artifact_to_path(ID, &target).await.unwrap();
+    mock.assert_calls_async(1).await;
+    mock.delete_async().await;
+    assert_eq!(item.id, ID);
+    assert_eq!(std::fs::read(&target).unwrap(), data);
+    assert_eq!(
+        std::fs::read_dir(dir.path()).unwrap().count(),
+        1,
+        "no partial file left"
+    );
+
+    // A mismatch: the existing file stays as it was and nothing partial remains.
+    let tampered = [data.as_slice(), b"!"].concat();
+    let header = ascii_json(&artifact_item_json(&tupli::artifact_hash(&data, USER)));
+    let mock = mock_download(&api, &tampered, Some(header)).await;
+    let err = client
+        .download_artifact_to_path(ID, &target)
+        .await
+        .unwrap_err();
+    mock.assert_calls_async(1).await;
+    assert!(matches!(err, Error::Integrity { .. }), "{err:?}");
+    assert_eq!(std::fs::read(&target).unwrap(), data);
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    api.done_async().await;
+}
+
+#[tokio::test]
+async fn download_to_a_writer_streams_and_verifies() {
+    let api = Mocked::start_async().await;
+    let client = api.login().await;
+    let data = b"streamed bytes".to_vec();
+    let header = ascii_json(&artifact_item_json(&tupli::artifact_hash(&data, USER)));
+    mock_download(&api, &data, Some(header)).await;
+    let mut sink = Vec::new();
+    let item = client.download_artifact_to(ID, &mut sink).await.unwrap();
+    assert_eq!(sink, data);
+    assert_eq!(item.created_by, USER);
+    api.done_async().await;
+}
+
+#[tokio::test]
+async fn upload_from_path_is_resent_whole_after_a_token_refresh() {
+    let api = Mocked::start_async().await;
+    let client = api.login().await;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("data.bin");
+    let data: Vec<u8> = (0..300_000u32).map(|i| (i * 7 % 256) as u8).collect();
+    std::fs::write(&path, &data).unwrap();
+    let hash = tupli::artifact_hash(&data, USER);
+
+    let bodies: Arc<Mutex<Vec<Vec<u8>>>> = Arc::default();
+    let record = |bodies: &Arc<Mutex<Vec<Vec<u8>>>>| {
+        let bodies = bodies.clone();
+        move |req: &HttpMockRequest| {
+            let parts = multipart_parts(req);
+            bodies.lock().unwrap().push(parts[0].1.clone());
+            true
+        }
+    };
+    let rejected = api
+        .mock_async(|when, then| {
+            when.method("POST")
+                .path("/artifacts/upload")
+                .header("authorization", format!("Bearer {ACCESS}"))
+                .is_true(record(&bodies));
+            json_reply(
+                then,
+                401,
+                json!({"detail": "Could not validate credentials"}),
+            );
+        })
+        .await;
+    let refresh = api
+        .mock_async(|when, then| {
+            when.method("POST")
+                .path("/access/users/refresh-token")
+                .header("authorization", format!("Bearer {REFRESH}"));
+            json_reply(then, 200, json!({"token": "B", "token_type": "bearer"}));
+        })
+        .await;
+    let accepted = api
+        .mock_async(|when, then| {
+            when.method("POST")
+                .path("/artifacts/upload")
+                .header("authorization", "Bearer B")
+                .is_true(record(&bodies));
+            json_reply(then, 200, artifact_item_json(&hash));
+        })
+        .await;
+    let metadata = ArtifactMetadata {
+        name: "data.bin".into(),
+        description: String::new(),
+        benchmark_id: None,
+        extra: Default::default(),
+    };
+    let item = client
+        .store_artifact_from_path(&path, &metadata)
+        .await
+        .unwrap();
+    rejected.assert_calls_async(1).await;
+    refresh.assert_calls_async(1).await;
+    accepted.assert_calls_async(1).await;
+    assert_eq!(item.hash, hash);
+    let bodies = bodies.lock().unwrap().clone();
+    assert_eq!(bodies.len(), 2);
+    assert!(
+        bodies.iter().all(|b| *b == data),
+        "both attempts sent the whole file"
+    );
+    api.done_async().await;
+}
+
+#[tokio::test]
+async fn an_upload_the_server_recorded_differently_is_an_integrity_error() {
+    let api = Mocked::start_async().await;
+    let client = api.login().await;
+    let wrong = tupli::artifact_hash(b"other bytes", USER);
+    api.mock_async(|when, then| {
+        when.method("POST").path("/artifacts/upload");
+        json_reply(then, 200, artifact_item_json(&wrong));
+    })
+    .await;
+    let reader_data = b"from a reader".to_vec();
+    let metadata = ArtifactMetadata {
+        name: "r".into(),
+        description: String::new(),
+        benchmark_id: None,
+        extra: Default::default(),
+    };
+    let err = client
+        .store_artifact_from_reader(
+            || std::io::Cursor::new(reader_data.clone()),
+            reader_data.len() as u64,
+            &metadata,
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::Integrity { ref expected, .. } if *expected == wrong),
+        "{err:?}"
+    );
+    api.done_async().await;
+}

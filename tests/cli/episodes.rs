@@ -1,0 +1,117 @@
+//! Episodes: record, list (delete and publishing: publish.rs).
+
+use serde_json::json;
+
+use crate::support::*;
+use crate::{parse, Cli};
+
+#[test]
+fn record_episode_from_a_file_and_from_stdin() {
+    let cli = Cli::logged_in();
+    let episode = json!({"benchmark_id": "b1", "metadata": {"seed": 7}, "tuples": [tuple_json()]});
+    let file = cli.config.path().join("episode.json");
+    std::fs::write(&file, episode.to_string()).unwrap();
+    let reply = episode_header_json(ID, 1);
+    let (human, json) = cli.both(
+        post("/episodes/record").json(episode.clone()),
+        reply.clone(),
+        &["record-episode", file.to_str().unwrap()],
+    );
+    assert_eq!(
+        human,
+        format!(
+            "\
+id            {ID}
+benchmark_id  b1
+n_tuples      1
+terminated    ✓
+timeout       ✗
+created_by    ann
+created_at    2025-01-02T03:04:05
+published_in  ann
+metadata      {{\"seed\":7}}
+"
+        )
+    );
+    assert_eq!(parse(&json), reply);
+
+    let mut mock = cli.expect(post("/episodes/record").json(episode.clone()), |then| {
+        json_reply(then, 200, reply.clone())
+    });
+    let out = cli
+        .run_command(
+            cli.command(&["record-episode", "-"])
+                .write_stdin(episode.to_string()),
+        )
+        .ok();
+    assert!(out.contains("n_tuples      1"), "{out}");
+    mock.assert_calls(1);
+    mock.delete();
+
+    // No tuples: refused before sending.
+    let empty = json!({"benchmark_id": "b1", "metadata": {}, "tuples": []});
+    let stderr = cli
+        .run_command(
+            cli.command(&["record-episode", "-"])
+                .write_stdin(empty.to_string()),
+        )
+        .fails(2);
+    assert!(stderr.contains("at least one tuple"), "{stderr}");
+    cli.done();
+}
+
+#[test]
+fn list_episodes_with_and_without_tuples() {
+    let cli = Cli::logged_in();
+    let headers = json!([
+        episode_header_json("e-1", 1),
+        episode_header_json("e-22", 12345)
+    ]);
+    let (human, json) = cli.both(
+        post("/episodes/list").json(list_episodes_body(all_filter(), false)),
+        headers.clone(),
+        &["list-episodes"],
+    );
+    assert_eq!(
+        human,
+        "\
+id    benchmark_id  n_tuples  terminated  timeout  created_by  created_at           published_in  metadata
+----  ------------  --------  ----------  -------  ----------  -------------------  ------------  ----------
+e-1   b1                   1  ✓           ✗        ann         2025-01-02T03:04:05  ann           {\"seed\":7}
+e-22  b1               12345  ✓           ✗        ann         2025-01-02T03:04:05  ann           {\"seed\":7}
+"
+    );
+    assert_eq!(
+        json,
+        format!("{}\n", serde_json::to_string_pretty(&headers).unwrap())
+    );
+
+    let items = json!([episode_item_json("e-1"), episode_item_json("e-2")]);
+    let filter = json!({"type": "AND", "key": null, "value": null, "filters": [
+        {"type": "EQ", "key": "metadata.seed", "value": 7, "filters": []},
+        {"type": "LEQ", "key": "n_tuples", "value": 10, "filters": []},
+    ]});
+    let (human, json) = cli.both(
+        post("/episodes/list").json(list_episodes_body(filter, true)),
+        items.clone(),
+        &[
+            "list-episodes",
+            "--include-tuples",
+            "--where",
+            "metadata.seed=7",
+            "--where",
+            "n_tuples<=10",
+        ],
+    );
+    assert!(human.starts_with("id   benchmark_id  n_tuples"), "{human}");
+    assert_eq!(human.lines().count(), 4, "{human}");
+    assert_eq!(parse(&json), items, "--json has the tuples");
+
+    let (human, json) = cli.both(
+        post("/episodes/list").json(list_episodes_body(all_filter(), true)),
+        json!([]),
+        &["list-episodes", "--include-tuples"],
+    );
+    assert_eq!((human, json), (String::new(), "[]\n".to_string()));
+    cli.done();
+}

@@ -1,0 +1,32 @@
+//! Test support shared by the offline suites (`tests/api/`, `tests/cli/`):
+//! the mock server with its catch-all, the expected-request matcher, JWTs,
+//! token pairs and JSON fixtures of the models.
+//!
+//! Each suite compiles this module with `#[path = "../support/mod.rs"] mod support;`.
+
+// Each test crate compiles this module and uses a part of it.
+#![allow(dead_code)]
+
+mod fixtures;
+mod jwt;
+mod mock;
+mod req;
+mod wire;
+
+pub use fixtures::*;
+pub use jwt::*;
+pub use mock::*;
+pub use req::*;
+pub use wire::*;
+
+/// An id that needs percent-encoding in a query: `&`, `+`, `#`, `%`, spaces, `/`, non-ASCII.
+pub const ID: &str = "id ü/1&x=2#3+4 %20";
+/// A group name just as awkward.
+pub const GROUP: &str = "R&D team #1 + ü/x";
+/// The user who logs in, and who made every object of the fixtures.
+pub const USER: &str = "ann";
+pub const PASSWORD: &str = "pw #1&+ü";
+/// The access token of a logged-in client: every request carries it unless
+/// [`Req::anonymous`] or [`Req::bearer`] says otherwise.
+pub const ACCESS: &str = "access-token-A";
+pub const REFRESH: &str = "refresh-token-R";
