@@ -5,7 +5,6 @@
 //! As in `tests/api/`, the mock server keeps a catch-all registered *after*
 //! the specific mocks, so a request no test expects is answered 599;
 //! `done()` checks it was never hit.
-#![cfg(feature = "cli")]
 
 #[path = "../support/mod.rs"]
 mod support;

@@ -23,11 +23,11 @@ use futures::TryStreamExt;
 use serde_json::json;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
+use tupli::dataset::{Dataset, Format};
 use tupli::models::{
     ArtifactMetadata, ArtifactMetadataItem, BenchmarkMetadata, BenchmarkQuery, Episode, Group,
     GroupMembership, GroupMembershipQuery, RlTuple, UserRole,
 };
-use tupli::dataset::{Dataset, Format};
 use tupli::{Filter, RetryPolicy, Tokens, TupliApiClient};
 
 /// No case may take longer: past it, the client hung.

@@ -10,6 +10,8 @@ mod auth;
 mod benchmarks;
 #[cfg(feature = "cli")]
 mod cli;
+#[cfg(all(feature = "npz", feature = "arrow", feature = "parquet"))]
+mod datasets;
 mod episodes;
 mod errors;
 mod groups;

@@ -264,7 +264,10 @@ mod tests {
 
     fn operator() -> impl Strategy<Value = (&'static str, fn(String, Value) -> Filter)> {
         prop::sample::select(vec![
-            ("=", (|k, v| Filter::eq(k, v)) as fn(String, Value) -> Filter),
+            (
+                "=",
+                (|k, v| Filter::eq(k, v)) as fn(String, Value) -> Filter,
+            ),
             ("==", |k, v| Filter::eq(k, v)),
             ("!=", |k, v| Filter::ne(k, v)),
             (">=", |k, v| Filter::geq(k, v)),

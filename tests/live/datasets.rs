@@ -1,11 +1,8 @@
 //! Datasets against the real server, read back with the real tools: every
 //! export format is written from recorded episodes and checked in Python
 //! (numpy, pandas, pyarrow, polars, DuckDB) against pytupli 1.2.9's own
-//! `TupliDataset` on the same data.
-//!
-//! Ignored unless run with `--ignored`, `TUPLI_TEST_URL` and
-//! `TUPLI_TEST_PYTHON` (the reference venv's interpreter), as
-//! `cargo xtask test` does.
+//! `TupliDataset` on the same data. Needs `TUPLI_TEST_PYTHON` (the reference
+//! venv's interpreter) too, as `cargo xtask test` sets it.
 
 use std::path::Path;
 use std::process::Command;
@@ -15,22 +12,10 @@ use tupli::dataset::{Dataset, Dtype, Format};
 use tupli::models::{BenchmarkMetadata, BenchmarkQuery, Episode, RlTuple};
 use tupli::{Error, Filter, TupliApiClient};
 
-const NEEDS: &str = "needs TUPLI_TEST_URL and TUPLI_TEST_PYTHON (run by `cargo xtask test`)";
+use super::{admin, unique, url};
 
-fn unique(prefix: &str) -> String {
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_nanos();
-    format!("{prefix}-{}-{nanos}", std::process::id())
-}
-
-async fn admin() -> TupliApiClient {
-    let url = std::env::var("TUPLI_TEST_URL").unwrap_or_else(|_| panic!("{NEEDS}"));
-    let client = TupliApiClient::with_url(url).unwrap();
-    client.login("admin", "pytupli").await.expect("admin login");
-    client
-}
+const NEEDS_PYTHON: &str =
+    "needs TUPLI_TEST_PYTHON: the reference venv's python (run by `cargo xtask test`)";
 
 /// A benchmark of its own, to select by its hash.
 async fn benchmark(client: &TupliApiClient, hash: &str) -> String {
@@ -92,7 +77,7 @@ async fn record(client: &TupliApiClient, benchmark_id: &str, lengths: &[usize]) 
 }
 
 fn python() -> String {
-    std::env::var("TUPLI_TEST_PYTHON").unwrap_or_else(|_| panic!("{NEEDS}"))
+    std::env::var("TUPLI_TEST_PYTHON").unwrap_or_else(|_| panic!("{NEEDS_PYTHON}"))
 }
 
 fn files_in(dir: &Path) -> Vec<String> {
@@ -105,7 +90,7 @@ fn files_in(dir: &Path) -> Vec<String> {
 }
 
 #[tokio::test]
-#[ignore = "needs a live server: TUPLI_TEST_URL and TUPLI_TEST_PYTHON (run by `cargo xtask test`)"]
+#[ignore = "needs a live server: TUPLI_TEST_URL (run by `cargo xtask test`)"]
 async fn every_format_matches_pytupli_bit_for_bit() {
     let client = admin().await;
     let hash = unique("dataset");
@@ -141,7 +126,7 @@ async fn every_format_matches_pytupli_bit_for_bit() {
     assert_eq!(columns.len(), 146);
 
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/python/check_export.py");
-    let url = std::env::var("TUPLI_TEST_URL").unwrap();
+    let url = url();
     let output = Command::new(python())
         .arg(&script)
         .args([url.as_str(), "admin", "pytupli", hash.as_str()])
@@ -163,7 +148,7 @@ async fn every_format_matches_pytupli_bit_for_bit() {
 }
 
 #[tokio::test]
-#[ignore = "needs a live server: TUPLI_TEST_URL and TUPLI_TEST_PYTHON (run by `cargo xtask test`)"]
+#[ignore = "needs a live server: TUPLI_TEST_URL (run by `cargo xtask test`)"]
 async fn what_cannot_be_columns_is_named_and_nothing_is_written() {
     let client = admin().await;
     let hash = unique("ragged");
