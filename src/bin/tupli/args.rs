@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 use tupli::models::Right;
 use tupli::Filter;
 
@@ -62,6 +62,8 @@ pub(crate) enum ApiCommand {
     Artifacts(ArtifactCommand),
     #[command(flatten)]
     Episodes(EpisodeCommand),
+    #[command(flatten)]
+    Datasets(DatasetCommand),
 }
 
 /// The login state: log in, log out, show it, switch servers.
@@ -309,6 +311,75 @@ pub(crate) enum EpisodeCommand {
     },
 }
 
+/// Datasets: the tuples of stored episodes as training arrays.
+#[derive(Debug, Subcommand)]
+pub(crate) enum DatasetCommand {
+    /// Write the tuples of the selected episodes to an .npz, Arrow or Parquet file
+    ///
+    /// Selects the episodes of the benchmarks matching --benchmark-where/--benchmark-filter
+    /// (all benchmarks when neither is given) that also match --where/--filter, and writes one
+    /// row per tuple with D4RL's column names: observations, actions, next_observations,
+    /// rewards, terminals, timeouts (and each row's episode and step). The file appears only
+    /// when complete: it is written under a temporary name beside FILE and renamed into place.
+    /// Ends with one line: episodes, tuples, widths, size and path (--json: as JSON).
+    ///
+    /// Exit codes: 4 when nothing matched (no file is written), 5 when a value is not a
+    /// number or a flat array of numbers of one width (the message names the episode, the step
+    /// and the field), 130 on Ctrl-C (the temporary file is removed).
+    ExportEpisodes {
+        /// The file to write (an existing one is replaced only once the new one is complete)
+        #[arg(long, short, value_name = "FILE")]
+        output: PathBuf,
+        /// File format [default: from FILE's extension: .npz; .arrow, .feather or .ipc; .parquet]
+        #[arg(long, value_enum, value_name = "FORMAT")]
+        format: Option<ExportFormat>,
+        /// Element type of observations, actions, next_observations and rewards (f32: each
+        /// value rounded to nearest, as numpy.float32 rounds)
+        #[arg(long, value_enum, value_name = "DTYPE", default_value = "f64")]
+        dtype: ExportDtype,
+        #[command(
+            flatten,
+            next_help_heading = "Benchmarks (whose episodes are selected)"
+        )]
+        benchmarks: BenchmarkFilterArgs,
+        #[command(flatten, next_help_heading = "Episodes (of those benchmarks)")]
+        episodes: FilterArgs,
+    },
+}
+
+/// The file formats `export-episodes` writes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub(crate) enum ExportFormat {
+    /// NumPy: one .npy array per column, for numpy.load
+    Npz,
+    /// Arrow IPC (Feather v2), for pyarrow, pandas.read_feather, polars
+    Arrow,
+    /// Parquet, zstd-compressed, for pandas, polars, DuckDB
+    Parquet,
+}
+
+impl ExportFormat {
+    /// The format a file name's extension stands for.
+    pub(crate) fn from_extension(path: &std::path::Path) -> Option<ExportFormat> {
+        let extension = path.extension()?.to_str()?.to_ascii_lowercase();
+        match extension.as_str() {
+            "npz" => Some(ExportFormat::Npz),
+            "arrow" | "feather" | "ipc" => Some(ExportFormat::Arrow),
+            "parquet" => Some(ExportFormat::Parquet),
+            _ => None,
+        }
+    }
+}
+
+/// The element types `export-episodes` writes floats as.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub(crate) enum ExportDtype {
+    /// 32-bit floats
+    F32,
+    /// 64-bit floats: exactly what was stored
+    F64,
+}
+
 /// How a password is given; never as an argument.
 #[derive(Debug, Args)]
 pub(crate) struct PasswordArgs {
@@ -348,13 +419,43 @@ pub(crate) struct FilterArgs {
 impl FilterArgs {
     /// `--filter` and every `--where`, combined with AND; everything when none is given.
     pub(crate) fn combined(&self) -> Filter {
-        self.filter
-            .iter()
-            .chain(&self.conditions)
-            .cloned()
-            .reduce(|all, next| all & next)
-            .unwrap_or_default()
+        self.given().unwrap_or_default()
     }
+
+    /// `--filter` and every `--where`, combined with AND; `None` when none is given.
+    pub(crate) fn given(&self) -> Option<Filter> {
+        all_of(self.filter.as_ref(), &self.conditions)
+    }
+}
+
+/// Which benchmarks a dataset's episodes come from: `FilterArgs` for benchmarks.
+#[derive(Debug, Args)]
+pub(crate) struct BenchmarkFilterArgs {
+    /// A filter on benchmarks as pytupli's JSON, e.g. '{"type": "EQ", "key": "metadata.name",
+    /// "value": "cartpole"}'
+    #[arg(long, value_name = "JSON", value_parser = parse_filter)]
+    pub(crate) benchmark_filter: Option<Filter>,
+    /// A condition on benchmarks, in --where's forms, e.g. metadata.name=cartpole; repeatable,
+    /// all must hold
+    #[arg(long = "benchmark-where", value_name = "CONDITION", value_parser = where_parser::parse)]
+    pub(crate) benchmark_conditions: Vec<Filter>,
+}
+
+impl BenchmarkFilterArgs {
+    /// `--benchmark-filter` and every `--benchmark-where`, combined with AND;
+    /// everything when none is given.
+    pub(crate) fn combined(&self) -> Filter {
+        all_of(self.benchmark_filter.as_ref(), &self.benchmark_conditions).unwrap_or_default()
+    }
+}
+
+/// `filter` and `conditions`, combined with AND; `None` when there are none.
+fn all_of(filter: Option<&Filter>, conditions: &[Filter]) -> Option<Filter> {
+    filter
+        .into_iter()
+        .chain(conditions)
+        .cloned()
+        .reduce(|all, next| all & next)
 }
 
 fn parse_filter(text: &str) -> Result<Filter, String> {
@@ -431,6 +532,73 @@ mod tests {
                 Filter::eq("c", "x")
             ])
         );
+    }
+
+    #[test]
+    fn an_export_filters_benchmarks_and_episodes_apart() {
+        let cli = Cli::try_parse_from([
+            "tupli",
+            "export-episodes",
+            "-o",
+            "x.npz",
+            "--benchmark-where",
+            "metadata.name=cartpole",
+            "--benchmark-filter",
+            r#"{"type": "EQ", "key": "hash", "value": "h"}"#,
+            "--where",
+            "n_tuples>=3",
+        ])
+        .unwrap();
+        let Command::Api(ApiCommand::Datasets(DatasetCommand::ExportEpisodes {
+            benchmarks,
+            episodes,
+            format,
+            dtype,
+            output,
+        })) = cli.command
+        else {
+            panic!("parsed as {:?}", cli.command)
+        };
+        assert_eq!(
+            benchmarks.combined(),
+            Filter::eq("hash", "h") & Filter::eq("metadata.name", "cartpole")
+        );
+        assert_eq!(episodes.given(), Some(Filter::geq("n_tuples", 3)));
+        assert_eq!(
+            (format, dtype, output),
+            (None, ExportDtype::F64, PathBuf::from("x.npz"))
+        );
+
+        let cli = Cli::try_parse_from(["tupli", "export-episodes", "--output", "x"]).unwrap();
+        let Command::Api(ApiCommand::Datasets(DatasetCommand::ExportEpisodes {
+            benchmarks,
+            episodes,
+            ..
+        })) = cli.command
+        else {
+            panic!("parsed as {:?}", cli.command)
+        };
+        assert_eq!(benchmarks.combined(), Filter::all(), "every benchmark");
+        assert_eq!(episodes.given(), None, "no episode filter at all");
+    }
+
+    #[test]
+    fn export_formats_follow_the_extension() {
+        for (name, format) in [
+            ("a.npz", Some(ExportFormat::Npz)),
+            ("dir.d/A.NPZ", Some(ExportFormat::Npz)),
+            ("a.arrow", Some(ExportFormat::Arrow)),
+            ("a.feather", Some(ExportFormat::Arrow)),
+            ("a.ipc", Some(ExportFormat::Arrow)),
+            ("a.parquet", Some(ExportFormat::Parquet)),
+            ("a.csv", None),
+            ("a", None),
+            (".npz", None),
+            ("npz.d/a", None),
+        ] {
+            let path = std::path::Path::new(name);
+            assert_eq!(ExportFormat::from_extension(path), format, "{name}");
+        }
     }
 
     #[test]

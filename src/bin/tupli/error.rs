@@ -9,12 +9,14 @@ use tupli::Error;
 pub(crate) const USAGE: u8 = 2;
 /// Exit code for authentication: not logged in, session expired, 401, 403.
 pub(crate) const AUTH: u8 = 3;
-/// Exit code for 404.
+/// Exit code for 404, and for a selection that matched nothing.
 pub(crate) const NOT_FOUND: u8 = 4;
 /// Exit code for any other error answer, and for decode, integrity and local I/O errors.
 pub(crate) const OTHER: u8 = 5;
 /// Exit code for transport errors: connection refused, timeout, TLS, ….
 pub(crate) const TRANSPORT: u8 = 6;
+/// Exit code after Ctrl-C (128 + SIGINT, as a shell reports it).
+pub(crate) const INTERRUPTED: u8 = 130;
 
 /// A failed command.
 #[derive(Debug)]
@@ -27,6 +29,13 @@ pub(crate) enum CliError {
     Api(Error),
     /// A local file (credentials, output) could not be read or written.
     Local(String),
+    /// Nothing matched what the command was to work on (an export's selection).
+    NothingMatched(String),
+    /// Ctrl-C stopped the command (after it cleaned up).
+    Interrupted(String),
+    /// Another error, and what it means for the command's output (e.g. that
+    /// no file was written).
+    Noted(Box<CliError>, String),
 }
 
 impl From<Error> for CliError {
@@ -48,6 +57,9 @@ impl CliError {
             CliError::Usage(_) => USAGE,
             CliError::NotLoggedIn(_) => AUTH,
             CliError::Local(_) => OTHER,
+            CliError::NothingMatched(_) => NOT_FOUND,
+            CliError::Interrupted(_) => INTERRUPTED,
+            CliError::Noted(e, _) => e.exit_code(),
             CliError::Api(e) => api_exit_code(e),
         }
     }
@@ -58,6 +70,7 @@ fn api_exit_code(e: &Error) -> u8 {
         Error::InvalidInput { .. } => USAGE,
         Error::Transport { .. } => TRANSPORT,
         Error::NotLoggedIn { .. } | Error::SessionExpired { .. } => AUTH,
+        Error::EmptySelection => NOT_FOUND,
         Error::Api { status, .. } => match *status {
             StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => AUTH,
             StatusCode::NOT_FOUND => NOT_FOUND,
@@ -70,7 +83,12 @@ fn api_exit_code(e: &Error) -> u8 {
 impl fmt::Display for CliError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            CliError::Usage(m) | CliError::NotLoggedIn(m) | CliError::Local(m) => f.write_str(m),
+            CliError::Usage(m)
+            | CliError::NotLoggedIn(m)
+            | CliError::Local(m)
+            | CliError::NothingMatched(m)
+            | CliError::Interrupted(m) => f.write_str(m),
+            CliError::Noted(e, note) => write!(f, "{e} ({note})"),
             CliError::Api(Error::NotLoggedIn { detail }) => write!(
                 f,
                 "not logged in: run `tupli login` first (the server answered 401: {detail})"
@@ -132,6 +150,24 @@ mod tests {
         assert_eq!(CliError::Usage("u".into()).exit_code(), USAGE);
         assert_eq!(CliError::Local("l".into()).exit_code(), OTHER);
         assert_eq!(CliError::NotLoggedIn("n".into()).exit_code(), AUTH);
+        assert_eq!(CliError::NothingMatched("m".into()).exit_code(), NOT_FOUND);
+        assert_eq!(CliError::Api(Error::EmptySelection).exit_code(), NOT_FOUND);
+        assert_eq!(CliError::Interrupted("i".into()).exit_code(), INTERRUPTED);
+        let shape = CliError::Api(Error::Shape {
+            episode_id: "e".into(),
+            step: 3,
+            field: "state",
+            reason: "is text, not a number".into(),
+        });
+        assert_eq!(shape.exit_code(), OTHER);
+        let noted = CliError::Noted(Box::new(shape), "nothing was written to x.npz".into());
+        assert_eq!(noted.exit_code(), OTHER);
+        assert_eq!(
+            noted.to_string(),
+            "episode e, step 3: `state` is text, not a number (nothing was written to x.npz)"
+        );
+        let transport = CliError::Noted(Box::new(api(404)), "n".into());
+        assert_eq!(transport.exit_code(), NOT_FOUND);
         assert_eq!(
             api(404).to_string(),
             "the server answered 404 Not Found: because"

@@ -7,6 +7,7 @@ mod commands;
 mod config;
 mod error;
 mod input;
+mod interrupt;
 mod output;
 mod panic;
 mod password;

@@ -1,10 +1,14 @@
 //! Progress indicators on standard error, shown only when it is a terminal;
-//! an [`Indicator`] also observes artifact transfers as a [`tupli::Progress`].
+//! an [`Indicator`] also observes artifact transfers as a [`tupli::Progress`],
+//! and an [`ExportIndicator`] dataset exports as an [`ExportProgress`].
 
 use std::io::IsTerminal;
 use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
+
+use tupli::dataset::ExportProgress;
 
 use indicatif::{ProgressBar, ProgressFinish, ProgressStyle};
 
@@ -17,6 +21,9 @@ const BAR: &str =
     "{msg} [{bar:30}] {binary_bytes}/{binary_total_bytes} {binary_bytes_per_sec} ETA {eta}";
 /// A transfer of unknown size.
 const BYTES: &str = "{spinner} {msg}: {binary_bytes} {binary_bytes_per_sec} [{elapsed}]";
+/// An export: episodes on the bar, tuples and bytes in the message.
+const EXPORT: &str =
+    "{prefix} [{bar:30}] {human_pos}/{human_len} episodes, {msg} [{elapsed}] ETA {eta}";
 
 /// A progress bar or spinner, or nothing when standard error is not a
 /// terminal (pipes, files, tests). Clones share one indicator; it is cleared
@@ -135,6 +142,80 @@ impl tupli::Progress for Indicator {
     }
 }
 
+/// A dataset export: a spinner while the episodes are selected, then a bar
+/// of the episodes read, with the tuples and bytes received so far.
+#[derive(Clone)]
+pub(crate) struct ExportIndicator {
+    indicator: Indicator,
+    counts: Arc<ExportCounts>,
+}
+
+#[derive(Default)]
+struct ExportCounts {
+    tuples: AtomicU64,
+    announced: AtomicU64,
+    bytes: AtomicU64,
+}
+
+impl ExportIndicator {
+    /// The export to `file`.
+    pub(crate) fn new(file: &Path) -> ExportIndicator {
+        let indicator =
+            Indicator::spinner(format!("selecting the episodes for {}", file.display()));
+        if let Some(shown) = &indicator.0 {
+            shown
+                .bar
+                .set_prefix(format!("exporting to {}", file.display()));
+        }
+        ExportIndicator {
+            indicator,
+            counts: Arc::default(),
+        }
+    }
+
+    /// Removes the indicator now (before printing the summary).
+    pub(crate) fn clear(&self) {
+        self.indicator.clear();
+    }
+
+    fn message(&self) -> String {
+        let counts = &self.counts;
+        format!(
+            "{}/{} tuples, {}",
+            counts.tuples.load(Ordering::Relaxed),
+            counts.announced.load(Ordering::Relaxed),
+            crate::output::bytes(counts.bytes.load(Ordering::Relaxed)),
+        )
+    }
+}
+
+impl ExportProgress for ExportIndicator {
+    fn start(&self, episodes: usize, tuples: usize) {
+        self.counts
+            .announced
+            .store(tuples as u64, Ordering::Relaxed);
+        let Some(shown) = &self.indicator.0 else {
+            return;
+        };
+        shown.bar.set_length(episodes as u64);
+        shown.bar.set_position(0);
+        set_template(&shown.bar, EXPORT);
+        shown.bar.set_message(self.message());
+    }
+
+    fn episode(&self, tuples: usize, bytes: usize) {
+        self.counts
+            .tuples
+            .fetch_add(tuples as u64, Ordering::Relaxed);
+        self.counts.bytes.fetch_add(bytes as u64, Ordering::Relaxed);
+        let Some(shown) = &self.indicator.0 else {
+            return;
+        };
+        shown.bar.inc(1);
+        shown.bar.set_message(self.message());
+    }
+}
+
 fn set_template(bar: &ProgressBar, template: &str) {
     if let Ok(style) = ProgressStyle::with_template(template) {
         bar.set_style(style.progress_chars("=> "));
@@ -148,7 +229,7 @@ mod tests {
 
     #[test]
     fn templates_parse() {
-        for template in [SPINNER, COUNTER, BAR, BYTES] {
+        for template in [SPINNER, COUNTER, BAR, BYTES, EXPORT] {
             ProgressStyle::with_template(template).unwrap();
         }
     }
@@ -180,6 +261,30 @@ mod tests {
         let Some(shown) = &download.0 else { panic!() };
         assert_eq!((shown.bar.position(), shown.bar.length()), (7, None));
         assert_eq!(shown.bar.message(), "downloading");
+    }
+
+    #[test]
+    fn an_export_counts_episodes_tuples_and_bytes() {
+        let bar = ProgressBar::hidden();
+        let export = ExportIndicator {
+            indicator: Indicator::on(bar.clone(), SPINNER, "selecting".into(), None),
+            counts: Arc::default(),
+        };
+        export.start(3, 10);
+        assert_eq!((bar.position(), bar.length()), (0, Some(3)));
+        assert_eq!(bar.message(), "0/10 tuples, 0 B");
+        export.episode(4, 1000);
+        export.episode(6, 1500);
+        assert_eq!(bar.position(), 2);
+        assert_eq!(bar.message(), "10/10 tuples, 2.4 KiB");
+
+        let hidden = ExportIndicator {
+            indicator: Indicator(None),
+            counts: Arc::default(),
+        };
+        hidden.start(1, 1);
+        hidden.episode(1, 1);
+        hidden.clear();
     }
 
     #[test]

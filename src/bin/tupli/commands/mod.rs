@@ -3,6 +3,7 @@
 
 mod artifacts;
 mod benchmarks;
+mod datasets;
 mod episodes;
 mod groups;
 mod login;
@@ -42,5 +43,6 @@ async fn api(client: &TupliApiClient, command: ApiCommand, json: bool) -> Result
         ApiCommand::Benchmarks(command) => benchmarks::run(client, command, json).await,
         ApiCommand::Artifacts(command) => artifacts::run(client, command, json).await,
         ApiCommand::Episodes(command) => episodes::run(client, command, json).await,
+        ApiCommand::Datasets(command) => datasets::run(client, command, json).await,
     }
 }
