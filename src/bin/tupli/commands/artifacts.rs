@@ -9,6 +9,7 @@ use tupli::TupliApiClient;
 
 use crate::args::ArtifactCommand;
 use crate::error::CliError;
+use crate::interrupt::until_interrupted;
 use crate::output;
 use crate::progress::Indicator;
 
@@ -56,12 +57,17 @@ pub(crate) async fn run(
             id,
             output: Some(path),
         } => {
-            // Written beside `path` and renamed into place once verified.
+            // Written beside `path` and renamed into place once verified; on
+            // Ctrl-C the download is dropped, which removes the temporary file.
             let progress = Indicator::download(&id);
-            c.download_artifact_to_path(&id, &path)
-                .progress(progress.clone())
-                .await
-                .map_err(|e| about_file(e, "write", &path))?;
+            let download = c
+                .download_artifact_to_path(&id, &path)
+                .progress(progress.clone());
+            until_interrupted(
+                async { download.await.map_err(|e| about_file(e, "write", &path)) },
+                || format!("interrupted: nothing was written to {}", path.display()),
+            )
+            .await?;
             progress.clear();
             if !json {
                 let written = std::fs::metadata(&path)
@@ -79,9 +85,13 @@ pub(crate) async fn run(
             let progress = Indicator::download(&id);
             // Held until verified: nothing untrusted reaches standard output.
             let mut bytes = Vec::new();
-            c.download_artifact_to(&id, &mut bytes)
-                .progress(progress.clone())
-                .await?;
+            let download = c
+                .download_artifact_to(&id, &mut bytes)
+                .progress(progress.clone());
+            until_interrupted(async { Ok(download.await?) }, || {
+                "interrupted: nothing was written".into()
+            })
+            .await?;
             progress.clear();
             output::emit_bytes(&bytes)
         }
