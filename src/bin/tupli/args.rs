@@ -326,25 +326,29 @@ pub(crate) enum DatasetCommand {
     /// Exit codes: 4 when nothing matched (no file is written), 5 when a value is not a
     /// number or a flat array of numbers of one width (the message names the episode, the step
     /// and the field), 130 on Ctrl-C (the temporary file is removed).
-    ExportEpisodes {
-        /// The file to write (an existing one is replaced only once the new one is complete)
-        #[arg(long, short, value_name = "FILE")]
-        output: PathBuf,
-        /// File format [default: from FILE's extension: .npz; .arrow, .feather or .ipc; .parquet]
-        #[arg(long, value_enum, value_name = "FORMAT")]
-        format: Option<ExportFormat>,
-        /// Element type of observations, actions, next_observations and rewards (f32: each
-        /// value rounded to nearest, as numpy.float32 rounds)
-        #[arg(long, value_enum, value_name = "DTYPE", default_value = "f64")]
-        dtype: ExportDtype,
-        #[command(
-            flatten,
-            next_help_heading = "Benchmarks (whose episodes are selected)"
-        )]
-        benchmarks: BenchmarkFilterArgs,
-        #[command(flatten, next_help_heading = "Episodes (of those benchmarks)")]
-        episodes: FilterArgs,
-    },
+    ExportEpisodes(Box<ExportArgs>),
+}
+
+/// What `export-episodes` selects and writes.
+#[derive(Debug, Args)]
+pub(crate) struct ExportArgs {
+    /// The file to write (an existing one is replaced only once the new one is complete)
+    #[arg(long, short, value_name = "FILE")]
+    pub(crate) output: PathBuf,
+    /// File format [default: from FILE's extension: .npz; .arrow, .feather or .ipc; .parquet]
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub(crate) format: Option<ExportFormat>,
+    /// Element type of observations, actions, next_observations and rewards (f32: each
+    /// value rounded to nearest, as numpy.float32 rounds)
+    #[arg(long, value_enum, value_name = "DTYPE", default_value = "f64")]
+    pub(crate) dtype: ExportDtype,
+    #[command(
+        flatten,
+        next_help_heading = "Benchmarks (whose episodes are selected)"
+    )]
+    pub(crate) benchmarks: BenchmarkFilterArgs,
+    #[command(flatten, next_help_heading = "Episodes (of those benchmarks)")]
+    pub(crate) episodes: FilterArgs,
 }
 
 /// The file formats `export-episodes` writes.
@@ -549,16 +553,17 @@ mod tests {
             "n_tuples>=3",
         ])
         .unwrap();
-        let Command::Api(ApiCommand::Datasets(DatasetCommand::ExportEpisodes {
+        let Command::Api(ApiCommand::Datasets(DatasetCommand::ExportEpisodes(args))) = cli.command
+        else {
+            panic!("parsed as {:?}", cli.command)
+        };
+        let ExportArgs {
             benchmarks,
             episodes,
             format,
             dtype,
             output,
-        })) = cli.command
-        else {
-            panic!("parsed as {:?}", cli.command)
-        };
+        } = *args;
         assert_eq!(
             benchmarks.combined(),
             Filter::eq("hash", "h") & Filter::eq("metadata.name", "cartpole")
@@ -570,16 +575,12 @@ mod tests {
         );
 
         let cli = Cli::try_parse_from(["tupli", "export-episodes", "--output", "x"]).unwrap();
-        let Command::Api(ApiCommand::Datasets(DatasetCommand::ExportEpisodes {
-            benchmarks,
-            episodes,
-            ..
-        })) = cli.command
+        let Command::Api(ApiCommand::Datasets(DatasetCommand::ExportEpisodes(args))) = cli.command
         else {
             panic!("parsed as {:?}", cli.command)
         };
-        assert_eq!(benchmarks.combined(), Filter::all(), "every benchmark");
-        assert_eq!(episodes.given(), None, "no episode filter at all");
+        assert_eq!(args.benchmarks.combined(), Filter::all(), "every benchmark");
+        assert_eq!(args.episodes.given(), None, "no episode filter at all");
     }
 
     #[test]

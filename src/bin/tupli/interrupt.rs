@@ -37,9 +37,11 @@ async fn until<T>(
     message: impl FnOnce() -> String,
 ) -> Result<T, CliError> {
     let mut command = Box::pin(command);
-    match select(command.as_mut(), pin!(interrupt)).await {
-        Either::Left((result, _)) => return result,
-        Either::Right(((), _)) => {}
+    // The interrupt is polled first, so Ctrl-C is caught before the command
+    // starts (tokio installs its handler on the first poll).
+    match select(pin!(interrupt), command.as_mut()).await {
+        Either::Left(((), _)) => {}
+        Either::Right((result, _)) => return result,
     }
     // Its destructors run now, before the tool says anything or exits.
     drop(command);

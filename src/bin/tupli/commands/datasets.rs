@@ -7,7 +7,7 @@ use serde::Serialize;
 use tupli::dataset::{Dataset, Dtype, ExportSummary, Format};
 use tupli::TupliApiClient;
 
-use crate::args::{DatasetCommand, ExportDtype, ExportFormat};
+use crate::args::{DatasetCommand, ExportArgs, ExportDtype, ExportFormat};
 use crate::error::CliError;
 use crate::interrupt::until_interrupted;
 use crate::output;
@@ -22,13 +22,14 @@ pub(crate) async fn run(
     json: bool,
 ) -> Result<(), CliError> {
     match command {
-        DatasetCommand::ExportEpisodes {
-            benchmarks,
-            episodes,
-            format,
-            dtype,
-            output,
-        } => {
+        DatasetCommand::ExportEpisodes(args) => {
+            let ExportArgs {
+                output,
+                format,
+                dtype,
+                benchmarks,
+                episodes,
+            } = *args;
             // Both checked before anything is sent.
             let format = match format.or_else(|| ExportFormat::from_extension(&output)) {
                 Some(format) => format,
