@@ -1,21 +1,26 @@
 //! Test support shared by the offline suites (`tests/api/`, `tests/cli/`):
 //! the mock server with its catch-all, the expected-request matcher, JWTs,
-//! token pairs and JSON fixtures of the models.
+//! token pairs, JSON fixtures of the models and of datasets, and a raw server
+//! for answers httpmock cannot give (cut off, stalled).
 //!
 //! Each suite compiles this module with `#[path = "../support/mod.rs"] mod support;`.
 
 // Each test crate compiles this module and uses a part of it.
 #![allow(dead_code)]
 
+mod datasets;
 mod fixtures;
 mod jwt;
 mod mock;
+mod raw;
 mod req;
 mod wire;
 
+pub use datasets::*;
 pub use fixtures::*;
 pub use jwt::*;
 pub use mock::*;
+pub use raw::*;
 pub use req::*;
 pub use wire::*;
 
