@@ -12,6 +12,7 @@ mod support;
 mod artifacts;
 mod auth;
 mod benchmarks;
+mod datasets;
 mod episodes;
 mod errors;
 mod filters;
