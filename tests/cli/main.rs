@@ -13,6 +13,7 @@ mod artifacts;
 mod benchmarks;
 mod episodes;
 mod exit_codes;
+mod export;
 mod groups;
 mod publish;
 mod roles;
