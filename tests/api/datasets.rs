@@ -543,4 +543,49 @@ mod export {
         assert_eq!(dir_names(dir.path()), Vec::<String>::new());
         api.done_async().await;
     }
+
+    /// More tuples than the headers announced, past the first batch the
+    /// writer gets (8 MiB of columns): the same error as for a small
+    /// dataset, not a failed write.
+    #[tokio::test]
+    async fn more_tuples_than_announced_is_the_same_error_at_any_size() {
+        let api = Mocked::start_async().await;
+        let client = api.login().await;
+        let dir = tempfile::tempdir().unwrap();
+        let episodes = data_episodes(&[("e-1", "b-1", 10), ("e-2", "b-1", 10), ("e-3", "b-1", 10)]);
+        api.expect_async(benchmarks_req(all_filter()), |then| {
+            json_reply(then, 200, benchmarks_json(&["b-1"]))
+        })
+        .await;
+        api.expect_async(headers_req(in_wire("benchmark_id", &["b-1"])), |then| {
+            json_reply(then, 200, headers_json(&episodes))
+        })
+        .await;
+        // e-1 and e-2 hold 1100 states of 512 values each: a batch of over
+        // 8 MiB each, more rows than the file was laid out for.
+        let mut items = items_json(&episodes);
+        let wide = json!(vec![0.5; 512]);
+        let tuples = |n: usize| -> Value {
+            (0..n)
+                .map(|_| json!({"state": wide, "action": [0.5, 1.0], "reward": 0.5}))
+                .collect()
+        };
+        items[0]["tuples"] = tuples(1100);
+        items[1]["tuples"] = tuples(1100);
+        items[2]["tuples"] = tuples(10);
+        let mock = api
+            .expect_async(items_req(&episodes), |then| json_reply(then, 200, items))
+            .await;
+        let data = Dataset::new(&client);
+        for (format, name) in FORMATS {
+            let err = data.export(format).to_path(dir.path().join(name)).await;
+            assert!(
+                matches!(&err, Err(Error::Decode { message, .. }) if message.contains("announced 30 tuples")),
+                "{format:?}: {err:?}"
+            );
+        }
+        mock.assert_calls_async(3).await;
+        assert_eq!(dir_names(dir.path()), Vec::<String>::new());
+        api.done_async().await;
+    }
 }

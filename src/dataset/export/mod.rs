@@ -207,6 +207,11 @@ impl Export<'_> {
                     let next = builder.next_batch();
                     let batch = std::mem::replace(&mut builder, next).finish();
                     index.add(&batch);
+                    // Checked before the writer sees the rows: the `.npz`
+                    // layout holds only the rows announced.
+                    if let Some(expected) = expected.filter(|e| index.rows > *e) {
+                        return Err(not_as_announced(expected, index.rows, "at least "));
+                    }
                     if batches.send(Message::Batch(batch)).await.is_err() {
                         // The writer failed; its error is the one to report.
                         return Ok(None);
@@ -219,15 +224,7 @@ impl Export<'_> {
                 return Err(Error::EmptySelection);
             }
             if let Some(expected) = expected.filter(|e| *e != index.rows) {
-                return Err(Error::Decode {
-                    path: ".".into(),
-                    message: format!(
-                        "the episode headers announced {expected} tuples but the episodes \
-                         held {} (did they change during the export?)",
-                        index.rows
-                    ),
-                    excerpt: String::new(),
-                });
+                return Err(not_as_announced(expected, index.rows, ""));
             }
             let sent = batches.send(Message::Batch(batch)).await.is_ok()
                 && batches.send(Message::Finish(index.clone())).await.is_ok();
@@ -258,6 +255,18 @@ impl Export<'_> {
             obs_dim: index.obs_dim,
             act_dim: index.act_dim,
         })
+    }
+}
+
+/// The episodes held `held` tuples where their headers announced `expected`.
+fn not_as_announced(expected: usize, held: usize, at_least: &str) -> Error {
+    Error::Decode {
+        path: ".".into(),
+        message: format!(
+            "the episode headers announced {expected} tuples but the episodes held \
+             {at_least}{held} (did they change during the export?)"
+        ),
+        excerpt: String::new(),
     }
 }
 
