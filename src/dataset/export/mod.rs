@@ -339,8 +339,6 @@ pub(crate) trait BatchWriter<T: Float>: Send {
 
 type WriterTask = tokio::task::JoinHandle<Result<File>>;
 
-/// Starts the writer for `format` on a blocking thread; it ends when told to
-/// finish (answering the file) or when the channel closes (an error).
 /// What a writer knows before the first row.
 pub(crate) struct Plan {
     /// The rows there will be, when known (the `.npz` layout needs them).
@@ -351,6 +349,8 @@ pub(crate) struct Plan {
     pub(crate) episodes: String,
 }
 
+/// Starts the writer for `format` on a blocking thread; it ends when told to
+/// finish (answering the file) or when the channel closes (an error).
 fn spawn_writer<T: ExportFloat>(
     format: Format,
     file: File,
