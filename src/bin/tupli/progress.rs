@@ -21,9 +21,9 @@ const BAR: &str =
     "{msg} [{bar:30}] {binary_bytes}/{binary_total_bytes} {binary_bytes_per_sec} ETA {eta}";
 /// A transfer of unknown size.
 const BYTES: &str = "{spinner} {msg}: {binary_bytes} {binary_bytes_per_sec} [{elapsed}]";
-/// An export: episodes on the bar, tuples and bytes in the message.
-const EXPORT: &str =
-    "{prefix} [{bar:30}] {human_pos}/{human_len} episodes, {msg} [{elapsed}] ETA {eta}";
+/// An export: tuples on the bar (as wide as the terminal allows), episodes
+/// and bytes in the message.
+const EXPORT: &str = "{prefix} [{wide_bar}] {human_pos}/{human_len} tuples, {msg}, ETA {eta}";
 
 /// A progress bar or spinner, or nothing when standard error is not a
 /// terminal (pipes, files, tests). Clones share one indicator; it is cleared
@@ -143,7 +143,7 @@ impl tupli::Progress for Indicator {
 }
 
 /// A dataset export: a spinner while the episodes are selected, then a bar
-/// of the episodes read, with the tuples and bytes received so far.
+/// of the tuples read, with the episodes and the bytes received so far.
 #[derive(Clone)]
 pub(crate) struct ExportIndicator {
     indicator: Indicator,
@@ -152,8 +152,8 @@ pub(crate) struct ExportIndicator {
 
 #[derive(Default)]
 struct ExportCounts {
-    tuples: AtomicU64,
-    announced: AtomicU64,
+    episodes: AtomicU64,
+    selected: AtomicU64,
     bytes: AtomicU64,
 }
 
@@ -163,9 +163,8 @@ impl ExportIndicator {
         let indicator =
             Indicator::spinner(format!("selecting the episodes for {}", file.display()));
         if let Some(shown) = &indicator.0 {
-            shown
-                .bar
-                .set_prefix(format!("exporting to {}", file.display()));
+            let name = file.file_name().unwrap_or(file.as_os_str());
+            shown.bar.set_prefix(name.to_string_lossy().into_owned());
         }
         ExportIndicator {
             indicator,
@@ -181,9 +180,9 @@ impl ExportIndicator {
     fn message(&self) -> String {
         let counts = &self.counts;
         format!(
-            "{}/{} tuples, {}",
-            counts.tuples.load(Ordering::Relaxed),
-            counts.announced.load(Ordering::Relaxed),
+            "{}/{} episodes, {} received",
+            counts.episodes.load(Ordering::Relaxed),
+            counts.selected.load(Ordering::Relaxed),
             crate::output::bytes(counts.bytes.load(Ordering::Relaxed)),
         )
     }
@@ -192,26 +191,25 @@ impl ExportIndicator {
 impl ExportProgress for ExportIndicator {
     fn start(&self, episodes: usize, tuples: usize) {
         self.counts
-            .announced
-            .store(tuples as u64, Ordering::Relaxed);
+            .selected
+            .store(episodes as u64, Ordering::Relaxed);
         let Some(shown) = &self.indicator.0 else {
             return;
         };
-        shown.bar.set_length(episodes as u64);
-        shown.bar.set_position(0);
+        // The time spent selecting counts for neither the rate nor the ETA.
+        shown.bar.reset();
+        shown.bar.set_length(tuples as u64);
         set_template(&shown.bar, EXPORT);
         shown.bar.set_message(self.message());
     }
 
     fn episode(&self, tuples: usize, bytes: usize) {
-        self.counts
-            .tuples
-            .fetch_add(tuples as u64, Ordering::Relaxed);
+        self.counts.episodes.fetch_add(1, Ordering::Relaxed);
         self.counts.bytes.fetch_add(bytes as u64, Ordering::Relaxed);
         let Some(shown) = &self.indicator.0 else {
             return;
         };
-        shown.bar.inc(1);
+        shown.bar.inc(tuples as u64);
         shown.bar.set_message(self.message());
     }
 }
@@ -270,13 +268,14 @@ mod tests {
             indicator: Indicator::on(bar.clone(), SPINNER, "selecting".into(), None),
             counts: Arc::default(),
         };
+        bar.inc(5);
         export.start(3, 10);
-        assert_eq!((bar.position(), bar.length()), (0, Some(3)));
-        assert_eq!(bar.message(), "0/10 tuples, 0 B");
+        assert_eq!((bar.position(), bar.length()), (0, Some(10)));
+        assert_eq!(bar.message(), "0/3 episodes, 0 B received");
         export.episode(4, 1000);
         export.episode(6, 1500);
-        assert_eq!(bar.position(), 2);
-        assert_eq!(bar.message(), "10/10 tuples, 2.4 KiB");
+        assert_eq!(bar.position(), 10);
+        assert_eq!(bar.message(), "2/3 episodes, 2.4 KiB received");
 
         let hidden = ExportIndicator {
             indicator: Indicator(None),
