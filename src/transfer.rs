@@ -83,7 +83,9 @@ pub struct Transfer<'a, T> {
 }
 
 impl<'a, T> Transfer<'a, T> {
-    pub(crate) fn new<F, Fut>(run: F) -> Self
+    /// A transfer that runs `run` with the observer it is given (for a
+    /// storage of your own; `()` observes nothing until one is attached).
+    pub fn new<F, Fut>(run: F) -> Self
     where
         F: FnOnce(Arc<dyn Progress>) -> Fut + Send + 'a,
         Fut: Future<Output = Result<T>> + Send + 'a,
