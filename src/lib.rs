@@ -1,4 +1,6 @@
 #![doc = include_str!("../README.md")]
+// On docs.rs (all features), each item gated behind a feature says which.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![cfg_attr(
     not(test),
     deny(

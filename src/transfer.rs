@@ -180,13 +180,16 @@ where
 {
     progress.start(total);
     let mut hasher = Sha256::new();
+    let mut bytes = 0u64;
     while let Some(chunk) = body.next().await {
         let chunk = chunk?;
         hasher.update(&chunk);
         writer.write_all(&chunk).await?;
+        bytes += chunk.len() as u64;
         progress.advance(chunk.len() as u64);
     }
     writer.flush().await?;
+    tracing::debug!(bytes, "received");
     Ok(hasher)
 }
 
