@@ -348,7 +348,12 @@ impl AuthHandle {
             });
         }
         tracing::debug!("refreshing the access token");
-        match request().await {
+        let answer = request().await;
+        match &answer {
+            Ok(_) => tracing::debug!("refreshed the access token"),
+            Err(error) => tracing::debug!(%error, "refreshing the access token failed"),
+        }
+        match answer {
             Ok(token) if !sendable(&token.token) => {
                 self.set(None);
                 Err(Error::SessionExpired {

@@ -9,6 +9,7 @@ use progenitor_client::ResponseValue;
 use reqwest::header::{HeaderValue, CONTENT_TYPE};
 use reqwest::StatusCode;
 use serde::de::DeserializeOwned;
+use tracing::Instrument;
 
 use crate::auth::IssuedToken;
 use crate::client::TupliApiClient;
@@ -88,10 +89,11 @@ impl TupliApiClient {
         let policy = self.retry_policy();
         let mut attempt: u32 = 1;
         loop {
-            match self.authenticated(&call, path).await {
+            let span = tracing::debug_span!("tupli.call", attempt);
+            match self.authenticated(&call, path).instrument(span).await {
                 Err(error) if policy.retries(retry, attempt, &error) => {
                     let pause = policy.backoff(attempt);
-                    tracing::debug!(attempt, ?pause, %error, "retrying");
+                    tracing::debug!(attempt, backoff_ms = pause.as_millis(), %error, "retrying");
                     tokio::time::sleep(pause).await;
                     attempt = attempt.saturating_add(1);
                 }

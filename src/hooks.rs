@@ -9,7 +9,10 @@
 //! request can be rebuilt and a typed error returned; these hooks only shape
 //! single requests and responses.
 
+use std::time::Instant;
+
 use progenitor_client::{ClientHooks, ClientInfo, OperationInfo, ResponseValue};
+use tracing::Instrument;
 use reqwest::header::{HeaderValue, ACCEPT, AUTHORIZATION, CONNECTION};
 
 use crate::auth::{AuthHandle, Bearer};
@@ -52,10 +55,29 @@ impl ClientHooks<AuthHandle> for Client {
     async fn exec(
         &self,
         request: reqwest::Request,
-        _info: &OperationInfo,
+        info: &OperationInfo,
     ) -> reqwest::Result<reqwest::Response> {
-        let response = self.client.execute(request).await?;
+        // One span per request: what was asked (never the query string,
+        // which can hold names) and what came back.
+        let span = tracing::debug_span!(
+            "tupli.request",
+            operation = info.operation_id,
+            method = %request.method(),
+            path = request.url().path(),
+        );
+        let started = Instant::now();
+        let result = self.client.execute(request).instrument(span.clone()).await;
+        let elapsed_ms = started.elapsed().as_millis();
+        let response = match result {
+            Ok(response) => response,
+            Err(error) => {
+                // The error's own text names the URL, query included: only its kind.
+                tracing::debug!(parent: &span, elapsed_ms, failure = failure_kind(&error), "no answer");
+                return Err(error);
+            }
+        };
         let status = response.status();
+        tracing::debug!(parent: &span, status = status.as_u16(), elapsed_ms, "answered");
         if status.is_client_error() || status.is_server_error() {
             error::normalize(response).await
         } else {
@@ -85,5 +107,20 @@ pub(crate) async fn send(
             ResponseValue::from_response(response).await?,
         )),
         _ => Err(progenitor_client::Error::UnexpectedResponse(response)),
+    }
+}
+
+/// What kind of transport failure `error` is, for logs.
+fn failure_kind(error: &reqwest::Error) -> &'static str {
+    if error.is_timeout() {
+        "timeout"
+    } else if error.is_connect() {
+        "connect"
+    } else if error.is_redirect() {
+        "redirect"
+    } else if error.is_body() || error.is_decode() {
+        "body"
+    } else {
+        "request"
     }
 }

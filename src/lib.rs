@@ -1,4 +1,6 @@
 #![doc = include_str!("../README.md")]
+// On docs.rs (all features), each item gated behind a feature says which.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![cfg_attr(
     not(test),
     deny(
@@ -13,7 +15,7 @@
 // client and its hooks are the one loop, which progenitor forces):
 //   error ← {retry, validate, filter, tuple, decode, atomic_file} ← auth
 //   ← generated/hooks ← config/client ← call ← transfer/streams ← ops
-//   ← dataset (the data layer)
+//   ← storage ← dataset (the data layer)
 
 mod atomic_file;
 mod auth;
@@ -33,6 +35,7 @@ pub mod models;
 mod operation_id;
 mod ops;
 mod retry;
+pub mod storage;
 mod streams;
 mod transfer;
 mod tuple;
@@ -50,7 +53,7 @@ pub use filter::{Filter, FilterType};
 pub use reqwest;
 pub use retry::RetryPolicy;
 pub use secrecy::{ExposeSecret, SecretString};
-pub use streams::{EpisodeHeaderStream, EpisodeStream};
+pub use streams::{EpisodeHeaderStream, EpisodeJsonStream, EpisodeStream};
 pub use transfer::{artifact_hash, Progress, Transfer};
 
 /// The group that makes published content visible to everyone.

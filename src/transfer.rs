@@ -83,7 +83,9 @@ pub struct Transfer<'a, T> {
 }
 
 impl<'a, T> Transfer<'a, T> {
-    pub(crate) fn new<F, Fut>(run: F) -> Self
+    /// A transfer that runs `run` with the observer it is given (for a
+    /// storage of your own; `()` observes nothing until one is attached).
+    pub fn new<F, Fut>(run: F) -> Self
     where
         F: FnOnce(Arc<dyn Progress>) -> Fut + Send + 'a,
         Fut: Future<Output = Result<T>> + Send + 'a,
@@ -178,13 +180,16 @@ where
 {
     progress.start(total);
     let mut hasher = Sha256::new();
+    let mut bytes = 0u64;
     while let Some(chunk) = body.next().await {
         let chunk = chunk?;
         hasher.update(&chunk);
         writer.write_all(&chunk).await?;
+        bytes += chunk.len() as u64;
         progress.advance(chunk.len() as u64);
     }
     writer.flush().await?;
+    tracing::debug!(bytes, "received");
     Ok(hasher)
 }
 

@@ -40,11 +40,13 @@ pub use columns::{Column, Columns, Float, Layout};
 pub use export::{Dtype, Export, ExportProgress, ExportSummary, Format};
 pub use shuffle::{Minibatch, Minibatches};
 
-use crate::client::TupliApiClient;
+use std::sync::Arc;
+
 use crate::error::Result;
 use crate::filter::Filter;
 use crate::models::{EpisodeHeader, RlTuple};
-use crate::streams::ElementStream;
+use crate::storage::TupliStorage;
+use crate::streams::EpisodeJsonStream;
 use columns::ColumnsBuilder;
 use convert::{Episode, TupleFilter};
 use shuffle::Rng;
@@ -55,7 +57,7 @@ use shuffle::Rng;
 /// and nothing is fetched until a method asks for data.
 #[derive(Clone)]
 pub struct Dataset {
-    client: TupliApiClient,
+    storage: Arc<dyn TupliStorage>,
     benchmark_filter: Filter,
     episode_filter: Option<Filter>,
     tuple_filter: Option<TupleFilter>,
@@ -65,6 +67,7 @@ pub struct Dataset {
 impl std::fmt::Debug for Dataset {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Dataset")
+            .field("storage", &self.storage.describe())
             .field("benchmark_filter", &self.benchmark_filter)
             .field("episode_filter", &self.episode_filter)
             .field("tuple_filter", &self.tuple_filter.is_some())
@@ -77,8 +80,10 @@ impl std::fmt::Debug for Dataset {
 pub(crate) struct Selection {
     /// Their headers, as listed just before.
     pub(crate) headers: Vec<EpisodeHeader>,
-    /// Their elements (with tuples), in the order of the answer.
-    pub(crate) elements: Option<ElementStream>,
+    /// Their JSON (with tuples), in the order of the answer.
+    pub(crate) elements: Option<EpisodeJsonStream>,
+    /// How many elements were read (for error messages).
+    pub(crate) read: usize,
     /// What to keep of each episode.
     pub(crate) tuple_filter: Option<TupleFilter>,
 }
@@ -99,8 +104,9 @@ impl Selection {
             return Ok(None);
         };
         match elements.try_next().await? {
-            Some((index, bytes)) => {
-                episode.read(&bytes, index, self.tuple_filter.as_ref())?;
+            Some(bytes) => {
+                episode.read(&bytes, self.read, self.tuple_filter.as_ref())?;
+                self.read += 1;
                 Ok(Some(bytes.len()))
             }
             None => Ok(None),
@@ -109,10 +115,11 @@ impl Selection {
 }
 
 impl Dataset {
-    /// Creates a dataset of every episode the client can see.
-    pub fn new(client: &TupliApiClient) -> Self {
+    /// Creates a dataset of every episode in `storage` (a
+    /// [`TupliApiClient`](crate::TupliApiClient): every episode it can see).
+    pub fn new<S: TupliStorage + Clone + 'static>(storage: &S) -> Self {
         Dataset {
-            client: client.clone(),
+            storage: Arc::new(storage.clone()),
             benchmark_filter: Filter::all(),
             episode_filter: None,
             tuple_filter: None,
@@ -154,7 +161,7 @@ impl Dataset {
     /// The filter on episodes, or `None` when no benchmark matches (and so
     /// no episode can).
     async fn episode_selection(&self) -> Result<Option<Filter>> {
-        let benchmarks = self.client.list_benchmarks(&self.benchmark_filter).await?;
+        let benchmarks = self.storage.list_benchmarks(&self.benchmark_filter).await?;
         if benchmarks.is_empty() {
             return Ok(None);
         }
@@ -168,7 +175,7 @@ impl Dataset {
     /// Lists the headers of the selected episodes; no tuple is downloaded.
     pub async fn preview(&self) -> Result<Vec<EpisodeHeader>> {
         match self.episode_selection().await? {
-            Some(filter) => self.client.list_episode_headers(&filter).await,
+            Some(filter) => self.storage.list_episode_headers(&filter).await,
             None => Ok(Vec::new()),
         }
     }
@@ -192,11 +199,12 @@ impl Dataset {
             None
         } else {
             let ids = Filter::in_("id", headers.iter().map(|h| h.id.clone()));
-            Some(self.client.episode_elements(&ids, true).await?)
+            Some(self.storage.stream_episode_json(&ids, true).await?)
         };
         Ok(Selection {
             headers,
             elements,
+            read: 0,
             tuple_filter: self.tuple_filter.clone(),
         })
     }

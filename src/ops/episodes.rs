@@ -16,7 +16,7 @@ use crate::filter::{EpisodesListRequest, Filter};
 use crate::models::{Episode, EpisodeHeader, EpisodeItem, EpisodeList};
 use crate::operation_id;
 use crate::retry::Retry;
-use crate::streams::{ElementStream, EpisodeHeaderStream, EpisodeStream};
+use crate::streams::{EpisodeHeaderStream, EpisodeJsonStream, EpisodeStream};
 use crate::validate;
 
 /// A generous guess of an episode's JSON size: a float takes at most 24 bytes.
@@ -136,26 +136,27 @@ impl TupliApiClient {
     /// # Ok(()) }
     /// ```
     pub async fn stream_episodes(&self, filter: &Filter) -> Result<EpisodeStream> {
-        self.list_response(filter, true)
+        self.stream_episode_json(filter, true)
             .await
             .map(EpisodeStream::new)
     }
 
-    /// The raw elements of an episode list answer, for decoders of their own
-    /// (datasets read episodes straight into columns).
-    pub(crate) async fn episode_elements(
+    /// Streams the episodes matching `filter` as raw JSON, one object at a
+    /// time (with their tuples when `include_tuples`), for decoders of your
+    /// own. Datasets read episodes straight into columns from it.
+    pub async fn stream_episode_json(
         &self,
         filter: &Filter,
         include_tuples: bool,
-    ) -> Result<ElementStream> {
+    ) -> Result<EpisodeJsonStream> {
         self.list_response(filter, include_tuples)
             .await
-            .map(ElementStream::new)
+            .map(EpisodeJsonStream::from_response)
     }
 
     /// Streams the headers of the episodes matching `filter`, one at a time.
     pub async fn stream_episode_headers(&self, filter: &Filter) -> Result<EpisodeHeaderStream> {
-        self.list_response(filter, false)
+        self.stream_episode_json(filter, false)
             .await
             .map(EpisodeHeaderStream::new)
     }
