@@ -54,7 +54,7 @@ enum Command {
     /// against the machine's limits measured in the same run; writes
     /// target/bench/summary.json.
     Bench {
-        /// A scaled-down run (a few minutes once built).
+        /// A scaled-down run (under a minute once built).
         #[arg(long)]
         quick: bool,
         /// Rounds: each program runs this many times, in turns with the
