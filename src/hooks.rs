@@ -12,8 +12,8 @@
 use std::time::Instant;
 
 use progenitor_client::{ClientHooks, ClientInfo, OperationInfo, ResponseValue};
-use tracing::Instrument;
 use reqwest::header::{HeaderValue, ACCEPT, AUTHORIZATION, CONNECTION};
+use tracing::Instrument;
 
 use crate::auth::{AuthHandle, Bearer};
 use crate::error::{self, GenError};

@@ -50,16 +50,20 @@ enum Command {
         #[arg(long)]
         check: bool,
     },
-    /// Benchmark the client against pytupli's on the same bytes; writes
+    /// Benchmark the client against pytupli's on the same bytes, and both
+    /// against the machine's limits measured in the same run; writes
     /// target/bench/summary.json.
     Bench {
         /// A scaled-down run (under a minute once built).
         #[arg(long)]
         quick: bool,
-        /// Runs per measurement (median); default 3, or 1 with --quick.
+        /// Rounds: each program runs this many times, in turns with the
+        /// others; figures are min/median/max. Default 3, or 1 with --quick;
+        /// use at least 5 for the README's figures.
         #[arg(long)]
         runs: Option<usize>,
-        /// Only these sections (decode, encode, artifacts, e2e); default all.
+        /// Only these sections (decode, encode, artifacts, e2e, dataset);
+        /// default all.
         #[arg(long, value_delimiter = ',')]
         only: Vec<String>,
     },

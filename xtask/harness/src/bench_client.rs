@@ -1,52 +1,111 @@
 //! One measured client run for `cargo xtask bench` (built with `--release`).
 //!
-//! `bench-client MODE URL [ARG]` logs in as `bench`, runs one operation, and
-//! prints one JSON line: CPU seconds (user, sys) and wall seconds of the
-//! operation alone, the process's peak RSS, and a checksum of what it decoded.
-//! Modes: `decode-vec`, `decode-stream`, `floor FILE`, `encode TUPLES`,
-//! `upload FILE`, `download FILE`, `e2e EPISODES:TUPLES:CONCURRENCY`.
+//! `bench-client MODE [URL] [ARG…]` runs one operation and prints one JSON
+//! line: CPU seconds (user, sys, from `getrusage`, read before any checksum)
+//! and wall seconds of the operation alone, the process's peak RSS (`VmHWM`),
+//! counts, and a checksum of what it decoded or sent: sha256 over every
+//! float of every tuple (state, action, reward, in order) as little-endian
+//! IEEE-754 bits, equal only if two decodings agree bit for bit.
+//!
+//! Client modes (URL first; they log in as `bench` first, unmeasured):
+//! `baseline` (nothing: the process's own RSS), `decode-vec`,
+//! `decode-stream`, `encode FILE`, `upload FILE`, `download FILE`,
+//! `e2e FILE:EPISODES:CONCURRENCY`, `dataset-columns`,
+//! `dataset-export FORMAT PATH`.
+//!
+//! Limit modes, what the machine does without client logic:
+//! `loopback-episodes URL`, `loopback-download URL`, `loopback-upload URL FILE`
+//! (the canned server's bytes through a plain reqwest loop that discards
+//! them), `floor FILE` (serde's `IgnoredAny` over the bytes), `sha256 FILE`
+//! (read and hash), `format FILE` (serde_json formatting the episode's float
+//! arrays into memory).
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use futures::{StreamExt as _, TryStreamExt};
-use serde_json::json;
+use nix::sys::resource::{getrusage, UsageWho};
+use nix::time::{clock_gettime, ClockId};
+use serde_json::{json, Map, Value};
 use sha2::{Digest, Sha256};
+use tupli::dataset::{Dataset, Dtype, Format};
 use tupli::models::{ArtifactMetadata, Episode, EpisodeItem, RlTuple, TupleValue};
-use tupli::TupliApiClient;
+use tupli::{Filter, TupliApiClient};
 
-/// User and system CPU seconds of this process so far.
-fn cpu() -> (f64, f64) {
-    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
-    let fields: Vec<&str> = stat.rsplit(") ").next().unwrap_or("").split(' ').collect();
-    let ticks = |i: usize| {
-        fields
-            .get(i)
-            .and_then(|v| v.parse::<f64>().ok())
-            .unwrap_or(0.0)
-    };
-    // utime and stime, in clock ticks (100 a second on Linux).
-    (ticks(11) / 100.0, ticks(12) / 100.0)
+type Error = Box<dyn std::error::Error>;
+
+/// User and system CPU seconds of this process so far (microseconds).
+fn cpu() -> Result<(f64, f64), Error> {
+    let usage = getrusage(UsageWho::RUSAGE_SELF)?;
+    let seconds = |t: nix::sys::time::TimeVal| t.tv_sec() as f64 + t.tv_usec() as f64 / 1e6;
+    Ok((seconds(usage.user_time()), seconds(usage.system_time())))
 }
 
-/// Peak resident set size of this process, in bytes.
-fn peak_rss() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .unwrap_or_default()
+/// Peak resident set size of this process, in bytes: `VmHWM`, the high
+/// water mark of this program's own memory. Not `getrusage`'s `ru_maxrss`,
+/// which on Linux keeps the peak of the image before `exec` — the parent's
+/// memory when it spawned us sharing it (vfork), as Rust's `Command` does.
+fn peak_rss() -> Result<u64, Error> {
+    let status = std::fs::read_to_string("/proc/self/status")?;
+    let kib = status
         .lines()
         .find_map(|l| l.strip_prefix("VmHWM:"))
         .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
-        .map_or(0, |kb| kb * 1024)
+        .ok_or("no VmHWM in /proc/self/status")?;
+    Ok(kib * 1024)
 }
 
-/// sha256 over every float of every tuple (state, action, reward, in order),
-/// as little-endian IEEE-754 bits: equal only if the decodings agree bit for bit.
-fn checksum(items: &[EpisodeItem], hasher: &mut Sha256) {
-    for item in items {
-        for tuple in &item.tuples {
-            for value in [&tuple.state, &tuple.action, &tuple.reward] {
-                hash_value(value, hasher);
-            }
-        }
+/// CPU time of the calling thread (nanoseconds).
+fn thread_cpu() -> Result<Duration, Error> {
+    let t = clock_gettime(ClockId::CLOCK_THREAD_CPUTIME_ID)?;
+    Ok(Duration::new(
+        u64::try_from(t.tv_sec())?,
+        u32::try_from(t.tv_nsec())?,
+    ))
+}
+
+/// The measurement of one operation: started, then read once.
+struct Measure {
+    user: f64,
+    sys: f64,
+    started: Instant,
+    /// Single-threaded work inside the operation that is not part of it
+    /// (the stream's per-episode checksum): its thread CPU and its wall time.
+    excluded_cpu: Duration,
+    excluded_wall: Duration,
+}
+
+impl Measure {
+    fn start() -> Result<Measure, Error> {
+        let (user, sys) = cpu()?;
+        Ok(Measure {
+            user,
+            sys,
+            started: Instant::now(),
+            excluded_cpu: Duration::ZERO,
+            excluded_wall: Duration::ZERO,
+        })
+    }
+
+    /// Runs `f`, and leaves its CPU and wall time out of the measurement.
+    fn exclude<T>(&mut self, f: impl FnOnce() -> T) -> Result<T, Error> {
+        let (cpu0, wall0) = (thread_cpu()?, Instant::now());
+        let out = f();
+        self.excluded_wall += wall0.elapsed();
+        self.excluded_cpu += thread_cpu()?.saturating_sub(cpu0);
+        Ok(out)
+    }
+
+    /// Reads the figures now, into `out`.
+    fn stop(self, out: &mut Map<String, Value>) -> Result<(), Error> {
+        let wall = self.started.elapsed().saturating_sub(self.excluded_wall);
+        let (user, sys) = cpu()?;
+        let excluded = self.excluded_cpu.as_secs_f64();
+        // The excluded work is user-mode hashing.
+        out.insert("user".into(), json!(user - self.user - excluded));
+        out.insert("sys".into(), json!(sys - self.sys));
+        out.insert("wall".into(), json!(wall.as_secs_f64()));
+        out.insert("excluded_cpu".into(), json!(excluded));
+        Ok(())
     }
 }
 
@@ -58,38 +117,25 @@ fn hash_value(value: &TupleValue, hasher: &mut Sha256) {
     }
 }
 
-fn hash_json(value: &serde_json::Value, hasher: &mut Sha256) {
+fn hash_json(value: &Value, hasher: &mut Sha256) {
     match value {
-        serde_json::Value::Number(n) => hasher.update(n.as_f64().unwrap_or(f64::NAN).to_le_bytes()),
-        serde_json::Value::Array(items) => items.iter().for_each(|v| hash_json(v, hasher)),
+        Value::Number(n) => hasher.update(n.as_f64().unwrap_or(f64::NAN).to_le_bytes()),
+        Value::Array(items) => items.iter().for_each(|v| hash_json(v, hasher)),
         _ => {}
     }
 }
 
-fn episode(tuples: usize, seed: u64) -> Episode {
-    let mut x = seed
-        .wrapping_mul(6364136223846793005)
-        .wrapping_add(1442695040888963407);
-    let mut next = move || {
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        (x >> 11) as f64 / (1u64 << 53) as f64 * 2.0 - 1.0
-    };
-    Episode {
-        benchmark_id: "bench".into(),
-        metadata: serde_json::from_value(json!({"policy": "bench", "seed": seed}))
-            .unwrap_or_default(),
-        tuples: (0..tuples)
-            .map(|t| RlTuple {
-                terminal: t + 1 == tuples,
-                ..RlTuple::new(
-                    (0..17).map(|_| next() * 10.0).collect::<Vec<_>>(),
-                    (0..6).map(|_| next()).collect::<Vec<_>>(),
-                    next(),
-                )
-            })
-            .collect(),
+fn hash_tuples(tuples: &[RlTuple], hasher: &mut Sha256) {
+    for tuple in tuples {
+        for value in [&tuple.state, &tuple.action, &tuple.reward] {
+            hash_value(value, hasher);
+        }
+    }
+}
+
+fn hash_items(items: &[EpisodeItem], hasher: &mut Sha256) {
+    for item in items {
+        hash_tuples(&item.tuples, hasher);
     }
 }
 
@@ -102,114 +148,291 @@ fn metadata(name: &str) -> ArtifactMetadata {
     }
 }
 
+fn load_episode(path: &str) -> Result<Episode, Error> {
+    Ok(serde_json::from_slice(&std::fs::read(path)?)?)
+}
+
+/// The float arrays of an episode's tuples, as `format` formats them.
+fn float_arrays(episode: &Episode) -> Vec<Vec<f64>> {
+    let floats = |v: &TupleValue| match v {
+        TupleValue::Floats(f) => f.clone(),
+        TupleValue::Float(f) => vec![*f],
+        TupleValue::Json(v) => {
+            let mut out = Vec::new();
+            flatten(v, &mut out);
+            out
+        }
+    };
+    episode
+        .tuples
+        .iter()
+        .flat_map(|t| [floats(&t.state), floats(&t.action), floats(&t.reward)])
+        .collect()
+}
+
+fn flatten(value: &Value, out: &mut Vec<f64>) {
+    match value {
+        Value::Number(n) => out.push(n.as_f64().unwrap_or(f64::NAN)),
+        Value::Array(items) => items.iter().for_each(|v| flatten(v, out)),
+        _ => {}
+    }
+}
+
+/// Reads a response's body chunk by chunk, keeping nothing; its length.
+async fn discard(response: tupli::reqwest::Response) -> Result<u64, Error> {
+    let mut response = response.error_for_status()?;
+    let mut bytes = 0u64;
+    while let Some(chunk) = response.chunk().await? {
+        bytes += chunk.len() as u64;
+    }
+    Ok(bytes)
+}
+
+fn arg(args: &[String], i: usize, what: &str) -> Result<String, Error> {
+    args.get(i)
+        .cloned()
+        .ok_or_else(|| format!("missing argument {i}: {what}").into())
+}
+
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
-async fn main() -> Result<(), Box<dyn std::error::Error>> {
+async fn main() -> Result<(), Error> {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let (mode, url) = (args[0].as_str(), args.get(1).cloned().unwrap_or_default());
-    let arg = args.get(2).cloned().unwrap_or_default();
-    let client = TupliApiClient::with_url(if url.is_empty() {
-        "http://127.0.0.1:9"
-    } else {
-        &url
-    })?;
-    if mode != "floor" {
+    let mode = arg(&args, 0, "mode")?;
+    let mut out = Map::new();
+    out.insert("mode".into(), json!(mode));
+    let mut hasher = Sha256::new();
+
+    // Modes without a server.
+    match mode.as_str() {
+        "floor" | "sha256" | "format" => {
+            let path = arg(&args, 1, "file")?;
+            match mode.as_str() {
+                "floor" => {
+                    let bytes = std::fs::read(&path)?;
+                    let measure = Measure::start()?;
+                    let _: serde::de::IgnoredAny = serde_json::from_slice(&bytes)?;
+                    measure.stop(&mut out)?;
+                    out.insert("count".into(), json!(bytes.len()));
+                }
+                "sha256" => {
+                    use std::io::Read;
+                    let measure = Measure::start()?;
+                    let mut file = std::fs::File::open(&path)?;
+                    let mut buffer = vec![0u8; 1 << 20];
+                    let mut count = 0u64;
+                    loop {
+                        let n = file.read(&mut buffer)?;
+                        if n == 0 {
+                            break;
+                        }
+                        hasher.update(&buffer[..n]);
+                        count += n as u64;
+                    }
+                    let digest = hex::encode(std::mem::take(&mut hasher).finalize());
+                    measure.stop(&mut out)?;
+                    out.insert("count".into(), json!(count));
+                    out.insert("checksum".into(), json!(digest));
+                }
+                _ => {
+                    let arrays = float_arrays(&load_episode(&path)?);
+                    let mut buffer = Vec::with_capacity(64 << 20);
+                    let measure = Measure::start()?;
+                    serde_json::to_writer(&mut buffer, &arrays)?;
+                    measure.stop(&mut out)?;
+                    out.insert("count".into(), json!(buffer.len()));
+                }
+            }
+            out.insert("peak_rss".into(), json!(peak_rss()?));
+            println!("{}", Value::Object(out));
+            return Ok(());
+        }
+        _ => {}
+    }
+
+    let url = arg(&args, 1, "server URL")?;
+    let client = TupliApiClient::with_url(&url)?;
+    let plain = tupli::reqwest::Client::new();
+    if !mode.starts_with("loopback") {
         client.login("bench", "bench-password").await?;
     }
-    let mut hasher = Sha256::new();
-    let mut count = 0usize;
-    // Prepared outside the measurement.
-    let to_record = match mode {
-        "encode" => Some(episode(arg.parse()?, 1)),
-        _ => None,
-    };
-    let floor_bytes = match mode {
-        "floor" => std::fs::read(&arg)?,
-        _ => Vec::new(),
-    };
-
-    let (user0, sys0) = cpu();
-    let started = Instant::now();
-    // The checksum is not part of the operation (pytupli's is computed after
-    // its measurement): its time, single-threaded CPU work, is subtracted.
-    let mut not_measured = std::time::Duration::ZERO;
-    match mode {
+    match mode.as_str() {
+        "baseline" => {
+            Measure::start()?.stop(&mut out)?;
+            out.insert("count".into(), json!(0));
+        }
         "decode-vec" => {
-            let items = client.list_episode_items(&tupli::Filter::all()).await?;
-            count = items.len();
-            let hashing = Instant::now();
-            checksum(&items, &mut hasher);
-            not_measured += hashing.elapsed();
+            let measure = Measure::start()?;
+            let items = client.list_episode_items(&Filter::all()).await?;
+            measure.stop(&mut out)?;
+            hash_items(&items, &mut hasher);
+            out.insert("count".into(), json!(items.len()));
+            let tuples: usize = items.iter().map(|i| i.tuples.len()).sum();
+            out.insert("tuples".into(), json!(tuples));
         }
         "decode-stream" => {
-            let mut stream = std::pin::pin!(client.stream_episodes(&tupli::Filter::all()).await?);
+            // Keeps nothing: each episode is hashed as it comes, and that
+            // hashing (this thread's CPU, and its wall time) is left out.
+            let mut measure = Measure::start()?;
+            let mut stream = std::pin::pin!(client.stream_episodes(&Filter::all()).await?);
+            let (mut count, mut tuples) = (0usize, 0usize);
             while let Some(item) = stream.try_next().await? {
                 count += 1;
-                let hashing = Instant::now();
-                checksum(std::slice::from_ref(&item), &mut hasher);
-                not_measured += hashing.elapsed();
+                tuples += item.tuples.len();
+                measure.exclude(|| hash_items(std::slice::from_ref(&item), &mut hasher))?;
             }
-        }
-        "floor" => {
-            let _: serde::de::IgnoredAny = serde_json::from_slice(&floor_bytes)?;
+            measure.stop(&mut out)?;
+            out.insert("count".into(), json!(count));
+            out.insert("tuples".into(), json!(tuples));
         }
         "encode" => {
-            let header = client
-                .record_episode(to_record.as_ref().ok_or("no episode")?)
-                .await?;
-            count = header.n_tuples as usize;
+            let episode = load_episode(&arg(&args, 2, "episode file")?)?;
+            hash_tuples(&episode.tuples, &mut hasher);
+            let measure = Measure::start()?;
+            let header = client.record_episode(&episode).await?;
+            measure.stop(&mut out)?;
+            out.insert("count".into(), json!(header.n_tuples));
         }
         "upload" => {
+            let path = arg(&args, 2, "file")?;
+            let measure = Measure::start()?;
             let item = client
-                .store_artifact_from_path(&arg, &metadata("bench.bin"))
+                .store_artifact_from_path(&path, &metadata("bench.bin"))
                 .await?;
-            hasher.update(item.hash.as_bytes());
+            measure.stop(&mut out)?;
+            out.insert("count".into(), json!(std::fs::metadata(&path)?.len()));
+            out.insert("checksum".into(), json!(item.hash));
+            return print(out);
         }
         "download" => {
+            let path = arg(&args, 2, "file")?;
+            let measure = Measure::start()?;
             let item = client
-                .download_artifact_to_path("bench-artifact", &arg)
+                .download_artifact_to_path("bench-artifact", &path)
                 .await?;
-            hasher.update(item.hash.as_bytes());
+            measure.stop(&mut out)?;
+            out.insert("count".into(), json!(std::fs::metadata(&path)?.len()));
+            out.insert("checksum".into(), json!(item.hash));
+            return print(out);
         }
         "e2e" => {
-            let parts: Vec<usize> = arg.split(':').map(str::parse).collect::<Result<_, _>>()?;
-            let (episodes, tuples, concurrency) = (parts[0], parts[1], parts[2]);
+            let spec = arg(&args, 2, "FILE:EPISODES:CONCURRENCY")?;
+            let parts: Vec<&str> = spec.split(':').collect();
+            let [path, episodes, concurrency] = parts[..] else {
+                return Err(format!("e2e takes FILE:EPISODES:CONCURRENCY, not {spec}").into());
+            };
+            let (episodes, concurrency): (usize, usize) = (episodes.parse()?, concurrency.parse()?);
+            let episode = load_episode(path)?;
+            hash_tuples(&episode.tuples, &mut hasher);
             let benchmark = client
                 .store_benchmark(&tupli::models::BenchmarkQuery {
-                    hash: format!("bench-{}", std::process::id()),
+                    hash: format!("bench-{}-{}", std::process::id(), concurrency),
                     serialized: "{}".into(),
                     metadata: serde_json::from_value(json!({"name": "bench"}))?,
                 })
                 .await?;
             let episodes: Vec<Episode> = (0..episodes)
-                .map(|i| Episode {
+                .map(|_| Episode {
                     benchmark_id: benchmark.id.clone(),
-                    ..episode(tuples, i as u64)
+                    ..episode.clone()
                 })
                 .collect();
-            let (user1, sys1) = cpu();
-            let started = Instant::now();
-            futures::stream::iter(episodes.iter().map(|e| client.record_episode(e)))
-                .buffer_unordered(concurrency)
-                .try_for_each(|_| async { Ok(()) })
+            let measure = Measure::start()?;
+            let headers: Vec<_> =
+                futures::stream::iter(episodes.iter().map(|e| client.record_episode(e)))
+                    .buffer_unordered(concurrency.max(1))
+                    .try_collect()
+                    .await?;
+            measure.stop(&mut out)?;
+            out.insert("count".into(), json!(headers.len()));
+            let tuples: i64 = headers.iter().map(|h| h.n_tuples).sum();
+            out.insert("tuples".into(), json!(tuples));
+        }
+        "dataset-columns" => {
+            let dataset =
+                Dataset::new(&client).with_benchmark_filter(Filter::eq("metadata.name", "bench"));
+            let measure = Measure::start()?;
+            let columns = dataset.columns().await?;
+            measure.stop(&mut out)?;
+            for i in 0..columns.len() {
+                let rows = [columns.observations().row(i), columns.actions().row(i)];
+                for row in rows {
+                    let row = row.ok_or("a row is missing")?;
+                    row.iter().for_each(|f| hasher.update(f.to_le_bytes()));
+                }
+                hasher.update(columns.rewards()[i].to_le_bytes());
+            }
+            out.insert("count".into(), json!(columns.len()));
+        }
+        "dataset-export" => {
+            let format = match arg(&args, 2, "format")?.as_str() {
+                "npz" => Format::Npz,
+                "arrow" => Format::Arrow,
+                "parquet" => Format::Parquet,
+                other => return Err(format!("unknown format {other}").into()),
+            };
+            let path = arg(&args, 3, "output file")?;
+            let dataset =
+                Dataset::new(&client).with_benchmark_filter(Filter::eq("metadata.name", "bench"));
+            let measure = Measure::start()?;
+            let summary = dataset
+                .export(format)
+                .dtype(Dtype::F64)
+                .to_path(&path)
                 .await?;
-            let wall = started.elapsed().as_secs_f64();
-            let (user2, sys2) = cpu();
-            println!(
-                "{}",
-                json!({"mode": mode, "user": user2 - user1, "sys": sys2 - sys1, "wall": wall,
-                       "peak_rss": peak_rss(), "count": episodes.len(), "checksum": ""})
-            );
-            return Ok(());
+            measure.stop(&mut out)?;
+            out.insert("count".into(), json!(summary.tuples));
+            out.insert("bytes".into(), json!(summary.bytes));
+            return print(out);
+        }
+        "loopback-episodes" => {
+            let measure = Measure::start()?;
+            let response = plain
+                .post(format!("{url}/episodes/list"))
+                .header("content-type", "application/json")
+                .body(r#"{"type":"OR","filters":[],"include_tuples":true}"#)
+                .send()
+                .await?;
+            let bytes = discard(response).await?;
+            measure.stop(&mut out)?;
+            out.insert("count".into(), json!(bytes));
+            return print(out);
+        }
+        "loopback-download" => {
+            let measure = Measure::start()?;
+            let response = plain
+                .get(format!(
+                    "{url}/artifacts/download?artifact_id=bench-artifact"
+                ))
+                .send()
+                .await?;
+            let bytes = discard(response).await?;
+            measure.stop(&mut out)?;
+            out.insert("count".into(), json!(bytes));
+            return print(out);
+        }
+        "loopback-upload" => {
+            let body = std::fs::read(arg(&args, 2, "file")?)?;
+            let len = body.len();
+            let measure = Measure::start()?;
+            plain
+                .post(format!("{url}/artifacts/upload"))
+                .header("content-type", "application/octet-stream")
+                .body(body)
+                .send()
+                .await?
+                .error_for_status()?;
+            measure.stop(&mut out)?;
+            out.insert("count".into(), json!(len));
+            return print(out);
         }
         other => return Err(format!("unknown mode {other}").into()),
     }
-    let excluded = not_measured.as_secs_f64();
-    let wall = started.elapsed().as_secs_f64() - excluded;
-    let (user1, sys1) = cpu();
-    println!(
-        "{}",
-        json!({"mode": mode, "user": user1 - user0 - excluded, "sys": sys1 - sys0, "wall": wall,
-               "peak_rss": peak_rss(), "count": count, "checksum": hex::encode(hasher.finalize())})
-    );
+    out.insert("checksum".into(), json!(hex::encode(hasher.finalize())));
+    print(out)
+}
+
+fn print(mut out: Map<String, Value>) -> Result<(), Error> {
+    out.insert("peak_rss".into(), json!(peak_rss()?));
+    println!("{}", Value::Object(out));
     Ok(())
 }

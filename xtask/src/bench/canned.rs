@@ -1,17 +1,31 @@
 //! A canned-response HTTP server on 127.0.0.1 for client benchmarks: answers
-//! from memory, so what is measured is the client.
+//! from memory, so what is measured is the client; and checks what it is
+//! sent, so a client that sends the wrong floats fails the bench.
+//!
+//! It reads each request's body: `/episodes/list` answers the episodes with
+//! their tuples or only their headers as the body's `include_tuples` says;
+//! `/episodes/record` is parsed here (numbers by Rust's correctly rounded
+//! `f64` parser, independent of any client's), its tuples counted and its
+//! floats hashed; `/artifacts/upload` is counted. Every request is logged
+//! for [`Canned::take_log`].
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
-use anyhow::Result;
-use serde_json::json;
+use anyhow::{bail, Context, Result};
+use serde_json::{json, Value};
+
+/// The id of the one benchmark the server lists; the payload's episodes
+/// belong to it.
+pub const BENCHMARK_ID: &str = "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb";
 
 /// What the server answers with.
 pub struct Content {
-    /// The body of `POST /episodes/list`.
+    /// The body of `POST /episodes/list` with `include_tuples`.
     pub episodes: Vec<u8>,
+    /// The body of `POST /episodes/list` without `include_tuples`.
+    pub headers: Vec<u8>,
     /// Length of the artifact served by `GET /artifacts/download`.
     pub artifact_len: u64,
     /// One block of the artifact, repeated to its length.
@@ -20,24 +34,74 @@ pub struct Content {
     pub artifact_hash: String,
 }
 
+/// One request the server answered.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Request {
+    /// Its path, without the query.
+    pub route: String,
+    /// For `/episodes/list`: what the body asked for.
+    pub include_tuples: Option<bool>,
+    /// For `/episodes/list`: how many ids an `IN` filter on `id` named.
+    pub id_filter: Option<usize>,
+    /// For `/episodes/record`: what the body held.
+    pub record: Option<Floats>,
+    /// For `/artifacts/upload`: the body's length.
+    pub upload_bytes: Option<u64>,
+}
+
 /// A running canned server; it lives as long as the process.
 pub struct Canned {
     pub url: String,
+    log: Arc<Mutex<Vec<Request>>>,
+    last_record: Arc<Mutex<Vec<u8>>>,
+}
+
+impl Canned {
+    /// The requests answered since the last call.
+    pub fn take_log(&self) -> Vec<Request> {
+        std::mem::take(&mut *self.log.lock().unwrap_or_else(|e| e.into_inner()))
+    }
+
+    /// The body of the last `/episodes/record`, as it was received.
+    pub fn last_record(&self) -> Vec<u8> {
+        self.last_record
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+}
+
+struct Shared {
+    content: Content,
+    log: Arc<Mutex<Vec<Request>>>,
+    last_record: Arc<Mutex<Vec<u8>>>,
 }
 
 pub fn start(content: Content) -> Result<Canned> {
     let listener = TcpListener::bind("127.0.0.1:0")?;
     let url = format!("http://{}", listener.local_addr()?);
-    let content = Arc::new(content);
+    let log = Arc::new(Mutex::new(Vec::new()));
+    let last_record = Arc::new(Mutex::new(Vec::new()));
+    let shared = Arc::new(Shared {
+        content,
+        log: Arc::clone(&log),
+        last_record: Arc::clone(&last_record),
+    });
     std::thread::spawn(move || {
         for stream in listener.incoming().flatten() {
-            let content = Arc::clone(&content);
+            let shared = Arc::clone(&shared);
             std::thread::spawn(move || {
-                let _ = handle(stream, &content);
+                if let Err(e) = handle(stream, &shared) {
+                    eprintln!("canned server: {e:#}");
+                }
             });
         }
     });
-    Ok(Canned { url })
+    Ok(Canned {
+        url,
+        log,
+        last_record,
+    })
 }
 
 fn token() -> String {
@@ -72,7 +136,7 @@ fn base64_url(bytes: &[u8]) -> String {
     out
 }
 
-fn artifact_item(content: &Content) -> serde_json::Value {
+fn artifact_item(content: &Content) -> Value {
     json!({
         "name": "bench.bin", "description": "", "benchmark_id": null, "extra": {},
         "id": "bench-artifact", "created_by": "bench", "published_in": ["bench"],
@@ -80,8 +144,18 @@ fn artifact_item(content: &Content) -> serde_json::Value {
     })
 }
 
+fn benchmarks() -> Value {
+    json!([{
+        "id": BENCHMARK_ID, "created_by": "bench", "published_in": ["bench"],
+        "created_at": "2026-11-25T12:00:00", "hash": "bench-hash",
+        "metadata": {"name": "bench", "description": "", "difficulty": null,
+                     "version": null, "extra": {}},
+    }])
+}
+
 /// Serves one request on a connection, then closes it.
-fn handle(stream: TcpStream, content: &Content) -> Result<()> {
+fn handle(stream: TcpStream, shared: &Shared) -> Result<()> {
+    let content = &shared.content;
     let mut reader = BufReader::with_capacity(1 << 20, stream.try_clone()?);
     let mut line = String::new();
     reader.read_line(&mut line)?;
@@ -94,39 +168,54 @@ fn handle(stream: TcpStream, content: &Content) -> Result<()> {
         }
         let lower = header.to_ascii_lowercase();
         if let Some(v) = lower.strip_prefix("content-length:") {
-            length = v.trim().parse().unwrap_or(0);
+            length = v.trim().parse().context("content-length")?;
         }
         if lower.starts_with("transfer-encoding:") && lower.contains("chunked") {
             chunked = true;
         }
     }
-    drain(&mut reader, length, chunked)?;
+    let route = path.split('?').next().unwrap_or("").to_string();
+    let mut request = Request {
+        route: route.clone(),
+        include_tuples: None,
+        id_filter: None,
+        record: None,
+        upload_bytes: None,
+    };
     let mut out = stream;
-    let route = path.split('?').next().unwrap_or("");
-    match route {
-        "/access/users/token" => {
-            let t = token();
-            let body = json!({"access_token": {"token": t, "token_type": "bearer"},
-                              "refresh_token": {"token": t, "token_type": "bearer"}});
-            respond(&mut out, "application/json", body.to_string().as_bytes())
+    let answer = match route.as_str() {
+        "/artifacts/upload" => {
+            request.upload_bytes = Some(body(&mut reader, length, chunked, None)?);
+            Answer::Json(artifact_item(content).to_string().into_bytes())
         }
-        "/access/users/refresh-token" => {
-            let body = json!({"token": token(), "token_type": "bearer"});
-            respond(&mut out, "application/json", body.to_string().as_bytes())
+        _ => {
+            let mut bytes = Vec::new();
+            body(&mut reader, length, chunked, Some(&mut bytes))?;
+            answer(&route, &bytes, &mut request, shared)
         }
-        "/episodes/list" => respond(&mut out, "application/json", &content.episodes),
-        "/episodes/record" => {
-            let body = json!({"id": "e", "created_by": "bench", "published_in": ["bench"],
-                              "created_at": "2026-11-25T12:00:00", "benchmark_id": "bench",
-                              "metadata": {}, "n_tuples": 0, "terminated": true, "timeout": false});
-            respond(&mut out, "application/json", body.to_string().as_bytes())
-        }
-        "/artifacts/upload" => respond(
+    };
+    shared
+        .log
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .push(request);
+    match answer {
+        Answer::Json(body) => respond(&mut out, "200 OK", &body),
+        Answer::Episodes(include_tuples) => respond(
             &mut out,
-            "application/json",
-            artifact_item(content).to_string().as_bytes(),
+            "200 OK",
+            if include_tuples {
+                &content.episodes
+            } else {
+                &content.headers
+            },
         ),
-        "/artifacts/download" => {
+        Answer::Status(status, detail) => respond(
+            &mut out,
+            status,
+            json!({ "detail": detail }).to_string().as_bytes(),
+        ),
+        Answer::Artifact => {
             let metadata = artifact_item(content).to_string();
             write!(
                 out,
@@ -141,18 +230,81 @@ fn handle(stream: TcpStream, content: &Content) -> Result<()> {
             }
             Ok(())
         }
-        _ => {
-            let body = json!({"detail": "Not Found"}).to_string();
-            write!(out, "HTTP/1.1 404 Not Found\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}", body.len())?;
-            Ok(())
-        }
     }
 }
 
-fn respond(out: &mut TcpStream, content_type: &str, body: &[u8]) -> Result<()> {
+enum Answer {
+    Json(Vec<u8>),
+    /// The episodes with their tuples (`true`) or their headers.
+    Episodes(bool),
+    Status(&'static str, String),
+    Artifact,
+}
+
+fn answer(route: &str, body: &[u8], request: &mut Request, shared: &Shared) -> Answer {
+    match route {
+        "/access/users/token" => {
+            let t = token();
+            Answer::Json(
+                json!({"access_token": {"token": t, "token_type": "bearer"},
+                       "refresh_token": {"token": t, "token_type": "bearer"}})
+                .to_string()
+                .into_bytes(),
+            )
+        }
+        "/access/users/refresh-token" => Answer::Json(
+            json!({"token": token(), "token_type": "bearer"})
+                .to_string()
+                .into_bytes(),
+        ),
+        "/benchmarks/list" => Answer::Json(benchmarks().to_string().into_bytes()),
+        "/episodes/list" => match serde_json::from_slice::<Value>(body) {
+            Ok(query) => {
+                // The server's default, as pytupli's: headers only.
+                let include_tuples = query["include_tuples"].as_bool().unwrap_or(false);
+                request.include_tuples = Some(include_tuples);
+                request.id_filter = id_filter(&query);
+                Answer::Episodes(include_tuples)
+            }
+            Err(e) => Answer::Status("422 Unprocessable Entity", format!("body: {e}")),
+        },
+        "/episodes/record" => match episode_floats(body) {
+            Ok(floats) => {
+                let header = json!({"id": "e", "created_by": "bench", "published_in": ["bench"],
+                    "created_at": "2026-11-25T12:00:00", "benchmark_id": "bench",
+                    "metadata": {}, "n_tuples": floats.tuples, "terminated": floats.terminal,
+                    "timeout": false});
+                request.record = Some(floats);
+                *shared.last_record.lock().unwrap_or_else(|e| e.into_inner()) = body.to_vec();
+                Answer::Json(header.to_string().into_bytes())
+            }
+            Err(e) => Answer::Status("422 Unprocessable Entity", format!("episode: {e:#}")),
+        },
+        "/artifacts/download" => Answer::Artifact,
+        _ => Answer::Status("404 Not Found", "Not Found".into()),
+    }
+}
+
+/// How many ids the first `IN` filter on `id` in a query names.
+fn id_filter(query: &Value) -> Option<usize> {
+    match query {
+        Value::Object(map) => {
+            if map.get("type").and_then(Value::as_str) == Some("IN")
+                && map.get("key").and_then(Value::as_str) == Some("id")
+            {
+                return map.get("value").and_then(Value::as_array).map(Vec::len);
+            }
+            map.values().find_map(id_filter)
+        }
+        Value::Array(items) => items.iter().find_map(id_filter),
+        _ => None,
+    }
+}
+
+fn respond(out: &mut TcpStream, status: &str, body: &[u8]) -> Result<()> {
     write!(
         out,
-        "HTTP/1.1 200 OK\r\ncontent-type: {content_type}\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
+        "HTTP/1.1 {status}\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
         body.len()
     )?;
     out.write_all(body)?;
@@ -160,19 +312,351 @@ fn respond(out: &mut TcpStream, content_type: &str, body: &[u8]) -> Result<()> {
     Ok(())
 }
 
-/// Reads and discards a request body.
-fn drain(reader: &mut impl BufRead, length: u64, chunked: bool) -> Result<()> {
+/// Reads a request body into `keep` (or discards it); its length.
+fn body(
+    reader: &mut impl BufRead,
+    length: u64,
+    chunked: bool,
+    mut keep: Option<&mut Vec<u8>>,
+) -> Result<u64> {
+    let mut copy = |reader: &mut dyn Read, n: u64| -> Result<u64> {
+        let mut part = reader.take(n);
+        let copied = match keep.as_deref_mut() {
+            Some(buffer) => std::io::copy(&mut part, buffer)?,
+            None => std::io::copy(&mut part, &mut std::io::sink())?,
+        };
+        if copied != n {
+            bail!("the body ended after {copied} of {n} bytes");
+        }
+        Ok(copied)
+    };
     if !chunked {
-        std::io::copy(&mut reader.take(length), &mut std::io::sink())?;
-        return Ok(());
+        return copy(reader, length);
     }
+    let mut total = 0;
     loop {
         let mut size = String::new();
         reader.read_line(&mut size)?;
         let n = u64::from_str_radix(size.trim().split(';').next().unwrap_or("0"), 16)?;
-        std::io::copy(&mut reader.take(n + 2), &mut std::io::sink())?;
         if n == 0 {
+            let mut end = String::new();
+            reader.read_line(&mut end)?;
+            return Ok(total);
+        }
+        total += copy(reader, n)?;
+        let mut end = [0u8; 2];
+        reader.read_exact(&mut end)?;
+    }
+}
+
+/// What an episode body holds: its tuples, and a hash of every float of
+/// every tuple (state, action, reward, in that order whatever the order of
+/// the keys; integers as the float they are), by their bits.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Floats {
+    pub tuples: u64,
+    pub floats: u64,
+    pub hash: u64,
+    /// Whether the last tuple is terminal.
+    pub terminal: bool,
+}
+
+impl Floats {
+    fn add(&mut self, value: f64) {
+        let bits = value.to_bits() ^ self.floats.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        self.hash = (self.hash ^ splitmix(bits))
+            .wrapping_mul(0x0000_0100_0000_01B3)
+            .rotate_left(23);
+        self.floats += 1;
+    }
+
+    /// The hash, as hex.
+    pub fn hex(&self) -> String {
+        format!("{:016x}", self.hash)
+    }
+}
+
+fn splitmix(mut x: u64) -> u64 {
+    x = (x ^ (x >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    x = (x ^ (x >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    x ^ (x >> 31)
+}
+
+/// Parses an episode (`{"tuples": [{"state": …, "action": …, "reward": …}, …], …}`).
+pub fn episode_floats(body: &[u8]) -> Result<Floats> {
+    let mut p = Parser { bytes: body, at: 0 };
+    let mut floats = Floats {
+        tuples: 0,
+        floats: 0,
+        hash: 0,
+        terminal: false,
+    };
+    let mut seen_tuples = false;
+    p.object(|p, key| {
+        if key != b"tuples" {
+            return p.value(&mut None);
+        }
+        seen_tuples = true;
+        p.array(|p| {
+            let mut fields: [Vec<f64>; 3] = Default::default();
+            let mut present = [false; 3];
+            let mut terminal = false;
+            p.object(|p, key| {
+                let field = match key {
+                    b"state" => 0,
+                    b"action" => 1,
+                    b"reward" => 2,
+                    b"terminal" => {
+                        terminal = p.literal()? == Some(true);
+                        return Ok(());
+                    }
+                    _ => return p.value(&mut None),
+                };
+                present[field] = true;
+                p.value(&mut Some(&mut fields[field]))
+            })?;
+            if present != [true; 3] {
+                bail!("tuple {} lacks state, action or reward", floats.tuples);
+            }
+            fields.iter().flatten().for_each(|&f| floats.add(f));
+            floats.tuples += 1;
+            floats.terminal = terminal;
+            Ok(())
+        })
+    })?;
+    p.ws();
+    if p.at != body.len() {
+        bail!("trailing bytes at {}", p.at);
+    }
+    if !seen_tuples {
+        bail!("no tuples");
+    }
+    Ok(floats)
+}
+
+/// A strict JSON reader that keeps only numbers.
+struct Parser<'a> {
+    bytes: &'a [u8],
+    at: usize,
+}
+
+impl<'a> Parser<'a> {
+    fn peek(&self) -> Option<u8> {
+        self.bytes.get(self.at).copied()
+    }
+
+    fn ws(&mut self) {
+        while matches!(self.peek(), Some(b' ' | b'\t' | b'\n' | b'\r')) {
+            self.at += 1;
+        }
+    }
+
+    fn expect(&mut self, byte: u8) -> Result<()> {
+        self.ws();
+        if self.peek() != Some(byte) {
+            bail!("expected {:?} at byte {}", byte as char, self.at);
+        }
+        self.at += 1;
+        Ok(())
+    }
+
+    /// `{ "key": value, … }`, each value read by `member`.
+    fn object(&mut self, mut member: impl FnMut(&mut Self, &[u8]) -> Result<()>) -> Result<()> {
+        self.expect(b'{')?;
+        self.ws();
+        if self.peek() == Some(b'}') {
+            self.at += 1;
             return Ok(());
         }
+        loop {
+            self.ws();
+            let key = self.string()?;
+            self.expect(b':')?;
+            member(self, key)?;
+            self.ws();
+            match self.peek() {
+                Some(b',') => self.at += 1,
+                Some(b'}') => {
+                    self.at += 1;
+                    return Ok(());
+                }
+                _ => bail!("expected , or }} at byte {}", self.at),
+            }
+        }
+    }
+
+    /// `[ value, … ]`, each element read by `element`.
+    fn array(&mut self, mut element: impl FnMut(&mut Self) -> Result<()>) -> Result<()> {
+        self.expect(b'[')?;
+        self.ws();
+        if self.peek() == Some(b']') {
+            self.at += 1;
+            return Ok(());
+        }
+        loop {
+            element(self)?;
+            self.ws();
+            match self.peek() {
+                Some(b',') => self.at += 1,
+                Some(b']') => {
+                    self.at += 1;
+                    return Ok(());
+                }
+                _ => bail!("expected , or ] at byte {}", self.at),
+            }
+        }
+    }
+
+    /// A string's raw bytes (escapes left as they are).
+    fn string(&mut self) -> Result<&'a [u8]> {
+        self.expect(b'"')?;
+        let start = self.at;
+        loop {
+            match self.peek() {
+                Some(b'"') => {
+                    self.at += 1;
+                    let bytes: &'a [u8] = self.bytes;
+                    return Ok(&bytes[start..self.at - 1]);
+                }
+                Some(b'\\') => self.at += 2,
+                Some(c) if c < 0x20 => bail!("control character in a string at {}", self.at),
+                Some(_) => self.at += 1,
+                None => bail!("unterminated string"),
+            }
+        }
+    }
+
+    /// `true`, `false` or `null` (`None`).
+    fn literal(&mut self) -> Result<Option<bool>> {
+        self.ws();
+        for (word, value) in [
+            (&b"true"[..], Some(true)),
+            (b"false", Some(false)),
+            (b"null", None),
+        ] {
+            if self.bytes[self.at..].starts_with(word) {
+                self.at += word.len();
+                return Ok(value);
+            }
+        }
+        bail!("expected a literal at byte {}", self.at)
+    }
+
+    /// Any value; its numbers, arrays flattened, go to `numbers` if given.
+    fn value(&mut self, numbers: &mut Option<&mut Vec<f64>>) -> Result<()> {
+        self.ws();
+        match self.peek() {
+            Some(b'{') => self.object(|p, _| p.value(&mut None)),
+            Some(b'[') => self.array(|p| p.value(numbers)),
+            Some(b'"') => self.string().map(drop),
+            Some(b'-' | b'0'..=b'9') => {
+                let n = self.number()?;
+                if let Some(numbers) = numbers {
+                    numbers.push(n);
+                }
+                Ok(())
+            }
+            _ => self.literal().map(drop),
+        }
+    }
+
+    /// A number in JSON's grammar, converted by Rust's correctly rounded parser.
+    fn number(&mut self) -> Result<f64> {
+        let start = self.at;
+        let digits = |p: &mut Self| {
+            let from = p.at;
+            while matches!(p.peek(), Some(b'0'..=b'9')) {
+                p.at += 1;
+            }
+            p.at - from
+        };
+        if self.peek() == Some(b'-') {
+            self.at += 1;
+        }
+        let int = self.at;
+        let n = digits(self);
+        if n == 0 || (n > 1 && self.bytes[int] == b'0') {
+            bail!("bad number at byte {start}");
+        }
+        if self.peek() == Some(b'.') {
+            self.at += 1;
+            if digits(self) == 0 {
+                bail!("bad fraction at byte {start}");
+            }
+        }
+        if matches!(self.peek(), Some(b'e' | b'E')) {
+            self.at += 1;
+            if matches!(self.peek(), Some(b'+' | b'-')) {
+                self.at += 1;
+            }
+            if digits(self) == 0 {
+                bail!("bad exponent at byte {start}");
+            }
+        }
+        let text = std::str::from_utf8(&self.bytes[start..self.at])?;
+        Ok(text.parse()?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn floats(body: &str) -> Result<Floats> {
+        episode_floats(body.as_bytes())
+    }
+
+    #[test]
+    fn counts_tuples_and_hashes_floats_in_field_order() {
+        let a = floats(
+            r#"{"benchmark_id":"b","metadata":{"x":[1,2]},"tuples":[
+                {"state":[1.5,-0.0],"action":[2],"reward":0.25,"info":{},"terminal":false},
+                {"reward":3,"action":[1e2],"state":[5e-324, 1E5],"terminal":true}]}"#,
+        )
+        .unwrap();
+        assert_eq!((a.tuples, a.floats, a.terminal), (2, 8, true));
+        // Keys in another order, the same values spelled otherwise: the same hash.
+        let b = floats(
+            r#"{"tuples":[{"action":[2.0],"state":[15e-1,-0e0],"reward":2.5e-1,"terminal":false},
+                {"state":[4.9406564584124654e-324,100000],"action":[100],"reward":3.0,"terminal":true}]}"#,
+        )
+        .unwrap();
+        assert_eq!(a, b);
+    }
+
+    #[test]
+    fn a_different_bit_or_order_changes_the_hash() {
+        let base = floats(r#"{"tuples":[{"state":[0.0,1.0],"action":[],"reward":1}]}"#).unwrap();
+        for other in [
+            r#"{"tuples":[{"state":[-0.0,1.0],"action":[],"reward":1}]}"#,
+            r#"{"tuples":[{"state":[1.0,0.0],"action":[],"reward":1}]}"#,
+            r#"{"tuples":[{"state":[0.0,1.0000000000000002],"action":[],"reward":1}]}"#,
+        ] {
+            assert_ne!(floats(other).unwrap().hash, base.hash, "{other}");
+        }
+    }
+
+    #[test]
+    fn malformed_bodies_fail() {
+        for bad in [
+            r#"{"tuples":[{"state":[01],"action":[],"reward":1}]}"#,
+            r#"{"tuples":[{"state":[1.],"action":[],"reward":1}]}"#,
+            r#"{"tuples":[{"state":[1],"action":[]}]}"#,
+            r#"{"tuples":[{"state":[1],"action":[],"reward":1}]} x"#,
+            r#"{"tuples":[{"state":[1],"action":[],"reward":1}"#,
+            r#"{"episodes":[]}"#,
+        ] {
+            assert!(floats(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn finds_the_id_filter() {
+        let query = json!({"type": "AND", "filters": [
+            {"type": "IN", "key": "benchmark_id", "value": ["b"]},
+            {"type": "IN", "key": "id", "value": ["1", "2", "3"]}],
+            "include_tuples": true});
+        assert_eq!(id_filter(&query), Some(3));
+        assert_eq!(id_filter(&json!({"include_tuples": true})), None);
     }
 }
