@@ -1,6 +1,6 @@
 //! Files that appear whole or not at all: written to a temporary name beside
 //! the target and renamed into place once complete. Dropped before
-//! [`AtomicFile::commit_with`], the temporary file is removed.
+//! [`AtomicFile::commit_async`], the temporary file is removed.
 
 use std::fs::File;
 use std::io;
@@ -35,7 +35,7 @@ impl AtomicFile {
     }
 
     /// Hands the open file over (e.g. to an async writer); give it back to
-    /// [`AtomicFile::commit_with`] once written.
+    /// [`AtomicFile::commit_async`] once written.
     pub(crate) fn take_file(&mut self) -> io::Result<File> {
         self.file
             .take()
@@ -43,9 +43,17 @@ impl AtomicFile {
     }
 
     /// Flushes `file` (taken with [`AtomicFile::take_file`]) to disk and
-    /// renames it into place.
-    pub(crate) fn commit_with(mut self, file: File) -> io::Result<()> {
-        file.sync_all()?;
+    /// renames it into place. The flush runs on the blocking pool and the
+    /// rename here, so a caller dropped while the flush runs (Ctrl-C) never
+    /// renames the file into place: dropping `self` removes it.
+    pub(crate) async fn commit_async(self, file: File) -> io::Result<()> {
+        let file = tokio::task::spawn_blocking(move || file.sync_all().map(|()| file))
+            .await
+            .map_err(io::Error::other)??;
+        self.rename(file)
+    }
+
+    fn rename(mut self, file: File) -> io::Result<()> {
         drop(file);
         std::fs::rename(&self.partial, &self.target)?;
         // Renamed: nothing left to clean up.
@@ -81,8 +89,8 @@ mod tests {
     use super::*;
     use std::io::Write;
 
-    #[test]
-    fn appears_only_on_commit_and_leaves_nothing_when_dropped() {
+    #[tokio::test]
+    async fn appears_only_on_commit_and_leaves_nothing_when_dropped() {
         let dir = tempfile::tempdir().unwrap();
         let target = dir.path().join("out.bin");
         let mut file = AtomicFile::create(&target).unwrap();
@@ -94,7 +102,7 @@ mod tests {
         let mut file = AtomicFile::create(&target).unwrap();
         let mut handle = file.take_file().unwrap();
         handle.write_all(b"whole").unwrap();
-        file.commit_with(handle).unwrap();
+        file.commit_async(handle).await.unwrap();
         assert_eq!(std::fs::read(&target).unwrap(), b"whole");
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
     }

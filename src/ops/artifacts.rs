@@ -152,9 +152,7 @@ impl TupliApiClient {
                 .download_verified(artifact_id, &mut file, &*progress)
                 .await?;
             let file = file.into_inner().into_std().await;
-            tokio::task::spawn_blocking(move || partial.commit_with(file))
-                .await
-                .map_err(std::io::Error::other)??;
+            partial.commit_async(file).await?;
             Ok(item)
         })
     }

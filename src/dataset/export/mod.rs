@@ -21,7 +21,6 @@ mod zip;
 
 use std::fs::File;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use super::columns::{Columns, ColumnsBuilder, Float, Layout};
@@ -245,20 +244,7 @@ impl Export<'_> {
             });
         };
         let bytes = file.metadata()?.len();
-        // Flushing a large file to disk takes a while; an export dropped
-        // meanwhile (Ctrl-C) must not be renamed into place after all.
-        let abandoned = Arc::new(AtomicBool::new(false));
-        let _abandon_when_dropped = SetOnDrop(Arc::clone(&abandoned));
-        tokio::task::spawn_blocking(move || {
-            file.sync_all()?;
-            if abandoned.load(Ordering::SeqCst) {
-                // Dropping `target` removes the temporary file.
-                return Err(std::io::Error::other("the export was cancelled"));
-            }
-            target.commit_with(file)
-        })
-        .await
-        .map_err(std::io::Error::other)??;
+        target.commit_async(file).await?;
         Ok(ExportSummary {
             path: path.to_path_buf(),
             bytes,
@@ -267,15 +253,6 @@ impl Export<'_> {
             obs_dim: index.obs_dim,
             act_dim: index.act_dim,
         })
-    }
-}
-
-/// Sets its flag when dropped.
-struct SetOnDrop(Arc<AtomicBool>);
-
-impl Drop for SetOnDrop {
-    fn drop(&mut self) {
-        self.0.store(true, Ordering::SeqCst);
     }
 }
 
