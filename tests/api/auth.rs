@@ -1,8 +1,12 @@
 //! Login-token handling against a mock server: bearer injection, refresh on 401,
 //! proactive refresh, single flight, failure handling, redaction.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
 use httpmock::prelude::*;
-use httpmock::Mock;
+use httpmock::{HttpMockRequest, Mock};
 use serde_json::json;
 use tupli::{Error, ExposeSecret, Tokens, TupliApiClient};
 
@@ -148,29 +152,110 @@ async fn no_refresh_while_the_token_is_fresh() {
     api.done_async().await;
 }
 
-#[tokio::test]
-async fn concurrent_401s_cause_a_single_refresh() {
-    let api = Mocked::start_async().await;
-    let stale = roles_401(&api, "old").await;
-    let refresh = refresh_answers(&api, "R", "new").await;
-    let fresh = roles_ok(&api, "new").await;
-    let client = client(&api, Tokens::new("old", "R"));
-    let tasks: Vec<_> = (0..16)
+/// How long the mock holds a 401 (or a refresh) before answering, so that
+/// concurrent requests really overlap.
+const HOLD: Duration = Duration::from_millis(500);
+
+/// How many tasks share one client in the single-flight tests.
+const TASKS: usize = 16;
+
+/// Spawns [`TASKS`] tasks that wait for each other, then each count
+/// themselves in `started` and call `list_roles` once; all must succeed.
+async fn list_roles_together(client: &TupliApiClient, started: &Arc<AtomicUsize>) {
+    let barrier = Arc::new(tokio::sync::Barrier::new(TASKS));
+    let tasks: Vec<_> = (0..TASKS)
         .map(|_| {
-            let client = client.clone();
-            tokio::spawn(async move { client.list_roles().await })
+            let (client, barrier, started) =
+                (client.clone(), Arc::clone(&barrier), Arc::clone(started));
+            tokio::spawn(async move {
+                barrier.wait().await;
+                started.fetch_add(1, Ordering::SeqCst);
+                client.list_roles().await
+            })
         })
         .collect();
     for task in tasks {
         task.await.unwrap().unwrap();
     }
-    refresh.assert_calls(1);
-    assert!(stale.calls() <= 16);
-    assert_eq!(fresh.calls(), 16);
+}
+
+/// A request's `Authorization` header is `Bearer {token}`.
+fn carries(req: &HttpMockRequest, token: &str) -> bool {
+    req.headers()
+        .get("authorization")
+        .is_some_and(|v| v.as_bytes() == format!("Bearer {token}").as_bytes())
+}
+
+/// The 401s overlap (each is held [`HOLD`] before it is answered, and all
+/// [`TASKS`] requests with the stale token reach the server before the
+/// refresh does); exactly one refresh follows, and every task resends once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_401s_cause_a_single_refresh() {
+    let api = Mocked::start_async().await;
+    let stale_seen = Arc::new(AtomicUsize::new(0));
+    let stale_seen_at_refresh = Arc::new(AtomicUsize::new(usize::MAX));
+    let counter = Arc::clone(&stale_seen);
+    let stale = api
+        .mock_async(move |when, then| {
+            when.method(GET)
+                .path("/access/roles/list")
+                .is_true(move |req| {
+                    let old = req.uri().path() == "/access/roles/list" && carries(req, "old");
+                    if old {
+                        counter.fetch_add(1, Ordering::SeqCst);
+                    }
+                    old
+                });
+            then.status(401)
+                .delay(HOLD)
+                .header("www-authenticate", "Bearer")
+                .json_body(json!({"detail": "Could not validate credentials"}));
+        })
+        .await;
+    let (seen, at_refresh) = (Arc::clone(&stale_seen), Arc::clone(&stale_seen_at_refresh));
+    let refresh = api
+        .mock_async(move |when, then| {
+            when.method(POST)
+                .path("/access/users/refresh-token")
+                .header("authorization", "Bearer R")
+                .is_true(move |req| {
+                    if req.uri().path() == "/access/users/refresh-token" && carries(req, "R") {
+                        // The first refresh records how many stale requests came before it.
+                        let _ = at_refresh.compare_exchange(
+                            usize::MAX,
+                            seen.load(Ordering::SeqCst),
+                            Ordering::SeqCst,
+                            Ordering::SeqCst,
+                        );
+                    }
+                    true
+                });
+            then.status(200)
+                .json_body(json!({"token": "new", "token_type": "bearer"}));
+        })
+        .await;
+    let fresh = roles_ok(&api, "new").await;
+    let client = client(&api, Tokens::new("old", "R"));
+    let started = Arc::new(AtomicUsize::new(0));
+    list_roles_together(&client, &started).await;
+    assert_eq!(
+        stale_seen_at_refresh.load(Ordering::SeqCst),
+        TASKS,
+        "every task's request with the stale token was in flight before the refresh"
+    );
+    stale.assert_calls_async(TASKS).await;
+    refresh.assert_calls_async(1).await;
+    fresh.assert_calls_async(TASKS).await;
+    assert_eq!(
+        client.tokens().unwrap().access_token().expose_secret(),
+        "new"
+    );
     api.done_async().await;
 }
 
-#[tokio::test]
+/// All tasks find the token expired while the one refresh is in flight (it
+/// is held [`HOLD`]): none sends the stale token, none refreshes again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn concurrent_expired_tokens_cause_a_single_proactive_refresh() {
     let api = Mocked::start_async().await;
     let (expired, later, refresh_token) = (
@@ -178,20 +263,51 @@ async fn concurrent_expired_tokens_cause_a_single_proactive_refresh() {
         jwt_expiring("ann", 1800),
         jwt_expiring("ann", 86400),
     );
-    let refresh = refresh_answers(&api, &refresh_token, &later).await;
-    let fresh = roles_ok(&api, &later).await;
-    let client = client(&api, Tokens::new(expired, refresh_token));
-    let tasks: Vec<_> = (0..16)
-        .map(|_| {
-            let client = client.clone();
-            tokio::spawn(async move { client.list_roles().await })
+    let header = format!("Bearer {refresh_token}");
+    let answer = json!({"token": later, "token_type": "bearer"});
+    let refresh = api
+        .mock_async(move |when, then| {
+            when.method(POST)
+                .path("/access/users/refresh-token")
+                .header("authorization", header);
+            then.status(200).delay(HOLD).json_body(answer);
         })
-        .collect();
-    for task in tasks {
-        task.await.unwrap().unwrap();
-    }
-    refresh.assert_calls(1);
-    fresh.assert_calls(16);
+        .await;
+    let started = Arc::new(AtomicUsize::new(0));
+    let started_at_first_fresh = Arc::new(AtomicUsize::new(usize::MAX));
+    let (seen, at_fresh, token) = (
+        Arc::clone(&started),
+        Arc::clone(&started_at_first_fresh),
+        later.clone(),
+    );
+    let fresh = api
+        .mock_async(move |when, then| {
+            when.method(GET)
+                .path("/access/roles/list")
+                .header("authorization", format!("Bearer {later}"))
+                .is_true(move |req| {
+                    if req.uri().path() == "/access/roles/list" && carries(req, &token) {
+                        let _ = at_fresh.compare_exchange(
+                            usize::MAX,
+                            seen.load(Ordering::SeqCst),
+                            Ordering::SeqCst,
+                            Ordering::SeqCst,
+                        );
+                    }
+                    true
+                });
+            then.status(200).json_body(json!([]));
+        })
+        .await;
+    let client = client(&api, Tokens::new(expired, refresh_token));
+    list_roles_together(&client, &started).await;
+    assert_eq!(
+        started_at_first_fresh.load(Ordering::SeqCst),
+        TASKS,
+        "every task had started its call while the refresh was in flight"
+    );
+    refresh.assert_calls_async(1).await;
+    fresh.assert_calls_async(TASKS).await;
     api.done_async().await;
 }
 
