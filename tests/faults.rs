@@ -17,8 +17,8 @@ use futures::StreamExt;
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::{TcpListener, TcpStream};
 use tupli::models::{
-    ArtifactMetadata, ArtifactMetadataItem, BenchmarkQuery, Episode, Group, GroupMembershipQuery,
-    RlTuple, UserRole,
+    ArtifactMetadata, ArtifactMetadataItem, BenchmarkQuery, Episode, EpisodeItem, Group,
+    GroupMembershipQuery, RlTuple, UserRole,
 };
 use tupli::{Detail, Error, RetryPolicy, Tokens, TupliApiClient};
 
@@ -216,14 +216,17 @@ async fn reset_in_the_middle_of_an_artifact_download() {
 
 #[tokio::test]
 async fn reset_in_the_middle_of_streamed_episodes() {
-    let item = serde_json::json!({
-        "id": "e", "created_by": "u", "created_at": "t", "benchmark_id": "b", "metadata": {},
-        "n_tuples": 1, "terminated": true, "timeout": false,
-        "tuples": [{"state": [0.5], "action": 1, "reward": 0.25}],
-    })
-    .to_string();
+    let item = |id: &str, state: f64| {
+        serde_json::json!({
+            "id": id, "created_by": "u", "created_at": "t", "benchmark_id": "b", "metadata": {},
+            "n_tuples": 1, "terminated": true, "timeout": false,
+            "tuples": [{"state": [state], "action": 1, "reward": 0.25}],
+        })
+    };
+    let (first, second) = (item("e1", 0.5), item("e2", -1.5));
+    let sent = format!("[{first},{second},{{\"id\":");
     let (url, _) = server(move |stream, _, _| {
-        let sent = format!("[{item},{item},{{\"id\":");
+        let sent = sent.clone();
         async move { cut_short(stream, 1 << 20, sent.as_bytes()).await }
     })
     .await;
@@ -236,7 +239,20 @@ async fn reset_in_the_middle_of_streamed_episodes() {
         3,
         "two episodes, then the error: {results:?}"
     );
-    assert!(results[0].is_ok() && results[1].is_ok());
+    // The two episodes that arrived whole, each with its own values.
+    for (result, (sent, id, state)) in results
+        .iter()
+        .zip([(&first, "e1", 0.5), (&second, "e2", -1.5)])
+    {
+        let episode = result.as_ref().expect("an episode that arrived whole");
+        let expected: EpisodeItem = serde_json::from_value(sent.clone()).unwrap();
+        assert_eq!(episode, &expected);
+        assert_eq!(episode.id, id);
+        assert_eq!(episode.tuples.len(), 1);
+        assert_eq!(episode.tuples[0].state.as_floats(), Some(&[state][..]));
+        assert_eq!(episode.tuples[0].action.as_f64(), Some(1.0));
+        assert_eq!(episode.tuples[0].reward.as_f64(), Some(0.25));
+    }
     assert!(
         matches!(&results[2], Err(e) if is_transport(e)),
         "{:?}",
@@ -902,7 +918,7 @@ async fn a_refresh_answered_503_is_retried_only_with_a_retried_operation() {
 
 #[tokio::test]
 async fn a_redirect_to_another_origin_does_not_carry_the_token() {
-    let (target, _) = server(|stream, head, _| async move {
+    let (target, target_hits) = server(|stream, head, _| async move {
         let body = if head.contains("authorization:") {
             b"[\"leaked\"]".to_vec()
         } else {
@@ -918,17 +934,31 @@ async fn a_redirect_to_another_origin_does_not_carry_the_token() {
     })
     .await;
     let location = format!("location: {target}/access/roles/list\r\n");
+    // What the first hop received, reported back to the test (a panic in
+    // the server's task would go unnoticed).
+    let (heads, mut first_hop) = tokio::sync::mpsc::unbounded_channel::<Head>();
     let (url, _) = server(move |stream, head, _| {
-        let location = location.clone();
+        let (location, heads) = (location.clone(), heads.clone());
         async move {
-            assert!(
-                head.contains("authorization: bearer a"),
-                "the first hop gets the token"
-            );
+            let _ = heads.send(head);
             respond(stream, "307 Temporary Redirect", &location, b"").await
         }
     })
     .await;
     let roles = guarded(client(&url).list_roles()).await.unwrap();
+    let head = first_hop.try_recv().expect("the first hop was asked");
+    assert!(
+        head.contains("authorization: bearer a\r\n"),
+        "the first hop gets the token: {head}"
+    );
+    assert!(
+        first_hop.try_recv().is_err(),
+        "one request to the first hop"
+    );
+    assert_eq!(
+        target_hits.load(Ordering::SeqCst),
+        1,
+        "the redirect was followed"
+    );
     assert!(roles.is_empty(), "the token followed the redirect");
 }
