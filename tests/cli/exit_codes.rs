@@ -87,6 +87,7 @@ fn exit_codes_tell_usage_auth_not_found_api_and_transport_apart() {
     });
     let stderr = cli.run(&["list-groups"]).fails(5);
     assert!(stderr.contains("could not decode"), "{stderr}");
+    mock.assert_calls(1);
     mock.delete();
     // 6: transport (a port nothing listens on).
     let port = std::net::TcpListener::bind("127.0.0.1:0")
