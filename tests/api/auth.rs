@@ -5,12 +5,13 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
+use base64::Engine as _;
 use httpmock::prelude::*;
 use httpmock::{HttpMockRequest, Mock};
 use serde_json::json;
 use tupli::{Error, ExposeSecret, Tokens, TupliApiClient};
 
-use crate::support::{jwt_expiring, token_pair, Mocked};
+use crate::support::{json_reply, jwt, jwt_expiring, post, token_pair, Mocked, PASSWORD, USER};
 
 /// A client with `tokens` and the default retry policy.
 fn client(api: &Mocked, tokens: Tokens) -> TupliApiClient {
@@ -434,5 +435,177 @@ async fn debug_output_never_shows_secrets() {
         );
     }
     assert!(shown.contains("logged_in: true"), "{shown}");
+    api.done_async().await;
+}
+
+/// Tokens whose expiry cannot be read (a claim that is no time, or no claims
+/// at all), and the user each names: (what, access token, user).
+fn tokens_without_a_usable_expiry() -> Vec<(&'static str, String, Option<&'static str>)> {
+    let b64 = |text: &str| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(text);
+    let header = b64(r#"{"alg":"HS256","typ":"JWT"}"#);
+    vec![
+        (
+            "exp 1e30",
+            jwt(json!({"issuer": "ann", "exp": 1e30})),
+            Some("ann"),
+        ),
+        (
+            "exp 1.8e19",
+            jwt(json!({"issuer": "ann", "exp": 1.8e19})),
+            Some("ann"),
+        ),
+        (
+            "exp -1",
+            jwt(json!({"issuer": "ann", "exp": -1})),
+            Some("ann"),
+        ),
+        (
+            "exp text",
+            jwt(json!({"issuer": "ann", "exp": "tomorrow"})),
+            Some("ann"),
+        ),
+        (
+            "exp null",
+            jwt(json!({"issuer": "ann", "exp": null})),
+            Some("ann"),
+        ),
+        ("no exp", jwt(json!({"issuer": "ann"})), Some("ann")),
+        ("payload not base64", format!("{header}.!!!.sig"), None),
+        (
+            "payload not JSON",
+            format!("{header}.{}.sig", b64("not json")),
+            None,
+        ),
+        (
+            "two parts",
+            format!("{header}.{}", b64(r#"{"exp":1}"#)),
+            None,
+        ),
+        (
+            "four parts",
+            format!("{header}.{}.sig.extra", b64(r#"{"exp":1}"#)),
+            None,
+        ),
+    ]
+}
+
+/// With tokens whose expiry is unknown, calls carry the token as it is (no
+/// proactive refresh: the catch-all would catch one), and a 401 leads to
+/// exactly one refresh and one resend.
+async fn works_with_an_unknown_expiry(api: &Mocked, client: &TupliApiClient, what: &str) {
+    let tokens = client.tokens().expect("logged in");
+    let access = tokens.access_token().expose_secret().to_string();
+    let refresh = tokens.refresh_token().expose_secret().to_string();
+    assert_eq!(tokens.access_expires_at(), None, "{what}");
+    assert_eq!(tokens.refresh_expires_at(), None, "{what}");
+
+    let ok = roles_ok(api, &access).await;
+    client.list_roles().await.unwrap();
+    client.list_roles().await.unwrap();
+    ok.assert_calls_async(2).await;
+    ok.delete_async().await;
+
+    let stale = roles_401(api, &access).await;
+    let refreshed = refresh_answers(api, &refresh, "fresh").await;
+    let fresh = roles_ok(api, "fresh").await;
+    client.list_roles().await.unwrap();
+    stale.assert_calls_async(1).await;
+    refreshed.assert_calls_async(1).await;
+    fresh.assert_calls_async(1).await;
+    for mock in [stale, refreshed, fresh] {
+        mock.delete_async().await;
+    }
+    assert_eq!(
+        client.tokens().unwrap().access_token().expose_secret(),
+        "fresh",
+        "{what}"
+    );
+}
+
+/// A login answered with such tokens succeeds; the session works.
+#[tokio::test]
+async fn login_with_tokens_without_a_usable_expiry() {
+    for (what, access, user) in tokens_without_a_usable_expiry() {
+        let api = Mocked::start_async().await;
+        let refresh = format!("{access}R");
+        let login = api
+            .expect_async(
+                post("/access/users/token")
+                    .anonymous()
+                    .json(json!({"username": USER, "password": PASSWORD})),
+                |then| json_reply(then, 200, token_pair(&access, &refresh)),
+            )
+            .await;
+        let client = api.client();
+        client.login(USER, PASSWORD).await.unwrap();
+        login.assert_calls_async(1).await;
+        login.delete_async().await;
+        let tokens = client.tokens().unwrap();
+        assert_eq!(tokens.access_token().expose_secret(), access, "{what}");
+        assert_eq!(tokens.refresh_token().expose_secret(), refresh, "{what}");
+        assert_eq!(tokens.username().as_deref(), user, "{what}");
+        works_with_an_unknown_expiry(&api, &client, what).await;
+        api.done_async().await;
+    }
+}
+
+/// The same tokens restored with `Tokens::new` (e.g. from a file).
+#[tokio::test]
+async fn restored_tokens_without_a_usable_expiry() {
+    for (what, access, user) in tokens_without_a_usable_expiry() {
+        let api = Mocked::start_async().await;
+        let tokens = Tokens::new(access.clone(), format!("{access}R"));
+        assert_eq!(tokens.username().as_deref(), user, "{what}");
+        let client = TupliApiClient::builder()
+            .url(api.url())
+            .retry_policy(tupli::RetryPolicy::none())
+            .tokens(tokens)
+            .build()
+            .unwrap();
+        works_with_an_unknown_expiry(&api, &client, what).await;
+        api.done_async().await;
+    }
+}
+
+/// A token the server issues that an HTTP header cannot carry: the login
+/// fails with a decode error and stores nothing (the tokens held before
+/// stay), and the error does not show the token.
+#[tokio::test]
+async fn a_login_token_no_header_can_carry_is_a_decode_error() {
+    let api = Mocked::start_async().await;
+    let good = jwt_expiring(USER, 1800);
+    for bad in ["abc\r\ndef", "line\nbreak", "nul\0byte", "del\u{7f}char"] {
+        for (access, refresh) in [(bad, good.as_str()), (good.as_str(), bad)] {
+            for before in [None, Some(Tokens::new("old", "R"))] {
+                let client = api.client();
+                client.set_tokens(before.clone());
+                let err = api
+                    .err(
+                        post("/access/users/token")
+                            .anonymous()
+                            .json(json!({"username": USER, "password": PASSWORD})),
+                        |then| json_reply(then, 200, token_pair(access, refresh)),
+                        client.login(USER, PASSWORD),
+                    )
+                    .await;
+                match &err {
+                    Error::Decode { message, .. } => {
+                        assert!(message.contains("HTTP header cannot carry"), "{err:?}")
+                    }
+                    other => panic!("{bad:?}: expected Decode, got {other:?}"),
+                }
+                let shown = format!("{err} {err:?}");
+                assert!(!shown.contains(bad), "{shown}");
+                let after = client
+                    .tokens()
+                    .map(|t| t.access_token().expose_secret().to_string());
+                assert_eq!(
+                    after,
+                    before.map(|t| t.access_token().expose_secret().to_string()),
+                    "{bad:?}: the tokens held before are kept, nothing new stored"
+                );
+            }
+        }
+    }
     api.done_async().await;
 }
