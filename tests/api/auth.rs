@@ -5,13 +5,15 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use base64::Engine as _;
 use httpmock::prelude::*;
 use httpmock::{HttpMockRequest, Mock};
 use serde_json::json;
 use tupli::{Error, ExposeSecret, Tokens, TupliApiClient};
 
-use crate::support::{json_reply, jwt, jwt_expiring, post, token_pair, Mocked, PASSWORD, USER};
+use crate::support::{
+    json_reply, jwt_expiring, post, token_pair, tokens_without_a_usable_expiry, Mocked, PASSWORD,
+    USER,
+};
 
 /// A client with `tokens` and the default retry policy.
 fn client(api: &Mocked, tokens: Tokens) -> TupliApiClient {
@@ -436,57 +438,6 @@ async fn debug_output_never_shows_secrets() {
     }
     assert!(shown.contains("logged_in: true"), "{shown}");
     api.done_async().await;
-}
-
-/// Tokens whose expiry cannot be read (a claim that is no time, or no claims
-/// at all), and the user each names: (what, access token, user).
-fn tokens_without_a_usable_expiry() -> Vec<(&'static str, String, Option<&'static str>)> {
-    let b64 = |text: &str| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(text);
-    let header = b64(r#"{"alg":"HS256","typ":"JWT"}"#);
-    vec![
-        (
-            "exp 1e30",
-            jwt(json!({"issuer": "ann", "exp": 1e30})),
-            Some("ann"),
-        ),
-        (
-            "exp 1.8e19",
-            jwt(json!({"issuer": "ann", "exp": 1.8e19})),
-            Some("ann"),
-        ),
-        (
-            "exp -1",
-            jwt(json!({"issuer": "ann", "exp": -1})),
-            Some("ann"),
-        ),
-        (
-            "exp text",
-            jwt(json!({"issuer": "ann", "exp": "tomorrow"})),
-            Some("ann"),
-        ),
-        (
-            "exp null",
-            jwt(json!({"issuer": "ann", "exp": null})),
-            Some("ann"),
-        ),
-        ("no exp", jwt(json!({"issuer": "ann"})), Some("ann")),
-        ("payload not base64", format!("{header}.!!!.sig"), None),
-        (
-            "payload not JSON",
-            format!("{header}.{}.sig", b64("not json")),
-            None,
-        ),
-        (
-            "two parts",
-            format!("{header}.{}", b64(r#"{"exp":1}"#)),
-            None,
-        ),
-        (
-            "four parts",
-            format!("{header}.{}.sig.extra", b64(r#"{"exp":1}"#)),
-            None,
-        ),
-    ]
 }
 
 /// With tokens whose expiry is unknown, calls carry the token as it is (no
