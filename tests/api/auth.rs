@@ -157,7 +157,7 @@ async fn no_refresh_while_the_token_is_fresh() {
 
 /// How long the mock holds a 401 (or a refresh) before answering, so that
 /// concurrent requests really overlap.
-const HOLD: Duration = Duration::from_millis(500);
+const HOLD: Duration = Duration::from_secs(1);
 
 /// How many tasks share one client in the single-flight tests.
 const TASKS: usize = 16;
