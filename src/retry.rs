@@ -76,16 +76,103 @@ impl RetryPolicy {
 
 #[cfg(test)]
 mod tests {
+    use std::collections::BTreeSet;
+
     use super::*;
 
+    /// The documented band of the delay before retry `attempt + 1`:
+    /// `[ceiling / 2, ceiling]` with `ceiling = min(initial × 2ⁿ⁻¹, max)`.
+    fn band(policy: &RetryPolicy, attempt: u32) -> (Duration, Duration) {
+        let ceiling = policy
+            .initial_backoff
+            .saturating_mul(2u32.saturating_pow(attempt - 1))
+            .min(policy.max_backoff);
+        (ceiling / 2, ceiling)
+    }
+
+    /// Every delay lies in its band, the ceiling doubles up to `max_backoff`,
+    /// and the delays really are random: many distinct values, spread over
+    /// the whole band (a constant, or a jitter stuck in a corner, fails).
     #[test]
-    fn backoff_doubles_within_bounds_with_jitter() {
+    fn backoff_is_jittered_across_the_documented_band() {
+        const DRAWS: usize = 2_000;
+        const BINS: usize = 10;
         let policy = RetryPolicy::default();
         for attempt in 1..10 {
-            let ceiling = (policy.initial_backoff * 2u32.pow(attempt - 1)).min(policy.max_backoff);
-            for _ in 0..20 {
+            let (low, high) = band(&policy, attempt);
+            assert_eq!(
+                high,
+                (Duration::from_millis(200) * 2u32.pow(attempt - 1)).min(Duration::from_secs(5)),
+                "attempt {attempt}"
+            );
+            let draws: Vec<Duration> = (0..DRAWS).map(|_| policy.backoff(attempt)).collect();
+            for d in &draws {
+                assert!(
+                    (low..=high).contains(d),
+                    "attempt {attempt}: {d:?} outside {low:?}..={high:?}"
+                );
+            }
+            let distinct: BTreeSet<Duration> = draws.iter().copied().collect();
+            assert!(
+                distinct.len() >= DRAWS / 4,
+                "attempt {attempt}: only {} distinct delays in {DRAWS} draws",
+                distinct.len()
+            );
+            // Each tenth of the band gets a fair share (10% expected; at
+            // least 5% allowed, which a uniform draw misses with a
+            // probability far below 1e-9).
+            let width = (high - low).as_secs_f64();
+            let mut bins = [0usize; BINS];
+            for d in &draws {
+                let at = (d.as_secs_f64() - low.as_secs_f64()) / width;
+                bins[((at * BINS as f64) as usize).min(BINS - 1)] += 1;
+            }
+            for (i, &n) in bins.iter().enumerate() {
+                assert!(
+                    n >= DRAWS / BINS / 2,
+                    "attempt {attempt}: tenth {i} of the band got {n} of {DRAWS} draws: {bins:?}"
+                );
+            }
+        }
+    }
+
+    /// Two clients that failed together do not retry in step: delays drawn
+    /// one after the other differ.
+    #[test]
+    fn consecutive_delays_differ() {
+        let policy = RetryPolicy::default();
+        let draws: Vec<Duration> = (0..200).map(|_| policy.backoff(1)).collect();
+        let repeats = draws.windows(2).filter(|w| w[0] == w[1]).count();
+        assert!(repeats <= 5, "{repeats} repeated delays in a row");
+    }
+
+    /// Extreme policies stay in their band and never panic.
+    #[test]
+    fn extreme_policies_stay_in_band() {
+        for policy in [
+            RetryPolicy {
+                max_attempts: u32::MAX,
+                initial_backoff: Duration::MAX,
+                max_backoff: Duration::MAX,
+            },
+            RetryPolicy {
+                max_attempts: u32::MAX,
+                initial_backoff: Duration::from_nanos(1),
+                max_backoff: Duration::from_secs(u64::MAX / 2),
+            },
+            RetryPolicy {
+                max_attempts: 3,
+                initial_backoff: Duration::ZERO,
+                max_backoff: Duration::ZERO,
+            },
+        ] {
+            for attempt in [1, 2, 31, 32, 33, 64, u32::MAX] {
+                let (low, high) = band(&policy, attempt);
                 let d = policy.backoff(attempt);
-                assert!(d <= ceiling && d >= ceiling / 2, "attempt {attempt}: {d:?}");
+                assert!(
+                    (low..=high).contains(&d),
+                    "{policy:?}, attempt {attempt}: {d:?}"
+                );
             }
         }
     }

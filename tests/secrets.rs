@@ -1,7 +1,9 @@
 //! No password or token ever shows up: not in any `Debug` or `Display` of the
-//! client, its builder, tokens or errors, and not in any log record at TRACE
-//! level (ours, and reqwest's through the `log` bridge), through a whole
-//! session with login, refresh, password change and failures. (The CLI's
+//! client (logged in), its builder (with tokens), tokens, transfers, datasets
+//! or errors (of failed logins and refreshes among others), and not in any
+//! log record at TRACE level (ours, and reqwest's through the `log` bridge),
+//! through a whole session with logins (one rejected), refreshes (one
+//! rejected), a password change and other failures. (The CLI's
 //! stdout/stderr are checked on every run in tests/cli/.)
 
 use std::io::Write;
@@ -15,9 +17,28 @@ use tupli::{Error, TupliApiClient};
 
 const PASSWORD: &str = "hunter2-old-secret";
 const NEW_PASSWORD: &str = "correct-horse-new-secret";
+const WRONG_PASSWORD: &str = "wrong-guess-secret";
 const ACCESS: &str = "eyJhbGciOiJIUzI1NiJ9.eyJpc3N1ZXIiOiJhbm4ifQ.access-signature-secret";
 const REFRESH: &str = "eyJhbGciOiJIUzI1NiJ9.eyJyZWZyZXNoIjoxfQ.refresh-signature-secret";
 const REFRESHED: &str = "eyJhbGciOiJIUzI1NiJ9.eyJuZXciOjF9.refreshed-signature-secret";
+/// Tokens of a session whose refresh the server rejects.
+const STALE_ACCESS: &str = "eyJhbGciOiJIUzI1NiJ9.eyJzdGFsZSI6MX0.stale-access-secret";
+const STALE_REFRESH: &str = "eyJhbGciOiJIUzI1NiJ9.eyJzdGFsZSI6Mn0.stale-refresh-secret";
+/// A token the server issues that no header can carry.
+const UNSENDABLE: &str = "unsendable-token-secret\r\nx-injected: 1";
+
+/// Every secret of the session; not one may show, nor any part of a token.
+const SECRETS: [&str; 9] = [
+    PASSWORD,
+    NEW_PASSWORD,
+    WRONG_PASSWORD,
+    ACCESS,
+    REFRESH,
+    REFRESHED,
+    STALE_ACCESS,
+    STALE_REFRESH,
+    "unsendable-token-secret",
+];
 
 /// Everything the subscriber writes.
 #[derive(Clone, Default)]
@@ -53,31 +74,71 @@ async fn no_secret_in_debug_display_or_trace_logs() {
     tracing::trace!("capture is on");
 
     let server = MockServer::start_async().await;
-    server.mock(|when, then| {
-        when.method(POST).path("/access/users/token");
-        then.status(200).json_body(json!({
-            "access_token": {"token": ACCESS, "token_type": "bearer"},
-            "refresh_token": {"token": REFRESH, "token_type": "bearer"},
-        }));
-    });
-    server.mock(|when, then| {
-        when.method(GET)
-            .path("/access/roles/list")
-            .header("authorization", format!("Bearer {ACCESS}"));
+    let login = |user: &'static str, password: &'static str| {
+        move |when: httpmock::When| {
+            when.method(POST)
+                .path("/access/users/token")
+                .json_body(json!({"username": user, "password": password}));
+        }
+    };
+    let pair = |access: &str, refresh: &str| {
+        json!({
+            "access_token": {"token": access, "token_type": "bearer"},
+            "refresh_token": {"token": refresh, "token_type": "bearer"},
+        })
+    };
+    let logins = [
+        server.mock(|when, then| {
+            login("ann", PASSWORD)(when);
+            then.status(200).json_body(pair(ACCESS, REFRESH));
+        }),
+        server.mock(|when, then| {
+            login("ann", WRONG_PASSWORD)(when);
+            then.status(401)
+                .json_body(json!({"detail": "Incorrect username or password"}));
+        }),
+        server.mock(|when, then| {
+            login("mallory", PASSWORD)(when);
+            then.status(200).json_body(pair(UNSENDABLE, REFRESH));
+        }),
+    ];
+    let rejected = server.mock(|when, then| {
+        when.method(GET).path("/access/roles/list").is_true(|req| {
+            let auth = req.headers().get("authorization").cloned();
+            [ACCESS, STALE_ACCESS].iter().any(|t| {
+                auth.as_ref()
+                    .is_some_and(|v| v.as_bytes() == format!("Bearer {t}").as_bytes())
+            })
+        });
         then.status(401)
             .json_body(json!({"detail": "Could not validate credentials"}));
     });
-    server.mock(|when, then| {
-        when.method(POST).path("/access/users/refresh-token");
-        then.status(200)
-            .json_body(json!({"token": REFRESHED, "token_type": "bearer"}));
-    });
-    server.mock(|when, then| {
-        when.method(GET).path("/access/roles/list");
+    let refreshes = [
+        server.mock(|when, then| {
+            when.method(POST)
+                .path("/access/users/refresh-token")
+                .header("authorization", format!("Bearer {REFRESH}"));
+            then.status(200)
+                .json_body(json!({"token": REFRESHED, "token_type": "bearer"}));
+        }),
+        server.mock(|when, then| {
+            when.method(POST)
+                .path("/access/users/refresh-token")
+                .header("authorization", format!("Bearer {STALE_REFRESH}"));
+            then.status(401)
+                .json_body(json!({"detail": "Could not validate credentials"}));
+        }),
+    ];
+    let accepted = server.mock(|when, then| {
+        when.method(GET)
+            .path("/access/roles/list")
+            .header("authorization", format!("Bearer {REFRESHED}"));
         then.status(200).json_body(json!([]));
     });
-    server.mock(|when, then| {
-        when.method(PUT).path("/access/users/change-password");
+    let password_change = server.mock(|when, then| {
+        when.method(PUT)
+            .path("/access/users/change-password")
+            .json_body(json!({"username": "ann", "password": NEW_PASSWORD}));
         then.status(200).json_body(json!(null));
     });
     server.mock(|when, then| {
@@ -91,20 +152,57 @@ async fn no_secret_in_debug_display_or_trace_logs() {
     });
 
     let mut shown = Vec::new();
+    let mut show = |what: &dyn std::fmt::Debug| shown.push(format!("{what:?} {what:#?}"));
     let client = TupliApiClient::builder()
         .url(server.base_url())
         .build()
         .unwrap();
     client.login("ann", PASSWORD).await.unwrap();
-    shown.push(format!(
-        "{client:?} {:?} {:#?}",
-        client.tokens(),
-        client.tokens()
-    ));
-    client.list_roles().await.unwrap(); // 401, refresh, retry
-    shown.push(format!("{:?}", client.tokens()));
+    show(&client);
+    show(&client.tokens());
+    show(&TupliApiClient::builder().tokens(client.tokens().unwrap()));
+    client.list_roles().await.unwrap(); // 401, refresh, resend
+    rejected.assert_calls(1);
+    refreshes[0].assert_calls(1);
+    accepted.assert_calls(1);
+    show(&client);
+    show(&client.tokens().unwrap());
     client.change_password("ann", NEW_PASSWORD).await.unwrap();
+    password_change.assert_calls(1);
+
+    // Everything that holds the client, or bytes on their way.
+    let metadata: tupli::models::ArtifactMetadata =
+        serde_json::from_value(json!({"name": "a", "description": ""})).unwrap();
+    show(&client.store_artifact(PASSWORD.as_bytes().to_vec(), &metadata));
+    let mut sink = Vec::new();
+    show(&client.download_artifact_to("a", &mut sink));
+    show(&client.download_artifact_to_path("a", "a.bin"));
+    show(&tupli::dataset::Dataset::new(&client));
+
+    // Failures of logins and refreshes, and others, as errors.
+    let stale = TupliApiClient::builder()
+        .url(server.base_url())
+        .tokens(tupli::Tokens::new(STALE_ACCESS, STALE_REFRESH))
+        .build()
+        .unwrap();
+    show(&stale);
+    let refresh_rejected = stale.list_roles().await.unwrap_err();
+    assert!(
+        matches!(refresh_rejected, Error::SessionExpired { .. }),
+        "{refresh_rejected:?}"
+    );
+    refreshes[1].assert_calls(1);
+    let wrong_password = client.login("ann", WRONG_PASSWORD).await.unwrap_err();
+    assert_eq!(wrong_password.status().map(|s| s.as_u16()), Some(401));
+    let unsendable = client.login("mallory", PASSWORD).await.unwrap_err();
+    assert!(matches!(unsendable, Error::Decode { .. }), "{unsendable:?}");
+    logins[0].assert_calls(1);
+    logins[1].assert_calls(1);
+    logins[2].assert_calls(1);
     let errors: Vec<Error> = vec![
+        refresh_rejected,
+        wrong_password,
+        unsendable,
         client.signup("ann", NEW_PASSWORD).await.unwrap_err(),
         client.list_users().await.unwrap_err(),
         client.login("ann", "").await.unwrap_err(),
@@ -116,8 +214,6 @@ async fn no_secret_in_debug_display_or_trace_logs() {
     for e in &errors {
         shown.push(format!("{e} {e:?} {e:#?}"));
     }
-    let builder = TupliApiClient::builder().tokens(client.tokens().unwrap());
-    shown.push(format!("{builder:?}"));
     client.logout();
     shown.push(format!("{client:?}"));
 
@@ -129,12 +225,16 @@ async fn no_secret_in_debug_display_or_trace_logs() {
     for target in ["tupli::hooks", "tupli::auth", "reqwest::", "hyper_util::"] {
         assert!(logs.contains(target), "no {target} records were captured");
     }
-    assert!(
-        logs.contains("refreshing the access token"),
-        "our TRACE/DEBUG records are there: {logs}"
+    // Our records of the refreshes and of the failed login are there.
+    assert_eq!(
+        logs.matches("refreshing the access token").count(),
+        2,
+        "{logs}"
     );
+    assert!(logs.contains("/access/users/token"), "{logs}");
+    assert!(logs.contains("/access/users/change-password"), "{logs}");
     let everything = format!("{}\n{logs}", shown.join("\n"));
-    for secret in [PASSWORD, NEW_PASSWORD, ACCESS, REFRESH, REFRESHED] {
+    for secret in SECRETS {
         assert!(
             !everything.contains(secret),
             "{secret} leaked:\n{everything}"

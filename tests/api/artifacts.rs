@@ -222,7 +222,10 @@ async fn load_artifact_with_known_metadata() {
     // The caller's metadata wins over the header.
     let header = ascii_json(&artifact_item_json("ffff"));
     let mock = mock_download(&api, &data, Some(header)).await;
-    assert!(client.load_artifact_with(&item).await.is_ok());
+    assert_eq!(
+        client.load_artifact_with(&item).await.unwrap().as_ref(),
+        data.as_slice()
+    );
     mock.assert_calls_async(1).await;
     mock.delete_async().await;
 

@@ -1,12 +1,19 @@
 //! Login-token handling against a mock server: bearer injection, refresh on 401,
 //! proactive refresh, single flight, failure handling, redaction.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
 use httpmock::prelude::*;
-use httpmock::Mock;
+use httpmock::{HttpMockRequest, Mock};
 use serde_json::json;
 use tupli::{Error, ExposeSecret, Tokens, TupliApiClient};
 
-use crate::support::{jwt_expiring, token_pair, Mocked};
+use crate::support::{
+    json_reply, jwt_expiring, post, token_pair, tokens_without_a_usable_expiry, Mocked, PASSWORD,
+    USER,
+};
 
 /// A client with `tokens` and the default retry policy.
 fn client(api: &Mocked, tokens: Tokens) -> TupliApiClient {
@@ -148,29 +155,110 @@ async fn no_refresh_while_the_token_is_fresh() {
     api.done_async().await;
 }
 
-#[tokio::test]
-async fn concurrent_401s_cause_a_single_refresh() {
-    let api = Mocked::start_async().await;
-    let stale = roles_401(&api, "old").await;
-    let refresh = refresh_answers(&api, "R", "new").await;
-    let fresh = roles_ok(&api, "new").await;
-    let client = client(&api, Tokens::new("old", "R"));
-    let tasks: Vec<_> = (0..16)
+/// How long the mock holds a 401 (or a refresh) before answering, so that
+/// concurrent requests really overlap.
+const HOLD: Duration = Duration::from_secs(1);
+
+/// How many tasks share one client in the single-flight tests.
+const TASKS: usize = 16;
+
+/// Spawns [`TASKS`] tasks that wait for each other, then each count
+/// themselves in `started` and call `list_roles` once; all must succeed.
+async fn list_roles_together(client: &TupliApiClient, started: &Arc<AtomicUsize>) {
+    let barrier = Arc::new(tokio::sync::Barrier::new(TASKS));
+    let tasks: Vec<_> = (0..TASKS)
         .map(|_| {
-            let client = client.clone();
-            tokio::spawn(async move { client.list_roles().await })
+            let (client, barrier, started) =
+                (client.clone(), Arc::clone(&barrier), Arc::clone(started));
+            tokio::spawn(async move {
+                barrier.wait().await;
+                started.fetch_add(1, Ordering::SeqCst);
+                client.list_roles().await
+            })
         })
         .collect();
     for task in tasks {
         task.await.unwrap().unwrap();
     }
-    refresh.assert_calls(1);
-    assert!(stale.calls() <= 16);
-    assert_eq!(fresh.calls(), 16);
+}
+
+/// A request's `Authorization` header is `Bearer {token}`.
+fn carries(req: &HttpMockRequest, token: &str) -> bool {
+    req.headers()
+        .get("authorization")
+        .is_some_and(|v| v.as_bytes() == format!("Bearer {token}").as_bytes())
+}
+
+/// The 401s overlap (each is held [`HOLD`] before it is answered, and all
+/// [`TASKS`] requests with the stale token reach the server before the
+/// refresh does); exactly one refresh follows, and every task resends once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_401s_cause_a_single_refresh() {
+    let api = Mocked::start_async().await;
+    let stale_seen = Arc::new(AtomicUsize::new(0));
+    let stale_seen_at_refresh = Arc::new(AtomicUsize::new(usize::MAX));
+    let counter = Arc::clone(&stale_seen);
+    let stale = api
+        .mock_async(move |when, then| {
+            when.method(GET)
+                .path("/access/roles/list")
+                .is_true(move |req| {
+                    let old = req.uri().path() == "/access/roles/list" && carries(req, "old");
+                    if old {
+                        counter.fetch_add(1, Ordering::SeqCst);
+                    }
+                    old
+                });
+            then.status(401)
+                .delay(HOLD)
+                .header("www-authenticate", "Bearer")
+                .json_body(json!({"detail": "Could not validate credentials"}));
+        })
+        .await;
+    let (seen, at_refresh) = (Arc::clone(&stale_seen), Arc::clone(&stale_seen_at_refresh));
+    let refresh = api
+        .mock_async(move |when, then| {
+            when.method(POST)
+                .path("/access/users/refresh-token")
+                .header("authorization", "Bearer R")
+                .is_true(move |req| {
+                    if req.uri().path() == "/access/users/refresh-token" && carries(req, "R") {
+                        // The first refresh records how many stale requests came before it.
+                        let _ = at_refresh.compare_exchange(
+                            usize::MAX,
+                            seen.load(Ordering::SeqCst),
+                            Ordering::SeqCst,
+                            Ordering::SeqCst,
+                        );
+                    }
+                    true
+                });
+            then.status(200)
+                .json_body(json!({"token": "new", "token_type": "bearer"}));
+        })
+        .await;
+    let fresh = roles_ok(&api, "new").await;
+    let client = client(&api, Tokens::new("old", "R"));
+    let started = Arc::new(AtomicUsize::new(0));
+    list_roles_together(&client, &started).await;
+    assert_eq!(
+        stale_seen_at_refresh.load(Ordering::SeqCst),
+        TASKS,
+        "every task's request with the stale token was in flight before the refresh"
+    );
+    stale.assert_calls_async(TASKS).await;
+    refresh.assert_calls_async(1).await;
+    fresh.assert_calls_async(TASKS).await;
+    assert_eq!(
+        client.tokens().unwrap().access_token().expose_secret(),
+        "new"
+    );
     api.done_async().await;
 }
 
-#[tokio::test]
+/// All tasks find the token expired while the one refresh is in flight (it
+/// is held [`HOLD`]): none sends the stale token, none refreshes again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn concurrent_expired_tokens_cause_a_single_proactive_refresh() {
     let api = Mocked::start_async().await;
     let (expired, later, refresh_token) = (
@@ -178,20 +266,51 @@ async fn concurrent_expired_tokens_cause_a_single_proactive_refresh() {
         jwt_expiring("ann", 1800),
         jwt_expiring("ann", 86400),
     );
-    let refresh = refresh_answers(&api, &refresh_token, &later).await;
-    let fresh = roles_ok(&api, &later).await;
-    let client = client(&api, Tokens::new(expired, refresh_token));
-    let tasks: Vec<_> = (0..16)
-        .map(|_| {
-            let client = client.clone();
-            tokio::spawn(async move { client.list_roles().await })
+    let header = format!("Bearer {refresh_token}");
+    let answer = json!({"token": later, "token_type": "bearer"});
+    let refresh = api
+        .mock_async(move |when, then| {
+            when.method(POST)
+                .path("/access/users/refresh-token")
+                .header("authorization", header);
+            then.status(200).delay(HOLD).json_body(answer);
         })
-        .collect();
-    for task in tasks {
-        task.await.unwrap().unwrap();
-    }
-    refresh.assert_calls(1);
-    fresh.assert_calls(16);
+        .await;
+    let started = Arc::new(AtomicUsize::new(0));
+    let started_at_first_fresh = Arc::new(AtomicUsize::new(usize::MAX));
+    let (seen, at_fresh, token) = (
+        Arc::clone(&started),
+        Arc::clone(&started_at_first_fresh),
+        later.clone(),
+    );
+    let fresh = api
+        .mock_async(move |when, then| {
+            when.method(GET)
+                .path("/access/roles/list")
+                .header("authorization", format!("Bearer {later}"))
+                .is_true(move |req| {
+                    if req.uri().path() == "/access/roles/list" && carries(req, &token) {
+                        let _ = at_fresh.compare_exchange(
+                            usize::MAX,
+                            seen.load(Ordering::SeqCst),
+                            Ordering::SeqCst,
+                            Ordering::SeqCst,
+                        );
+                    }
+                    true
+                });
+            then.status(200).json_body(json!([]));
+        })
+        .await;
+    let client = client(&api, Tokens::new(expired, refresh_token));
+    list_roles_together(&client, &started).await;
+    assert_eq!(
+        started_at_first_fresh.load(Ordering::SeqCst),
+        TASKS,
+        "every task had started its call while the refresh was in flight"
+    );
+    refresh.assert_calls_async(1).await;
+    fresh.assert_calls_async(TASKS).await;
     api.done_async().await;
 }
 
@@ -318,5 +437,126 @@ async fn debug_output_never_shows_secrets() {
         );
     }
     assert!(shown.contains("logged_in: true"), "{shown}");
+    api.done_async().await;
+}
+
+/// With tokens whose expiry is unknown, calls carry the token as it is (no
+/// proactive refresh: the catch-all would catch one), and a 401 leads to
+/// exactly one refresh and one resend.
+async fn works_with_an_unknown_expiry(api: &Mocked, client: &TupliApiClient, what: &str) {
+    let tokens = client.tokens().expect("logged in");
+    let access = tokens.access_token().expose_secret().to_string();
+    let refresh = tokens.refresh_token().expose_secret().to_string();
+    assert_eq!(tokens.access_expires_at(), None, "{what}");
+    assert_eq!(tokens.refresh_expires_at(), None, "{what}");
+
+    let ok = roles_ok(api, &access).await;
+    client.list_roles().await.unwrap();
+    client.list_roles().await.unwrap();
+    ok.assert_calls_async(2).await;
+    ok.delete_async().await;
+
+    let stale = roles_401(api, &access).await;
+    let refreshed = refresh_answers(api, &refresh, "fresh").await;
+    let fresh = roles_ok(api, "fresh").await;
+    client.list_roles().await.unwrap();
+    stale.assert_calls_async(1).await;
+    refreshed.assert_calls_async(1).await;
+    fresh.assert_calls_async(1).await;
+    for mock in [stale, refreshed, fresh] {
+        mock.delete_async().await;
+    }
+    assert_eq!(
+        client.tokens().unwrap().access_token().expose_secret(),
+        "fresh",
+        "{what}"
+    );
+}
+
+/// A login answered with such tokens succeeds; the session works.
+#[tokio::test]
+async fn login_with_tokens_without_a_usable_expiry() {
+    for (what, access, user) in tokens_without_a_usable_expiry() {
+        let api = Mocked::start_async().await;
+        let refresh = format!("{access}R");
+        let login = api
+            .expect_async(
+                post("/access/users/token")
+                    .anonymous()
+                    .json(json!({"username": USER, "password": PASSWORD})),
+                |then| json_reply(then, 200, token_pair(&access, &refresh)),
+            )
+            .await;
+        let client = api.client();
+        client.login(USER, PASSWORD).await.unwrap();
+        login.assert_calls_async(1).await;
+        login.delete_async().await;
+        let tokens = client.tokens().unwrap();
+        assert_eq!(tokens.access_token().expose_secret(), access, "{what}");
+        assert_eq!(tokens.refresh_token().expose_secret(), refresh, "{what}");
+        assert_eq!(tokens.username().as_deref(), user, "{what}");
+        works_with_an_unknown_expiry(&api, &client, what).await;
+        api.done_async().await;
+    }
+}
+
+/// The same tokens restored with `Tokens::new` (e.g. from a file).
+#[tokio::test]
+async fn restored_tokens_without_a_usable_expiry() {
+    for (what, access, user) in tokens_without_a_usable_expiry() {
+        let api = Mocked::start_async().await;
+        let tokens = Tokens::new(access.clone(), format!("{access}R"));
+        assert_eq!(tokens.username().as_deref(), user, "{what}");
+        let client = TupliApiClient::builder()
+            .url(api.url())
+            .retry_policy(tupli::RetryPolicy::none())
+            .tokens(tokens)
+            .build()
+            .unwrap();
+        works_with_an_unknown_expiry(&api, &client, what).await;
+        api.done_async().await;
+    }
+}
+
+/// A token the server issues that an HTTP header cannot carry: the login
+/// fails with a decode error and stores nothing (the tokens held before
+/// stay), and the error does not show the token.
+#[tokio::test]
+async fn a_login_token_no_header_can_carry_is_a_decode_error() {
+    let api = Mocked::start_async().await;
+    let good = jwt_expiring(USER, 1800);
+    for bad in ["abc\r\ndef", "line\nbreak", "nul\0byte", "del\u{7f}char"] {
+        for (access, refresh) in [(bad, good.as_str()), (good.as_str(), bad)] {
+            for before in [None, Some(Tokens::new("old", "R"))] {
+                let client = api.client();
+                client.set_tokens(before.clone());
+                let err = api
+                    .err(
+                        post("/access/users/token")
+                            .anonymous()
+                            .json(json!({"username": USER, "password": PASSWORD})),
+                        |then| json_reply(then, 200, token_pair(access, refresh)),
+                        client.login(USER, PASSWORD),
+                    )
+                    .await;
+                match &err {
+                    Error::Decode { message, .. } => {
+                        assert!(message.contains("HTTP header cannot carry"), "{err:?}")
+                    }
+                    other => panic!("{bad:?}: expected Decode, got {other:?}"),
+                }
+                let shown = format!("{err} {err:?}");
+                assert!(!shown.contains(bad), "{shown}");
+                let after = client
+                    .tokens()
+                    .map(|t| t.access_token().expose_secret().to_string());
+                assert_eq!(
+                    after,
+                    before.map(|t| t.access_token().expose_secret().to_string()),
+                    "{bad:?}: the tokens held before are kept, nothing new stored"
+                );
+            }
+        }
+    }
     api.done_async().await;
 }

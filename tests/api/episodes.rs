@@ -2,7 +2,7 @@
 //! publish.rs; streaming lists: streams.rs).
 
 use serde_json::{json, Value};
-use tupli::models::{EpisodeHeader, EpisodeList};
+use tupli::models::{EpisodeHeader, EpisodeList, RlTuple, TupleValue};
 use tupli::Error;
 
 use crate::support::*;
@@ -85,14 +85,44 @@ async fn list_episodes_with_and_without_tuples() {
         )
         .await;
     assert_eq!(headers, [header]);
+    // Two tuples of different shapes: each decoded to its own values, in order.
+    let mut item = episode_item_json(ID);
+    item["n_tuples"] = json!(2);
+    item["tuples"] = json!([
+        tuple_json(),
+        {"state": [-0.0, 1e-7, 2.5], "action": [0, 1], "reward": 2.5, "info": {}, "terminal": false, "timeout": true},
+    ]);
     let items = api
         .ok(
             post("/episodes/list").json(list_episodes_body(all_filter(), true)),
-            json!([episode_item_json(ID)]),
+            json!([item]),
             client.list_episode_items(&tupli::Filter::all()),
         )
         .await;
-    assert_eq!(items[0].tuples.len(), 1);
+    let expected = vec![
+        RlTuple {
+            state: TupleValue::Json(json!([0.5, 1])),
+            action: TupleValue::Json(json!(1)),
+            reward: TupleValue::Float(-1.5),
+            info: serde_json::from_value(json!({"k": "v"})).unwrap(),
+            terminal: true,
+            timeout: false,
+        },
+        RlTuple {
+            state: TupleValue::Floats(vec![-0.0, 1e-7, 2.5]),
+            action: TupleValue::Json(json!([0, 1])),
+            reward: TupleValue::Float(2.5),
+            info: Default::default(),
+            terminal: false,
+            timeout: true,
+        },
+    ];
+    assert_eq!(items.len(), 1);
+    assert_eq!(items[0].tuples, expected);
+    // `==` takes -0.0 for 0.0: the sign must survive too.
+    let state = items[0].tuples[1].state.as_floats().unwrap();
+    assert_eq!(state[0].to_bits(), (-0.0f64).to_bits());
+    assert_eq!(EpisodeHeader::from(items[0].clone()).n_tuples, 2);
     let items = api
         .ok(
             post("/episodes/list").json(list_episodes_body(wire, true)),

@@ -1,6 +1,7 @@
 //! Lists decoded as they arrive: `stream_episodes`, `stream_episode_headers`.
 
 use serde_json::{json, Value};
+use tupli::models::EpisodeHeader;
 use tupli::Error;
 
 use crate::support::*;
@@ -58,7 +59,10 @@ async fn a_bad_element_ends_the_stream_after_the_good_ones() {
     )
     .await;
     assert_eq!(results.len(), 2, "the stream stops at the first error");
-    assert!(results[0].is_ok());
+    let first: EpisodeHeader = serde_json::from_value(episode_header_json(ID, 1)).unwrap();
+    assert_eq!(results[0].as_ref().unwrap(), &first);
+    assert_eq!(first.id, ID);
+    assert_eq!(first.n_tuples, 1);
     assert!(
         matches!(&results[1], Err(Error::Decode { path, .. }) if path == "[1].id"),
         "{:?}",

@@ -2,12 +2,16 @@
 //! operation's future can be spawned on a multi-threaded runtime.
 
 use tupli::models::{
-    ArtifactMetadata, BenchmarkQuery, Episode, Group, GroupMembershipQuery, UserRole,
+    ArtifactMetadata, ArtifactMetadataItem, BenchmarkQuery, Episode, Group, GroupMembershipQuery,
+    UserRole,
 };
-use tupli::{Error, Filter, Tokens, TupliApiClient};
+use tupli::{EpisodeHeaderStream, EpisodeStream, Error, Filter, Tokens, TupliApiClient};
 
 fn shareable<T: Clone + Send + Sync + 'static>() {}
+/// A future (or a [`tupli::Transfer`]: its `.into_future()`) that can be spawned.
 fn spawnable<F: std::future::IntoFuture<IntoFuture: Send>>(_: F) {}
+/// A stream that can be moved to another task and polled without pinning.
+fn movable_stream<S: futures::Stream + Send + Unpin + 'static>() {}
 
 #[test]
 fn public_types_are_send_sync() {
@@ -16,6 +20,8 @@ fn public_types_are_send_sync() {
     shareable::<Filter>();
     fn error_is_std_error<E: std::error::Error + Send + Sync + 'static>() {}
     error_is_std_error::<Error>();
+    movable_stream::<EpisodeStream>();
+    movable_stream::<EpisodeHeaderStream>();
 }
 
 #[allow(dead_code, clippy::too_many_arguments)]
@@ -26,8 +32,10 @@ fn futures_are_send(
     role: UserRole,
     benchmark: BenchmarkQuery,
     metadata: ArtifactMetadata,
+    item: ArtifactMetadataItem,
     episode: Episode,
     filter: Filter,
+    mut writer: Vec<u8>,
 ) {
     spawnable(c.signup("u", "p"));
     spawnable(c.login("u", "p"));
@@ -50,7 +58,13 @@ fn futures_are_send(
     spawnable(c.publish_benchmark("b", tupli::GLOBAL_GROUP));
     spawnable(c.unpublish_benchmark("b", "g"));
     spawnable(c.store_artifact(Vec::new(), &metadata));
+    spawnable(c.store_artifact_from_path("a.bin", &metadata));
+    spawnable(c.store_artifact_from_reader(|| std::io::Cursor::new(Vec::new()), 0, &metadata));
+    spawnable(c.store_artifact(Vec::new(), &metadata).progress(()));
     spawnable(c.load_artifact("a"));
+    spawnable(c.load_artifact_with(&item));
+    spawnable(c.download_artifact_to("a", &mut writer));
+    spawnable(c.download_artifact_to_path("a", "a.bin"));
     spawnable(c.list_artifacts(&tupli::Filter::all()));
     spawnable(c.delete_artifact("a"));
     spawnable(c.publish_artifact("a", tupli::GLOBAL_GROUP));
@@ -61,5 +75,7 @@ fn futures_are_send(
     spawnable(c.list_episodes(&filter, true));
     spawnable(c.list_episode_headers(&tupli::Filter::all()));
     spawnable(c.list_episode_items(&tupli::Filter::all()));
+    spawnable(c.stream_episodes(&filter));
+    spawnable(c.stream_episode_headers(&filter));
     spawnable(c.delete_episode("e"));
 }

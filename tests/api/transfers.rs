@@ -51,12 +51,38 @@ async fn download_to_a_writer_streams_and_verifies() {
     let api = Mocked::start_async().await;
     let client = api.login().await;
     let data = b"streamed bytes".to_vec();
-    let header = ascii_json(&artifact_item_json(&tupli::artifact_hash(&data, USER)));
-    mock_download(&api, &data, Some(header)).await;
+    let hash = tupli::artifact_hash(&data, USER);
+    let header = ascii_json(&artifact_item_json(&hash));
+    let mock = mock_download(&api, &data, Some(header.clone())).await;
     let mut sink = Vec::new();
     let item = client.download_artifact_to(ID, &mut sink).await.unwrap();
+    mock.assert_calls_async(1).await;
+    mock.delete_async().await;
     assert_eq!(sink, data);
-    assert_eq!(item.created_by, USER);
+    assert_eq!(item, artifact_item(&hash));
+
+    // Bytes that do not match the recorded hash: an integrity error naming
+    // both hashes (the writer got bytes it must not trust).
+    let tampered = b"streamed bytes!".to_vec();
+    let mock = mock_download(&api, &tampered, Some(header)).await;
+    let mut sink = Vec::new();
+    let err = client
+        .download_artifact_to(ID, &mut sink)
+        .await
+        .unwrap_err();
+    mock.assert_calls_async(1).await;
+    match err {
+        Error::Integrity {
+            artifact_id,
+            expected,
+            actual,
+        } => {
+            assert_eq!(artifact_id, ID);
+            assert_eq!(expected, hash);
+            assert_eq!(actual, tupli::artifact_hash(&tampered, USER));
+        }
+        other => panic!("expected Integrity, got {other:?}"),
+    }
     api.done_async().await;
 }
 
@@ -137,11 +163,6 @@ async fn an_upload_the_server_recorded_differently_is_an_integrity_error() {
     let api = Mocked::start_async().await;
     let client = api.login().await;
     let wrong = tupli::artifact_hash(b"other bytes", USER);
-    api.mock_async(|when, then| {
-        when.method("POST").path("/artifacts/upload");
-        json_reply(then, 200, artifact_item_json(&wrong));
-    })
-    .await;
     let reader_data = b"from a reader".to_vec();
     let metadata = ArtifactMetadata {
         name: "r".into(),
@@ -149,6 +170,33 @@ async fn an_upload_the_server_recorded_differently_is_an_integrity_error() {
         benchmark_id: None,
         extra: Default::default(),
     };
+    // The upload itself is as it should be: the bearer, the reader's bytes,
+    // the metadata.
+    let (expected_data, expected_metadata) = (reader_data.clone(), json!(metadata));
+    let upload = api
+        .mock_async(|when, then| {
+            when.method("POST")
+                .path("/artifacts/upload")
+                .query_param_count(".*", ".*", 0)
+                .header("authorization", format!("Bearer {ACCESS}"))
+                .header_includes("content-type", "multipart/form-data; boundary=")
+                .is_true(move |req| {
+                    // (Also asked about other requests when httpmock looks for the closest.)
+                    let multipart = req.headers().get("content-type").is_some_and(|v| {
+                        v.as_bytes().starts_with(b"multipart/form-data; boundary=")
+                    });
+                    if !multipart {
+                        return false;
+                    }
+                    let parts = multipart_parts(req);
+                    parts.len() == 2
+                        && parts[0].1 == expected_data
+                        && serde_json::from_slice::<serde_json::Value>(&parts[1].1).ok()
+                            == Some(expected_metadata.clone())
+                });
+            json_reply(then, 200, artifact_item_json(&wrong));
+        })
+        .await;
     let err = client
         .store_artifact_from_reader(
             || std::io::Cursor::new(reader_data.clone()),
@@ -157,9 +205,18 @@ async fn an_upload_the_server_recorded_differently_is_an_integrity_error() {
         )
         .await
         .unwrap_err();
-    assert!(
-        matches!(err, Error::Integrity { ref expected, .. } if *expected == wrong),
-        "{err:?}"
-    );
+    upload.assert_calls_async(1).await;
+    match err {
+        Error::Integrity {
+            artifact_id,
+            expected,
+            actual,
+        } => {
+            assert_eq!(artifact_id, ID);
+            assert_eq!(expected, wrong);
+            assert_eq!(actual, tupli::artifact_hash(&reader_data, USER));
+        }
+        other => panic!("expected Integrity, got {other:?}"),
+    }
     api.done_async().await;
 }

@@ -74,15 +74,23 @@ fn load_benchmark() {
         reply.clone(),
         &["load-benchmark", ID],
     );
-    assert!(
-        human.starts_with(&format!("id            {ID}\n")),
-        "{human}"
-    );
-    assert!(
-        human.ends_with(
-            "extra         {\"level\":3}\nserialized    {\"env\": \"CartPole-v1\", \"x\": 1}\n"
-        ),
-        "{human}"
+    assert_eq!(
+        human,
+        format!(
+            "\
+id            {ID}
+name          cart pole
+difficulty    easy
+version
+description   balance a pole on a cart, for a long while
+created_by    ann
+created_at    2025-01-02T03:04:05
+published_in  global, {GROUP}
+hash          5f0c8d7e4b1a9c2d3e4f5a6b7c8d9e0f
+extra         {{\"level\":3}}
+serialized    {{\"env\": \"CartPole-v1\", \"x\": 1}}
+"
+        )
     );
     assert_eq!(parse(&json), reply);
     cli.done();
@@ -120,7 +128,7 @@ b-22  mountain car ü  easy                 balance a pole on a cart, for…  an
         {"type": "IN", "key": "metadata.difficulty", "value": ["easy", "hard"], "filters": []},
         {"type": "NE", "key": "metadata.version", "value": "1.0", "filters": []},
     ]});
-    cli.both(
+    let run = cli.both(
         post("/benchmarks/list").json(wheres),
         json!([]),
         &[
@@ -135,6 +143,7 @@ b-22  mountain car ü  easy                 balance a pole on a cart, for…  an
             "metadata.version!=\"1.0\"",
         ],
     );
+    assert_eq!(run, (String::new(), "[]\n".to_string()));
 
     // --filter as JSON, combined with --where.
     let filter = json!({"type": "OR", "key": null, "value": null, "filters": [

@@ -87,6 +87,7 @@ fn exit_codes_tell_usage_auth_not_found_api_and_transport_apart() {
     });
     let stderr = cli.run(&["list-groups"]).fails(5);
     assert!(stderr.contains("could not decode"), "{stderr}");
+    mock.assert_calls(1);
     mock.delete();
     // 6: transport (a port nothing listens on).
     let port = std::net::TcpListener::bind("127.0.0.1:0")
@@ -165,5 +166,71 @@ fn help_and_version_exit_0() {
     }
     let version = cli.run(&["--version"]).ok();
     assert_eq!(version, format!("tupli {}\n", env!("CARGO_PKG_VERSION")));
+    cli.done();
+}
+
+/// A panic (forced with `TUPLI_TEST_PANIC`) shows users one line asking for
+/// a report, with the version, and exits 70; `RUST_BACKTRACE=1` adds the
+/// details (the test's own environment may set it: each run sets or removes it).
+#[test]
+fn a_panic_is_one_line_asking_for_a_report_and_exits_70() {
+    let cli = Cli::start();
+    let version = env!("CARGO_PKG_VERSION");
+    for backtrace in [None, Some("0")] {
+        let mut command = cli.command(&["list-roles"]);
+        command.env("TUPLI_TEST_PANIC", "1");
+        match backtrace {
+            Some(value) => command.env("RUST_BACKTRACE", value),
+            None => command.env_remove("RUST_BACKTRACE"),
+        };
+        let run = cli.run_command(&mut command);
+        assert_eq!(
+            run.code,
+            Some(70),
+            "RUST_BACKTRACE={backtrace:?}: {}",
+            run.stderr
+        );
+        assert_eq!(run.stdout(), "");
+        assert_eq!(
+            run.stderr,
+            format!(
+                "internal error: TUPLI_TEST_PANIC is set (tupli {version}); please report it, \
+                 with the output of the same command under RUST_BACKTRACE=1\n"
+            ),
+            "RUST_BACKTRACE={backtrace:?}"
+        );
+        assert!(!run.stderr.contains("panicked at"), "{}", run.stderr);
+    }
+
+    let run = cli.run_command(
+        cli.command(&["list-roles"])
+            .env("TUPLI_TEST_PANIC", "1")
+            .env("RUST_BACKTRACE", "1"),
+    );
+    assert_eq!(run.code, Some(70), "{}", run.stderr);
+    assert_eq!(run.stdout(), "");
+    // The details: where, what, and the backtrace.
+    assert!(run.stderr.contains("panicked at "), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("\nTUPLI_TEST_PANIC is set\n"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("stack backtrace:"), "{}", run.stderr);
+    // Still exactly one line for users, the last one.
+    let ours: Vec<&str> = run
+        .stderr
+        .lines()
+        .filter(|l| l.starts_with("internal error:"))
+        .collect();
+    assert_eq!(
+        ours,
+        [format!(
+            "internal error: TUPLI_TEST_PANIC is set (tupli {version}); please report it"
+        )],
+        "{}",
+        run.stderr
+    );
+    assert_eq!(run.stderr.lines().last(), Some(ours[0]), "{}", run.stderr);
     cli.done();
 }

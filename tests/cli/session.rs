@@ -103,7 +103,7 @@ fn passwords_are_never_arguments() {
     let cli = Cli::start();
     let stderr = cli
         .run(&["login", USER, PASSWORD.replace(' ', "").as_str()])
-        .stderr;
+        .fails(2);
     assert!(stderr.contains("unexpected argument"), "{stderr}");
     let stderr = cli.run(&["login", USER, "--password", "x"]).fails(2);
     assert!(stderr.contains("--password"), "{stderr}");
@@ -121,14 +121,15 @@ fn passwords_are_never_arguments() {
 /// Without `--password-stdin` the password is asked for on the terminal;
 /// without one (here: a new session with no controlling terminal) that is a
 /// usage error that points at `--password-stdin`.
-#[cfg(unix)]
+///
+/// `setsid` (util-linux, part of every Linux system) starts the tool in a new
+/// session; without it the test fails rather than passing unchecked.
+#[cfg(target_os = "linux")]
 #[test]
 fn without_a_terminal_the_prompt_is_a_usage_error() {
-    let Ok(setsid) = which("setsid") else {
-        eprintln!("setsid not found: skipped");
-        Cli::start().done();
-        return;
-    };
+    let setsid = which("setsid").expect(
+        "setsid (util-linux) not found on PATH: it starts the tool without a controlling terminal",
+    );
     let cli = Cli::start();
     let mut command = assert_cmd::Command::new(setsid);
     command
@@ -143,7 +144,7 @@ fn without_a_terminal_the_prompt_is_a_usage_error() {
     cli.done();
 }
 
-#[cfg(unix)]
+#[cfg(target_os = "linux")]
 fn which(name: &str) -> Result<std::path::PathBuf, ()> {
     std::env::var_os("PATH")
         .into_iter()
@@ -262,11 +263,13 @@ fn the_stored_url_is_used_without_tupli_url_and_overridden_by_it() {
         json_reply(then, 200, json!([]))
     });
     let run = cli.run(&["list-roles", "--url", &other]);
-    run.ok();
-    assert!(
-        run.stderr.contains("not sending the stored tokens"),
-        "{}",
-        run.stderr
+    assert_eq!(run.ok(), "");
+    assert_eq!(
+        run.stderr,
+        format!(
+            "tupli: note: not sending the stored tokens to {other}: they were issued by {}\nNo roles.\n",
+            cli.url()
+        )
     );
     anonymous.assert_calls(1);
     assert_eq!(cli.credentials()["access_token"], ACCESS, "file untouched");
@@ -362,4 +365,86 @@ fn an_expired_session_clears_the_stored_tokens_and_exits_3() {
     );
     assert_eq!(cli.credentials(), json!({"url": cli.url()}));
     cli.done();
+}
+
+/// Stored tokens whose expiry cannot be read: `whoami` says so (and who,
+/// when the token names a user) and exits 0; a command sends them as they
+/// are and works.
+#[test]
+fn stored_tokens_without_a_usable_expiry() {
+    for (what, access, user) in tokens_without_a_usable_expiry() {
+        let cli = Cli::start();
+        let refresh = format!("{access}R");
+        cli.write_credentials(
+            json!({"url": cli.url(), "access_token": access, "refresh_token": refresh}),
+        );
+        let run = cli.run(&["whoami"]);
+        assert_eq!(
+            run.ok(),
+            format!(
+                "user                   {}\nserver                 {}\n\
+                 access token expires   unknown (the token has no readable expiry)\n\
+                 refresh token expires  unknown (the token has no readable expiry)\n",
+                user.unwrap_or("unknown (the token does not name one)"),
+                cli.url()
+            ),
+            "{what}"
+        );
+        assert_eq!(run.stderr, "", "{what}");
+        assert_eq!(
+            parse(&cli.run(&["whoami", "--json"]).ok()),
+            json!({
+                "username": user,
+                "url": cli.url(),
+                "access_expires_at": null,
+                "refresh_expires_at": null,
+            }),
+            "{what}"
+        );
+
+        let roles = json!([{"role": "guest", "rights": ["benchmark_read"]}]);
+        let mock = cli.expect(get("/access/roles/list").bearer(&access), |then| {
+            json_reply(then, 200, roles.clone())
+        });
+        let run = cli.run(&["list-roles", "--json"]);
+        assert_eq!(parse(&run.ok()), roles, "{what}");
+        mock.assert_calls(1);
+        for shown in [run.stdout(), run.stderr.clone()] {
+            assert!(!shown.contains(&access), "{what}: {shown}");
+        }
+        assert_eq!(
+            cli.credentials()["access_token"],
+            access,
+            "{what}: nothing refreshed"
+        );
+        cli.done();
+    }
+}
+
+/// A stored token no HTTP header can carry (a hand-edited file): `whoami`
+/// still answers; a command fails with a typed error before sending
+/// anything, never with a panic.
+#[test]
+fn a_stored_token_no_header_can_carry_is_a_typed_error() {
+    for bad in ["abc\r\ndef", "nul\0byte"] {
+        for (access, refresh) in [(bad, REFRESH), (ACCESS, bad)] {
+            let cli = Cli::start();
+            cli.write_credentials(
+                json!({"url": cli.url(), "access_token": access, "refresh_token": refresh}),
+            );
+            cli.run(&["whoami"]).ok();
+            let stderr = cli.run(&["list-roles"]).fails(2);
+            assert_eq!(
+                stderr,
+                "error: invalid argument `tokens`: a stored token holds characters an HTTP header cannot carry; log in again\n",
+                "{bad:?}"
+            );
+            assert_eq!(
+                cli.credentials()["access_token"],
+                access,
+                "the file is left as it was"
+            );
+            cli.done();
+        }
+    }
 }

@@ -41,7 +41,12 @@ async fn artifacts_round_trip_every_byte_and_20_mib() {
         let loaded = admin.load_artifact(&item.id).await.unwrap();
         assert!(loaded[..] == data[..], "{label}: download differs");
         let again = admin.load_artifact_with(&listed[0]).await.unwrap();
-        assert_eq!(again.len(), data.len());
+        assert!(
+            again[..] == data[..],
+            "{label}: load_artifact_with differs ({} bytes of {})",
+            again.len(),
+            data.len()
+        );
 
         // Streamed both ways through files.
         let dir = tempfile::tempdir().unwrap();

@@ -4,7 +4,7 @@ use serde_json::json;
 use tupli::models::{Group, GroupMembership, GroupMembershipQuery};
 use tupli::{Detail, Filter, TupliApiClient};
 
-use crate::{admin, benchmark, unique, TestUser};
+use crate::{admin, api_status, benchmark, unique, TestUser};
 
 #[tokio::test]
 #[ignore = "needs a live server: TUPLI_TEST_URL (run by `cargo xtask test`)"]
@@ -60,14 +60,14 @@ async fn benchmarks_store_load_list_filters_delete() {
         .await
         .unwrap());
     assert_eq!(found, both);
-    assert!(
-        admin
-            .list_benchmarks(&tupli::Filter::all())
-            .await
-            .unwrap()
-            .len()
-            >= 2
-    );
+    // Everything listed (other tests' objects too, on a shared server): of
+    // those named with this test's tag, exactly the two it stored.
+    let everything = admin.list_benchmarks(&tupli::Filter::all()).await.unwrap();
+    let tagged: Vec<_> = everything
+        .into_iter()
+        .filter(|b| b.metadata.name.starts_with(&tag))
+        .collect();
+    assert_eq!(ids(tagged), both);
 
     admin.delete_benchmark(&easy.id).await.unwrap();
     admin.delete_benchmark(&hard.id).await.unwrap();
@@ -127,7 +127,18 @@ async fn benchmark_visibility_follows_publish_and_unpublish() {
         |c: TupliApiClient, f: Filter| async move { c.list_benchmarks(&f).await.unwrap().len() };
 
     assert_eq!(visible(reader.client.clone(), by_id.clone()).await, 0);
-    assert!(reader.client.load_benchmark(&stored.id).await.is_err());
+    // Not visible: PyTupli answers 403 (not 404) for another user's benchmark.
+    let not_allowed = |err: tupli::Error| {
+        assert_eq!(api_status(&err), 403, "{err:?}");
+        assert_eq!(
+            err.detail(),
+            Some(&Detail::Message(
+                "You do not have sufficient permissions for this operation.".into()
+            )),
+            "{err:?}"
+        );
+    };
+    not_allowed(reader.client.load_benchmark(&stored.id).await.unwrap_err());
 
     owner
         .client
@@ -144,6 +155,7 @@ async fn benchmark_visibility_follows_publish_and_unpublish() {
         .await
         .unwrap();
     assert_eq!(visible(reader.client.clone(), by_id.clone()).await, 0);
+    not_allowed(reader.client.load_benchmark(&stored.id).await.unwrap_err());
 
     owner.client.delete_benchmark(&stored.id).await.unwrap();
     // Deleting a group needs `group_delete` globally, which sign-ups lack.

@@ -7,6 +7,50 @@ use tupli::{Error, Filter};
 
 use crate::{admin, benchmark, tuple, unique};
 
+/// Floats that are easy to lose on the way: signed zero, subnormals, the
+/// extremes, and values whose shortest spelling has 17 digits, some of them
+/// read from much longer spellings.
+fn awkward_floats() -> Vec<f64> {
+    let long: Vec<f64> = [
+        "0.1000000000000000055511151231257827021181583404541015625",
+        "2.2250738585072011e-308",
+        "-0.30000000000000004440892098500626161694526672363281250",
+        "1.00000000000000011102230246251565404236316680908203125",
+    ]
+    .iter()
+    .map(|s| serde_json::from_str(s).unwrap())
+    .collect();
+    [
+        -0.0,
+        0.0,
+        5e-324,
+        -5e-324,
+        f64::from_bits(0x000f_ffff_ffff_ffff), // the largest subnormal
+        f64::MIN_POSITIVE,
+        f64::MAX,
+        f64::MIN,
+        f64::EPSILON,
+        0.1 + 0.2,
+        -1.4207009740446641,
+        1e21,
+        123456789.12345678,
+    ]
+    .into_iter()
+    .chain(long)
+    .collect()
+}
+
+/// The bits of every float in a tuple's `state`, `action` and `reward`.
+fn float_bits(tuple: &RlTuple) -> Vec<Vec<u64>> {
+    [&tuple.state, &tuple.action, &tuple.reward]
+        .into_iter()
+        .map(|value| match value.as_floats() {
+            Some(floats) => floats.iter().map(|f| f.to_bits()).collect(),
+            None => value.as_f64().map(f64::to_bits).into_iter().collect(),
+        })
+        .collect()
+}
+
 #[tokio::test]
 #[ignore = "needs a live server: TUPLI_TEST_URL (run by `cargo xtask test`)"]
 async fn episodes_record_list_publish_delete() {
@@ -22,11 +66,10 @@ async fn episodes_record_list_publish_delete() {
     let one = Episode {
         benchmark_id: bench.id.clone(),
         metadata: metadata(1),
-        tuples: vec![tuple(
-            json!([0.1, -1.4207009740446641]),
-            json!(1),
-            json!(0.5),
-        )],
+        tuples: vec![
+            RlTuple::new(awkward_floats(), 1.0, -0.0),
+            tuple(json!([0.1, -1.4207009740446641]), json!(1), json!(5e-324)),
+        ],
     };
     let nested_tuple = RlTuple {
         info: Map::from_iter([("deep".to_string(), json!({"list": [1, {"x": null}]}))]),
@@ -57,7 +100,7 @@ async fn episodes_record_list_publish_delete() {
     };
 
     let h1 = admin.record_episode(&one).await.unwrap();
-    assert_eq!(h1.n_tuples, 1);
+    assert_eq!(h1.n_tuples, 2);
     let h2 = admin.record_episode(&nested).await.unwrap();
     assert!(h2.terminated);
     let h3 = admin.record_episode(&long).await.unwrap();
@@ -74,8 +117,11 @@ async fn episodes_record_list_publish_delete() {
     let back = items.iter().find(|i| i.id == h2.id).unwrap();
     assert_eq!(back.tuples, vec![nested_tuple]);
     let back_one = items.iter().find(|i| i.id == h1.id).unwrap();
+    assert_eq!(back_one.tuples, one.tuples);
+    // `==` takes -0.0 for 0.0: the bits must survive too.
     assert_eq!(
-        back_one.tuples, one.tuples,
+        back_one.tuples.iter().map(float_bits).collect::<Vec<_>>(),
+        one.tuples.iter().map(float_bits).collect::<Vec<_>>(),
         "floats must survive bit-exactly"
     );
 

@@ -2,16 +2,19 @@
 //! run a mixed workload against one server for a fixed time.
 //!
 //! `soak-client URL SECONDS TASKS` logs in as admin and prints one JSON line:
-//! operations done, errors (with the first few messages), and the process's
-//! RSS sampled once a second.
+//! operations done (each one request when nothing goes wrong: setup and
+//! teardown included, the login not), errors (with the first few messages),
+//! the seconds from the login to the last answer, the lifetime of each access
+//! token the client held (read from its `exp` claim when it first showed up),
+//! and the process's RSS sampled once a second.
 
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 use serde_json::json;
 use tupli::models::{BenchmarkQuery, Episode, RlTuple};
-use tupli::{Filter, TupliApiClient};
+use tupli::{ExposeSecret, Filter, TupliApiClient};
 
 fn rss() -> u64 {
     std::fs::read_to_string("/proc/self/status")
@@ -72,6 +75,30 @@ async fn round(client: &TupliApiClient, benchmark: &str, task: usize, tally: &Ta
     tally.record(client.delete_episode(&header.id).await);
 }
 
+/// Watches the client's access token until `deadline`: the lifetime of each
+/// new one (its expiry less the time it first showed up), in seconds. Polled
+/// every few milliseconds, so a token is seen within that of its arrival.
+async fn token_lifetimes(client: TupliApiClient, stop: Arc<AtomicBool>) -> Vec<f64> {
+    let mut lifetimes = Vec::new();
+    let mut last: Option<String> = None;
+    while !stop.load(Ordering::Relaxed) {
+        if let Some(tokens) = client.tokens() {
+            let access = tokens.access_token().expose_secret();
+            if last.as_deref() != Some(access) {
+                last = Some(access.to_string());
+                if let Some(exp) = tokens.access_expires_at() {
+                    let left = exp
+                        .duration_since(SystemTime::now())
+                        .map_or(0.0, |d| d.as_secs_f64());
+                    lifetimes.push(left);
+                }
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    lifetimes
+}
+
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -80,6 +107,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let tasks: usize = args.get(2).map_or(Ok(16), |s| s.parse())?;
     let client = TupliApiClient::with_url(url.as_str())?;
     client.login("admin", "pytupli").await?;
+    let started = Instant::now();
+    let stop = Arc::new(AtomicBool::new(false));
+    let watcher = tokio::spawn(token_lifetimes(client.clone(), Arc::clone(&stop)));
+    let tally = Arc::new(Tally::default());
     let benchmark = client
         .store_benchmark(&BenchmarkQuery {
             hash: format!("soak-{}", std::process::id()),
@@ -87,8 +118,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             metadata: serde_json::from_value(json!({"name": "soak"}))?,
         })
         .await?;
+    tally.ops.fetch_add(1, Ordering::Relaxed);
 
-    let tally = Arc::new(Tally::default());
     let deadline = Instant::now() + Duration::from_secs(seconds);
     let workers: Vec<_> = (0..tasks)
         .map(|task| {
@@ -111,6 +142,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     samples.push(rss());
     client.delete_benchmark(&benchmark.id).await?;
+    tally.ops.fetch_add(1, Ordering::Relaxed);
+    let elapsed = started.elapsed().as_secs_f64();
+    stop.store(true, Ordering::Relaxed);
+    let lifetimes = watcher.await?;
     let first_errors = tally
         .first_errors
         .lock()
@@ -122,6 +157,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             "ops": tally.ops.load(Ordering::Relaxed),
             "errors": tally.errors.load(Ordering::Relaxed),
             "first_errors": first_errors,
+            "elapsed_secs": elapsed,
+            "token_lifetimes_secs": lifetimes,
             "rss_samples": samples,
         })
     );

@@ -117,13 +117,18 @@ fn whoami(stored: &Credentials, url: Option<String>, json: bool) -> Result<(), C
             refresh_expires_at: refresh.map(output::rfc3339),
         });
     }
+    // A token may carry no readable `exp` (or `issuer`): say so, rather
+    // than print something that could pass for a date or a user's name.
     let when = |at: Option<std::time::SystemTime>| match at {
         Some(at) => format!("{} ({})", output::rfc3339(at), output::relative(at)),
-        None => "unknown".to_string(),
+        None => "unknown (the token has no readable expiry)".to_string(),
     };
     output::emit(&format!(
         "user                   {}\nserver                 {server}\naccess token expires   {}\nrefresh token expires  {}\n",
-        tokens.username().as_deref().unwrap_or("unknown"),
+        tokens
+            .username()
+            .as_deref()
+            .unwrap_or("unknown (the token does not name one)"),
         when(access),
         when(refresh),
     ))
