@@ -84,9 +84,26 @@ impl FileStorage {
             let root = root.clone();
             blocking(move || layout::ids(&root, Kind::Episode)).await?
         };
+        let filter = Arc::new(filter.clone());
+        if matcher::indexes_from_end(&filter) {
+            // The server answers nothing at all when one document has an
+            // array too short for the index: look at every one first.
+            let (root, filter, ids) = (root.clone(), Arc::clone(&filter), ids.clone());
+            let stop = blocking(move || {
+                for id in &ids {
+                    if let Step::Stop = read_episode(&root, id, &filter, include_tuples)? {
+                        return Ok(true);
+                    }
+                }
+                Ok(false)
+            });
+            if stop.await? {
+                return Ok(EpisodeJsonStream::new(futures::stream::empty()));
+            }
+        }
         let state = Walk {
             root,
-            filter: Arc::new(filter.clone()),
+            filter,
             include_tuples,
             ids: VecDeque::from(ids),
         };
@@ -96,8 +113,10 @@ impl FileStorage {
                 let filter = Arc::clone(&walk.filter);
                 let include_tuples = walk.include_tuples;
                 let read = blocking(move || read_episode(&root, &id, &filter, include_tuples));
-                if let Some(bytes) = read.await? {
-                    return Ok(Some((bytes, walk)));
+                match read.await? {
+                    Step::Yield(bytes) => return Ok(Some((bytes, walk))),
+                    Step::Skip => {}
+                    Step::Stop => return Ok(None),
                 }
             }
             Ok(None)
@@ -126,22 +145,32 @@ struct Walk {
     ids: VecDeque<String>,
 }
 
-/// The JSON of episode `id` when it matches `filter` (the file as it is
-/// with tuples, the header alone without); `None` when it does not, when
-/// it is gone, or when it is not valid (with a warning naming it).
+/// What to do with one episode file.
+enum Step {
+    /// Its JSON (the file as it is with tuples, the header alone without).
+    Yield(Bytes),
+    /// It does not match, it is gone, or it is not valid (with a warning
+    /// naming it).
+    Skip,
+    /// The filter indexes before the start of one of its arrays, which ends
+    /// a listing on the server.
+    Stop,
+}
+
+/// Reads episode `id` and applies `filter`.
 fn read_episode(
     root: &std::path::Path,
     id: &str,
     filter: &Filter,
     include_tuples: bool,
-) -> Result<Option<Bytes>> {
+) -> Result<Step> {
     let path = layout::json_path(root, Kind::Episode, id);
     let bytes = match layout::read(&path) {
         Ok(Some(bytes)) => bytes,
-        Ok(None) => return Ok(None),
+        Ok(None) => return Ok(Step::Skip),
         Err(e) => {
             layout::warn_skipped(Kind::Episode, &e);
-            return Ok(None);
+            return Ok(Step::Skip);
         }
     };
     let checked = if include_tuples {
@@ -153,21 +182,23 @@ fn read_episode(
         Ok(document) => document,
         Err(e) => {
             layout::warn_skipped(Kind::Episode, &e);
-            return Ok(None);
+            return Ok(Step::Skip);
         }
     };
-    if !matcher::matches(filter, &document)? {
-        return Ok(None);
+    match matcher::matches(filter, &document) {
+        Ok(true) => {}
+        Ok(false) => return Ok(Step::Skip),
+        Err(matcher::PastStart) => return Ok(Step::Stop),
     }
     if include_tuples {
-        return Ok(Some(Bytes::from(bytes)));
+        return Ok(Step::Yield(Bytes::from(bytes)));
     }
     if let Value::Object(map) = &mut document {
         map.remove("tuples");
     }
     let header =
         serde_json::to_vec(&document).map_err(|e| layout::corrupt(&path, Kind::Episode, e))?;
-    Ok(Some(Bytes::from(header)))
+    Ok(Step::Yield(Bytes::from(header)))
 }
 
 /// NaN and infinities have no JSON form: refused, naming where they are.

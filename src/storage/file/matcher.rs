@@ -22,6 +22,9 @@
 //! - **`IN`**: the field (or any element of an array field) equals one of
 //!   the values; a `null` among them matches a missing field.
 //! - **`AND`/`OR`** of no filters match everything.
+//! - A negative component that reaches before the start of an array in any
+//!   document makes the whole listing empty (mongomock's `IndexError` ends
+//!   its cursor).
 
 use std::cmp::Ordering;
 use std::sync::LazyLock;
@@ -90,9 +93,28 @@ fn check_at(filter: &Filter, scope: Scope, at: &str) -> Result<()> {
     Ok(())
 }
 
-/// Whether `document` matches `filter` (which passed [`check`]). An error
-/// only where the server fails too: a negative index past an array's start.
-pub(super) fn matches(filter: &Filter, document: &Value) -> Result<bool> {
+/// A negative key component reached before the start of an array. In
+/// mongomock this raises an `IndexError`, which its cursor takes for the end
+/// of the results: the whole listing answers nothing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct PastStart;
+
+/// Whether `filter` has a key component that indexes from the end (so that
+/// it can meet [`PastStart`]).
+pub(super) fn indexes_from_end(filter: &Filter) -> bool {
+    let key = filter.key.as_deref().unwrap_or_default();
+    let own = !matches!(filter.kind, FilterType::And | FilterType::Or)
+        && key
+            .split('.')
+            .any(|part| python_int(part).is_some_and(|i| i < 0));
+    own || match filter.kind {
+        FilterType::And | FilterType::Or => filter.filters.iter().flatten().any(indexes_from_end),
+        _ => false,
+    }
+}
+
+/// Whether `document` matches `filter` (which passed [`check`]).
+pub(super) fn matches(filter: &Filter, document: &Value) -> Result<bool, PastStart> {
     match filter.kind {
         FilterType::And => {
             for sub in filter.filters.iter().flatten() {
@@ -136,7 +158,11 @@ static EMPTY_OBJECT: LazyLock<Value> = LazyLock::new(|| Value::Object(serde_json
 
 /// The values `parts` (a split key) reach in `doc` (mongomock's
 /// `iter_key_candidates`).
-fn candidates<'a>(parts: &[&str], doc: &'a Value, out: &mut Vec<Candidate<'a>>) -> Result<()> {
+fn candidates<'a>(
+    parts: &[&str],
+    doc: &'a Value,
+    out: &mut Vec<Candidate<'a>>,
+) -> Result<(), PastStart> {
     // A key that joins to "" is the document itself.
     if parts.is_empty() || parts == [""] {
         out.push(Candidate::Found(doc));
@@ -166,7 +192,7 @@ fn array_candidates<'a>(
     parts: &[&str],
     items: &'a [Value],
     out: &mut Vec<Candidate<'a>>,
-) -> Result<()> {
+) -> Result<(), PastStart> {
     let (first, rest) = match parts {
         [first, rest @ ..] => (*first, rest),
         [] => return Ok(()),
@@ -188,13 +214,7 @@ fn array_candidates<'a>(
     }
     let position = if index < 0 { len + index } else { index };
     let Some(item) = usize::try_from(position).ok().and_then(|i| items.get(i)) else {
-        return Err(Error::invalid(
-            "filter",
-            format!(
-                "the key component `{first}` indexes before the start of an array of {len}, \
-                 which the server answers with an error"
-            ),
-        ));
+        return Err(PastStart);
     };
     if rest.is_empty() {
         out.push(Candidate::Found(item));
@@ -521,7 +541,9 @@ mod tests {
         }
         assert!(check(&Filter::eq("$x", 1), Scope::Metadata).is_ok());
         let past_start = Filter::eq("l.-9", 1);
-        assert!(matches(&past_start, &doc()).is_err());
+        assert_eq!(matches(&past_start, &doc()), Err(PastStart));
+        assert!(indexes_from_end(&Filter::or([past_start])));
+        assert!(!indexes_from_end(&Filter::eq("l.9", 1)));
     }
 
     #[test]

@@ -258,8 +258,11 @@ impl FileStorage {
         blocking(move || {
             let mut found = Vec::new();
             for record in layout::read_all::<BenchmarkHeader>(&root, Kind::Benchmark)? {
-                if matcher::matches(&filter, &record.document)? {
-                    found.push(record.model);
+                match matcher::matches(&filter, &record.document) {
+                    Ok(true) => found.push(record.model),
+                    Ok(false) => {}
+                    // As the server: nothing at all.
+                    Err(matcher::PastStart) => return Ok(Vec::new()),
                 }
             }
             Ok(found)
