@@ -8,6 +8,7 @@ mod bad_input;
 mod concurrency;
 mod crash;
 mod files;
+mod filters;
 mod operations;
 
 use std::path::Path;
