@@ -222,6 +222,28 @@ async fn tupli_reads_every_field_pytupli_wrote() {
     assert!(folder.join(format!("episodes/{}.json", header.id)).exists());
 }
 
+/// `n` finite floats of random bit patterns (every exponent, every
+/// spelling), for checking that tupli spells floats as Python does.
+fn random_floats(seed: u64, n: usize) -> Vec<f64> {
+    let mut state = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+    let mut out = Vec::with_capacity(n);
+    while out.len() < n {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        let f = f64::from_bits(state);
+        if f.is_finite() {
+            // Short decimals too: a random float is almost always 17 digits.
+            out.push(if out.len() % 4 == 0 {
+                (f % 1e6 * 1e3).round() / 1e3
+            } else {
+                f
+            });
+        }
+    }
+    out
+}
+
 /// What tupli writes for the other direction: floats of every kind, unicode,
 /// nested info.
 async fn write_with_tupli(storage: &FileStorage) -> Value {
@@ -242,6 +264,7 @@ async fn write_with_tupli(storage: &FileStorage) -> Value {
                         json!({"list": [1, 2.0, null, true], "text": text}),
                     ),
                     ("big".to_string(), json!(u64::MAX)),
+                    ("random".to_string(), json!(random_floats(i as u64, 2000))),
                 ]),
             },
         };
