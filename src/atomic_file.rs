@@ -3,7 +3,7 @@
 //! [`AtomicFile::commit_async`], the temporary file is removed.
 
 use std::fs::File;
-use std::io;
+use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -42,6 +42,13 @@ impl AtomicFile {
             .ok_or_else(|| io::Error::other("the file was already handed over"))
     }
 
+    /// Flushes the file written through [`Write`] to disk and renames it
+    /// into place.
+    pub(crate) fn commit(mut self) -> io::Result<()> {
+        let file = self.take_file()?;
+        self.commit_with(file)
+    }
+
     /// Flushes `file` (taken with [`AtomicFile::take_file`]) to disk and
     /// renames it into place. The flush runs on the blocking pool and the
     /// rename here, so a caller dropped while the flush runs (Ctrl-C) never
@@ -59,6 +66,28 @@ impl AtomicFile {
         // Renamed: nothing left to clean up.
         self.partial = PathBuf::new();
         Ok(())
+    }
+}
+
+impl Write for AtomicFile {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.held()?.write(buf)
+    }
+
+    fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
+        self.held()?.write_all(buf)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.held()?.flush()
+    }
+}
+
+impl AtomicFile {
+    fn held(&mut self) -> io::Result<&mut File> {
+        self.file
+            .as_mut()
+            .ok_or_else(|| io::Error::other("the file was handed over"))
     }
 }
 
@@ -87,7 +116,6 @@ fn partial_path(target: &Path) -> PathBuf {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::io::Write;
 
     #[tokio::test]
     async fn appears_only_on_commit_and_leaves_nothing_when_dropped() {
@@ -104,6 +132,18 @@ mod tests {
         handle.write_all(b"whole").unwrap();
         file.commit_async(handle).await.unwrap();
         assert_eq!(std::fs::read(&target).unwrap(), b"whole");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn written_in_place_and_committed() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("out.json");
+        let mut file = AtomicFile::create(&target).unwrap();
+        file.write_all(b"{}").unwrap();
+        assert!(!target.exists());
+        file.commit().unwrap();
+        assert_eq!(std::fs::read(&target).unwrap(), b"{}");
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
     }
 

@@ -122,6 +122,19 @@ pub enum Error {
     #[error("no episode matches the selection: nothing was written")]
     EmptySelection,
 
+    /// A local storage (a [`FileStorage`](crate::storage::FileStorage)) holds
+    /// no object with this id. A server answers 404 instead ([`Error::Api`]);
+    /// [`Error::is_not_found`] is true for both.
+    #[error("no {kind} with id {id:?} in {storage}")]
+    NotFound {
+        /// `benchmark`, `artifact` or `episode`.
+        kind: &'static str,
+        /// The id asked for.
+        id: String,
+        /// Which storage ([`TupliStorage::describe`](crate::storage::TupliStorage::describe)).
+        storage: String,
+    },
+
     /// Reading or writing a local file failed.
     #[error("I/O error: {source}")]
     Io {
@@ -191,9 +204,10 @@ impl Error {
         )
     }
 
-    /// Returns whether the server answered 404.
+    /// Returns whether the object does not exist: the server answered 404,
+    /// or a local storage has no object with that id ([`Error::NotFound`]).
     pub fn is_not_found(&self) -> bool {
-        self.status() == Some(StatusCode::NOT_FOUND)
+        matches!(self, Error::NotFound { .. }) || self.status() == Some(StatusCode::NOT_FOUND)
     }
 
     /// Returns whether the server answered 409 (the object exists).

@@ -53,6 +53,7 @@ pub use filter::{Filter, FilterType};
 pub use reqwest;
 pub use retry::RetryPolicy;
 pub use secrecy::{ExposeSecret, SecretString};
+pub use storage::FileStorage;
 pub use streams::{EpisodeHeaderStream, EpisodeJsonStream, EpisodeStream};
 pub use transfer::{artifact_hash, Progress, Transfer};
 

@@ -3,8 +3,9 @@
 //! delete and publish benchmarks, artifacts and episodes.
 //!
 //! [`TupliApiClient`](crate::TupliApiClient) implements it (delegating to its
-//! own methods). Code written against the trait, as a generic or as
-//! `&dyn TupliStorage`, runs on any backend:
+//! own methods), and so does [`FileStorage`], a local folder laid out as
+//! pytupli's `FileStorage` lays it out. Code written against the trait, as a
+//! generic or as `&dyn TupliStorage`, runs on any backend:
 //!
 //! ```no_run
 //! # async fn demo(client: tupli::TupliApiClient) -> tupli::Result<()> {
@@ -19,6 +20,9 @@
 //! ```
 
 mod client;
+mod file;
+
+pub use file::FileStorage;
 
 use std::path::Path;
 
@@ -42,7 +46,16 @@ use crate::transfer::Transfer;
 /// hash, artifacts by their content, an episode needs its benchmark, and a
 /// listing of episodes streams. What may differ is documented by each
 /// backend (who may read what, how a missing id is answered, what
-/// publishing means).
+/// publishing means):
+///
+/// | | [`TupliApiClient`](crate::TupliApiClient) (a server) | [`FileStorage`] (a folder) |
+/// | --- | --- | --- |
+/// | who reads what | the caller's groups | whoever reads the folder |
+/// | storing a benchmark hash again | 409 ([`Error::is_conflict`](crate::Error::is_conflict)) | the stored header |
+/// | artifact hash | `sha256(bytes ++ creator)` | `sha256(bytes)` |
+/// | loading a missing id | 404 ([`Error::is_not_found`](crate::Error::is_not_found)) | [`Error::NotFound`](crate::Error::NotFound) (also `is_not_found`) |
+/// | deleting a missing id | `Ok(())` | [`Error::NotFound`](crate::Error::NotFound) |
+/// | publishing | adds the group to `published_in` | checks the id, changes nothing |
 pub trait TupliStorage: Send + Sync {
     /// Describes the storage for messages: a URL or a folder.
     fn describe(&self) -> String;

@@ -16,6 +16,7 @@ mod episodes;
 mod errors;
 mod groups;
 mod roles;
+mod storage;
 mod users;
 
 use std::sync::atomic::{AtomicU32, Ordering};

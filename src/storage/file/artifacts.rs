@@ -1,0 +1,256 @@
+//! Artifacts: the bytes streamed to a temporary file while they are hashed,
+//! kept (or dropped, when the same bytes are there) under the artifacts
+//! lock; loads and downloads streamed and checked against the stored hash.
+
+use std::io;
+use std::path::Path;
+use std::sync::Arc;
+
+use bytes::Bytes;
+use sha2::{Digest, Sha256};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWriteExt};
+
+use super::layout::{self, Kind};
+use super::matcher::{self, Scope};
+use super::{blocking, json, write_json, FileStorage, CREATED_BY};
+use crate::atomic_file::AtomicFile;
+use crate::error::{Error, Result};
+use crate::filter::Filter;
+use crate::models::{ArtifactMetadata, ArtifactMetadataItem};
+use crate::transfer::Progress;
+use crate::validate;
+
+/// Read size when streaming bytes.
+const CHUNK: usize = 256 * 1024;
+
+/// Write buffer for streamed files.
+const WRITE_BUFFER: usize = 1 << 20;
+
+impl FileStorage {
+    /// Streams `length` bytes from `reader` into a new artifact, hashing them
+    /// on the way; the same bytes stored before answer the stored record.
+    pub(super) async fn store_artifact_from<R>(
+        &self,
+        mut reader: R,
+        length: u64,
+        metadata: &ArtifactMetadata,
+        progress: Arc<dyn Progress>,
+    ) -> Result<ArtifactMetadataItem>
+    where
+        R: AsyncRead + Unpin + Send,
+    {
+        validate::name("metadata.name", &metadata.name)?;
+        let root = self.root();
+        let dir = root.join(Kind::Artifact.folder());
+        tokio::fs::create_dir_all(&dir)
+            .await
+            .map_err(|e| layout::io_error(&dir, e))?;
+        let stamp = json::Stamp::new();
+        let target = layout::artifact_data_path(&root, &stamp.id);
+        let mut partial = AtomicFile::create(&target).map_err(|e| layout::io_error(&target, e))?;
+        let file = tokio::fs::File::from_std(partial.take_file()?);
+        let mut writer = tokio::io::BufWriter::with_capacity(WRITE_BUFFER, file);
+        progress.start(Some(length));
+        let mut hasher = Sha256::new();
+        let mut buffer = vec![0u8; CHUNK];
+        loop {
+            let n = reader.read(&mut buffer).await?;
+            if n == 0 {
+                break;
+            }
+            let chunk = buffer.get(..n).unwrap_or_default();
+            hasher.update(chunk);
+            writer
+                .write_all(chunk)
+                .await
+                .map_err(|e| layout::io_error(&target, e))?;
+            progress.advance(n as u64);
+        }
+        writer
+            .flush()
+            .await
+            .map_err(|e| layout::io_error(&target, e))?;
+        let file = writer.into_inner().into_std().await;
+        progress.sent();
+        let hash = hex::encode(hasher.finalize());
+
+        let _writing = self.inner.artifacts.lock().await;
+        let metadata = metadata.clone();
+        blocking(move || {
+            for record in layout::read_all::<ArtifactMetadataItem>(&root, Kind::Artifact)? {
+                if record.model.hash.eq_ignore_ascii_case(&hash) {
+                    // Dropping `partial` removes the bytes just written.
+                    return Ok(record.model);
+                }
+            }
+            partial
+                .commit_with(file)
+                .map_err(|e| layout::io_error(&target, e))?;
+            let record = json::ArtifactRecord::new(&stamp, &metadata, &hash);
+            let path = layout::json_path(&root, Kind::Artifact, &stamp.id);
+            if let Err(e) = write_json(&path, &record) {
+                // Without its metadata the file would only be in the way.
+                let _ = std::fs::remove_file(&target);
+                return Err(e);
+            }
+            Ok(ArtifactMetadataItem {
+                benchmark_id: metadata.benchmark_id,
+                created_at: stamp.created_at,
+                created_by: CREATED_BY.into(),
+                description: metadata.description,
+                encoding: "utf-8".into(),
+                extra: metadata.extra,
+                hash,
+                id: stamp.id,
+                name: metadata.name,
+                published_in: vec![CREATED_BY.into()],
+            })
+        })
+        .await
+    }
+
+    /// The metadata of artifact `id`.
+    async fn artifact_item(&self, id: &str) -> Result<ArtifactMetadataItem> {
+        self.check_id("artifact_id", Kind::Artifact, id)?;
+        let root = self.root();
+        let owned = id.to_string();
+        blocking(move || layout::read_record::<ArtifactMetadataItem>(&root, Kind::Artifact, &owned))
+            .await?
+            .map(|record| record.model)
+            .ok_or_else(|| self.not_found(Kind::Artifact, id))
+    }
+
+    /// Opens the bytes of artifact `id`.
+    async fn open_artifact(&self, id: &str) -> Result<(tokio::fs::File, u64)> {
+        let path = layout::artifact_data_path(&self.inner.root, id);
+        let file = match tokio::fs::File::open(&path).await {
+            Ok(file) => file,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                return Err(self.not_found(Kind::Artifact, id))
+            }
+            Err(e) => return Err(layout::io_error(&path, e)),
+        };
+        let length = file
+            .metadata()
+            .await
+            .map_err(|e| layout::io_error(&path, e))?
+            .len();
+        Ok((file, length))
+    }
+
+    pub(super) async fn load_artifact(&self, id: &str) -> Result<Bytes> {
+        let item = self.artifact_item(id).await?;
+        let (mut file, length) = self.open_artifact(id).await?;
+        let mut bytes = Vec::with_capacity(usize::try_from(length).unwrap_or(0));
+        file.read_to_end(&mut bytes)
+            .await
+            .map_err(|e| layout::io_error(&layout::artifact_data_path(&self.inner.root, id), e))?;
+        verify(&item, Sha256::digest(&bytes).into())?;
+        Ok(Bytes::from(bytes))
+    }
+
+    /// Copies artifact `id` to a temporary file beside `path`, renamed to
+    /// `path` once its hash is checked.
+    pub(super) async fn download_artifact(
+        &self,
+        id: &str,
+        path: &Path,
+        progress: Arc<dyn Progress>,
+    ) -> Result<ArtifactMetadataItem> {
+        let item = self.artifact_item(id).await?;
+        let (mut source, length) = self.open_artifact(id).await?;
+        let mut partial = AtomicFile::create(path).map_err(|e| layout::io_error(path, e))?;
+        let file = tokio::fs::File::from_std(partial.take_file()?);
+        let mut writer = tokio::io::BufWriter::with_capacity(WRITE_BUFFER, file);
+        progress.start(Some(length));
+        let mut hasher = Sha256::new();
+        let mut buffer = vec![0u8; CHUNK];
+        loop {
+            let n = source.read(&mut buffer).await?;
+            if n == 0 {
+                break;
+            }
+            let chunk = buffer.get(..n).unwrap_or_default();
+            hasher.update(chunk);
+            writer
+                .write_all(chunk)
+                .await
+                .map_err(|e| layout::io_error(path, e))?;
+            progress.advance(n as u64);
+        }
+        writer
+            .flush()
+            .await
+            .map_err(|e| layout::io_error(path, e))?;
+        verify(&item, hasher.finalize().into())?;
+        let file = writer.into_inner().into_std().await;
+        let target = path.to_path_buf();
+        blocking(move || {
+            partial
+                .commit_with(file)
+                .map_err(|e| layout::io_error(&target, e))
+        })
+        .await?;
+        Ok(item)
+    }
+
+    pub(super) async fn list_artifacts(
+        &self,
+        filter: &Filter,
+    ) -> Result<Vec<ArtifactMetadataItem>> {
+        matcher::check(filter, Scope::Metadata)?;
+        let root = self.root();
+        let filter = filter.clone();
+        blocking(move || {
+            let mut found = Vec::new();
+            for record in layout::read_all::<ArtifactMetadataItem>(&root, Kind::Artifact)? {
+                match matcher::matches(&filter, &record.document) {
+                    Ok(true) => found.push(record.model),
+                    Ok(false) => {}
+                    // As the server: nothing at all.
+                    Err(matcher::PastStart) => return Ok(Vec::new()),
+                }
+            }
+            Ok(found)
+        })
+        .await
+    }
+
+    /// Removes the metadata (so listings no longer show it), then the bytes;
+    /// either one alone (left by a crash) is removed too.
+    pub(super) async fn delete_artifact(&self, id: &str) -> Result<()> {
+        self.check_id("artifact_id", Kind::Artifact, id)?;
+        let _writing = self.inner.artifacts.lock().await;
+        let mut removed = false;
+        for path in [
+            layout::json_path(&self.inner.root, Kind::Artifact, id),
+            layout::artifact_data_path(&self.inner.root, id),
+        ] {
+            match tokio::fs::remove_file(&path).await {
+                Ok(()) => removed = true,
+                Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+                Err(e) => return Err(layout::io_error(&path, e)),
+            }
+        }
+        if removed {
+            Ok(())
+        } else {
+            Err(self.not_found(Kind::Artifact, id))
+        }
+    }
+}
+
+/// Checks the bytes' sha256 against the stored hash (pytupli's
+/// `FileStorage` rule: no creator appended).
+fn verify(item: &ArtifactMetadataItem, digest: [u8; 32]) -> Result<()> {
+    let actual = hex::encode(digest);
+    if actual.eq_ignore_ascii_case(&item.hash) {
+        Ok(())
+    } else {
+        Err(Error::Integrity {
+            artifact_id: item.id.clone(),
+            expected: item.hash.clone(),
+            actual,
+        })
+    }
+}
