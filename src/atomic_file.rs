@@ -50,7 +50,13 @@ impl AtomicFile {
     }
 
     /// Flushes `file` (taken with [`AtomicFile::take_file`]) to disk and
-    /// renames it into place. The flush runs on the blocking pool and the
+    /// renames it into place, blocking: for code on a blocking thread.
+    pub(crate) fn commit_with(self, file: File) -> io::Result<()> {
+        file.sync_all()?;
+        self.rename(file)
+    }
+
+    /// [`AtomicFile::commit_with`] from async code. The flush runs on the blocking pool and the
     /// rename here, so a caller dropped while the flush runs (Ctrl-C) never
     /// renames the file into place: dropping `self` removes it.
     pub(crate) async fn commit_async(self, file: File) -> io::Result<()> {

@@ -350,8 +350,8 @@ impl AuthHandle {
         tracing::debug!("refreshing the access token");
         let answer = request().await;
         match &answer {
-            Ok(_) => tracing::debug!("refreshed the access token"),
-            Err(error) => tracing::debug!(%error, "refreshing the access token failed"),
+            Ok(_) => tracing::debug!("access token refreshed"),
+            Err(error) => tracing::debug!(%error, "the refresh failed"),
         }
         match answer {
             Ok(token) if !sendable(&token.token) => {

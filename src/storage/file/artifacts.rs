@@ -184,13 +184,11 @@ impl FileStorage {
             .map_err(|e| layout::io_error(path, e))?;
         verify(&item, hasher.finalize().into())?;
         let file = writer.into_inner().into_std().await;
-        let target = path.to_path_buf();
-        blocking(move || {
-            partial
-                .commit_with(file)
-                .map_err(|e| layout::io_error(&target, e))
-        })
-        .await?;
+        // Dropped while the file is flushed, the download never appears.
+        partial
+            .commit_async(file)
+            .await
+            .map_err(|e| layout::io_error(path, e))?;
         Ok(item)
     }
 
