@@ -84,6 +84,10 @@ pub(crate) struct Selection {
     /// order of the answer.
     pub(crate) episodes: Option<Boxed<(Episode, usize)>>,
     /// Whether tuples are filtered (so the headers' counts are not the rows').
+    #[cfg_attr(
+        not(any(feature = "npz", feature = "arrow", feature = "parquet")),
+        allow(dead_code)
+    )]
     pub(crate) filtered: bool,
 }
 
