@@ -24,6 +24,7 @@ mod client;
 mod config;
 pub mod dataset;
 mod decode;
+mod encode;
 mod error;
 pub mod filter;
 #[cfg(fuzzing)]

@@ -240,7 +240,11 @@ proptest! {
                 })
                 .collect(),
         };
-        let sent: Value = serde_json::from_slice(&serde_json::to_vec(&episode).unwrap()).unwrap();
+        let by_serde = serde_json::to_vec(&episode).unwrap();
+        let mut body = Vec::new();
+        crate::encode::episode(&episode, &mut body).unwrap();
+        prop_assert_eq!(&body, &by_serde, "the request body is serde_json's, byte for byte");
+        let sent: Value = serde_json::from_slice(&body).unwrap();
         prop_assert!(same(&sent["metadata"], &Value::Object(metadata)));
         for (got, want) in sent["tuples"].as_array().unwrap().iter().zip(&tuples) {
             for field in ["state", "action", "reward"] {

@@ -11,6 +11,7 @@ use progenitor_client::ResponseValue;
 
 use crate::call::{json_body, post_json, Failure};
 use crate::client::TupliApiClient;
+use crate::encode;
 use crate::error::{path_of, Error, Result};
 use crate::filter::{EpisodesListRequest, Filter};
 use crate::models::{Episode, EpisodeHeader, EpisodeItem, EpisodeList};
@@ -69,7 +70,10 @@ impl TupliApiClient {
             ));
         }
         check_finite(episode)?;
-        let body = json_body(episode, episode_size(episode), "episode")?;
+        let mut body = Vec::with_capacity(episode_size(episode));
+        encode::episode(episode, &mut body)
+            .map_err(|e| Error::invalid("episode", e.to_string()))?;
+        let body = bytes::Bytes::from(body);
         self.call_raw(
             Retry::Never,
             |api| {
