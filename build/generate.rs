@@ -36,7 +36,7 @@ pub const REPLACED_SCHEMAS: &[(&str, &str)] = &[
 
 /// Parses the spec text.
 pub fn parse(spec_yaml: &str) -> Result<OpenAPI, String> {
-    serde_yaml::from_str(spec_yaml).map_err(|e| format!("openapi.yaml does not parse: {e}"))
+    serde_saphyr::from_str(spec_yaml).map_err(|e| format!("openapi.yaml does not parse: {e}"))
 }
 
 /// Removes the operations progenitor cannot generate; they stay in the spec for the

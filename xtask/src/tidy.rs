@@ -310,7 +310,7 @@ fn the_facade_table_matches_the_spec_and_src() {
     let spec_text = std::fs::read_to_string(root.join("openapi.yaml")).unwrap();
     let table_file = "xtask/src/spec/facade.rs";
     let table_text = std::fs::read_to_string(root.join(table_file)).unwrap();
-    let doc: Value = serde_yaml::from_str(&spec_text).unwrap();
+    let doc: Value = serde_saphyr::from_str(&spec_text).unwrap();
     let ids: BTreeSet<String> = spec::operations(&doc)
         .iter()
         .filter_map(|op| op.value.get("operationId")?.as_str().map(String::from))

@@ -189,7 +189,7 @@ pub fn report_diff(
 }
 
 pub fn load_allowlist(path: &Path) -> Result<Vec<diff::Allowed>> {
-    serde_yaml::from_str(&read(path)?).with_context(|| format!("parse {}", path.display()))
+    serde_saphyr::from_str(&read(path)?).with_context(|| format!("parse {}", path.display()))
 }
 
 pub fn run(action: Action) -> Result<()> {
@@ -216,7 +216,7 @@ pub fn run(action: Action) -> Result<()> {
             allowlist,
             verbose,
         } => {
-            let ours: Value = serde_yaml::from_str(&read(&spec)?)?;
+            let ours: Value = serde_saphyr::from_str(&read(&spec)?)?;
             let theirs = server_document(server.as_deref(), file.as_deref())?;
             let allowlist = load_allowlist(&allowlist)?;
             if report_diff(&ours, &theirs, &allowlist, verbose) > 0 {

@@ -9,7 +9,7 @@ use crate::project_root;
 
 fn spec() -> Value {
     let text = std::fs::read_to_string(project_root().join("openapi.yaml")).unwrap();
-    serde_yaml::from_str(&text).unwrap()
+    serde_saphyr::from_str(&text).unwrap()
 }
 
 fn server() -> Value {

@@ -10,7 +10,7 @@ use crate::generate;
 
 /// Every check; problems come back with the JSON pointer they concern.
 pub fn validate(spec_text: &str, src_dir: &Path) -> Vec<Problem> {
-    let doc: Value = match serde_yaml::from_str(spec_text) {
+    let doc: Value = match serde_saphyr::from_str(spec_text) {
         Ok(doc) => doc,
         Err(e) => return vec![Problem::new("", format!("does not parse as YAML: {e}"))],
     };
