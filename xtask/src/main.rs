@@ -6,6 +6,7 @@ mod demo;
 #[path = "../../build/generate.rs"]
 mod generate;
 mod http;
+mod msrv;
 mod server;
 mod soak;
 mod spec;

@@ -60,6 +60,30 @@ pub fn run() -> Result<()> {
             .env("RUSTDOCFLAGS", "-D warnings"),
     );
     steps.command("offline tests", cargo().args(TESTS));
+    // The library as users with no features (no TLS, no exports) build it.
+    steps.command(
+        "library without features",
+        cargo().args([
+            "test",
+            "--package",
+            "tupli",
+            "--no-default-features",
+            "--lib",
+            "--tests",
+        ]),
+    );
+    steps.task("declared rust-version", || crate::msrv::run("tupli"));
+    steps.command(
+        "cargo package --list",
+        cargo().args([
+            "package",
+            "--list",
+            "--package",
+            "tupli",
+            "--allow-dirty",
+            "--quiet",
+        ]),
+    );
     // The fuzz targets and `src/fuzzing.rs` (compiled only with
     // `--cfg fuzzing`) are checked, not run, so they cannot rot. `fuzz/` is
     // its own workspace with its own target directory.
