@@ -82,13 +82,15 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let benchmark_id = match storage.store_benchmark(&query).await {
         Ok(header) => header.id,
         // A server answers 409 for a hash it has.
-        Err(e) if e.is_conflict() => storage
-            .list_benchmarks(&Filter::eq("hash", query.hash.as_str()))
-            .await?
-            .into_iter()
-            .next()
-            .ok_or(e)?
-            .id,
+        Err(e) if e.is_conflict() => {
+            storage
+                .list_benchmarks(&Filter::eq("hash", query.hash.as_str()))
+                .await?
+                .into_iter()
+                .next()
+                .ok_or(e)?
+                .id
+        }
         Err(e) => return Err(e.into()),
     };
 
