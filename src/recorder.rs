@@ -75,7 +75,9 @@
 //! of an earlier report, passed to [`record`](EpisodeRecorder::record)), that
 //! key is kept and the storage is asked for it *before* the first attempt, so
 //! resubmitting an episode that was stored after all does not store it twice.
-//! Keys you set yourself must be unique per benchmark.
+//! Keys you set yourself must be unique per benchmark. (A look-up is one
+//! list request to a server; a [`FileStorage`](crate::FileStorage) reads its
+//! episode files for it.)
 //!
 //! # Order
 //!
@@ -369,7 +371,8 @@ impl EpisodeRecorder {
     ///
     /// Fails with [`Error::InvalidInput`] as [`push`](Self::push) and
     /// [`end_episode`](Self::end_episode) do, and when the episode has more
-    /// tuples than the room left beside the episode being pushed.
+    /// tuples than the room left beside the episode being pushed. If the
+    /// future is dropped before it completes, the episode is not queued.
     pub async fn record(&mut self, mut episode: Episode) -> Result<String> {
         validate::name("episode.benchmark_id", &episode.benchmark_id)?;
         if episode.tuples.is_empty() {
@@ -421,7 +424,8 @@ impl EpisodeRecorder {
     /// never ended (which are not stored).
     ///
     /// If this future is dropped before it completes, the background task
-    /// goes on as after dropping the recorder (see the [module docs](self)).
+    /// goes on as after dropping the recorder (see the [module docs](self)),
+    /// and the failures so far are logged.
     pub async fn close(mut self) -> RecorderReport {
         let unended = std::mem::take(&mut self.tuples);
         if !unended.is_empty() {
@@ -729,8 +733,14 @@ impl Drop for CloseWatch<'_> {
         if !self.done {
             let mut state = self.shared.lock();
             state.detached = true;
+            let failed = std::mem::take(&mut state.failed);
+            let pending = state.pending;
+            drop(state);
+            for failure in &failed {
+                log_lost(failure);
+            }
             tracing::warn!(
-                pending_episodes = state.pending,
+                pending_episodes = pending,
                 "EpisodeRecorder::close() was dropped before it completed: the episodes still \
                  pending are stored in the background while the Tokio runtime runs, and \
                  failures will only be logged"
@@ -982,6 +992,15 @@ fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_recorder_and_its_report_cross_threads() {
+        fn send_sync<T: Send + Sync>() {}
+        send_sync::<EpisodeRecorder>();
+        send_sync::<RecorderBuilder>();
+        send_sync::<RecorderReport>();
+        send_sync::<FailedEpisode>();
+    }
 
     #[test]
     fn keys_are_made_once_and_given_keys_kept() {

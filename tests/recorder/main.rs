@@ -4,6 +4,7 @@
 //! a `FileStorage`.
 
 mod behaviour;
+mod own_storage;
 mod server;
 mod soak;
 
