@@ -627,7 +627,7 @@ impl fmt::Display for FailedEpisode {
             self.key,
             self.episode.tuples.len(),
             self.attempts,
-            self.error
+            Chain(&self.error)
         )?;
         if self.maybe_stored {
             write!(
@@ -700,7 +700,7 @@ impl Shared {
                         tuples = failed.episode.tuples.len(),
                         attempts,
                         maybe_stored,
-                        error = %failed.error,
+                        error = %Chain(&failed.error),
                         "episode not stored; EpisodeRecorder::close reports it"
                     );
                     state.failed.push(failed);
@@ -717,7 +717,7 @@ fn log_lost(failed: &FailedEpisode) {
         tuples = failed.episode.tuples.len(),
         attempts = failed.attempts,
         maybe_stored = failed.maybe_stored,
-        error = %failed.error,
+        error = %Chain(&failed.error),
         "episode not stored and lost: the EpisodeRecorder was dropped without close()"
     );
 }
@@ -857,7 +857,7 @@ async fn store(storage: &dyn TupliStorage, job: &Job, policy: &RetryPolicy) -> O
                     attempts = attempts.saturating_add(1);
                     if !error.is_retryable() || attempts >= max_attempts {
                         if gave_up.is_some() {
-                            tracing::debug!(key = %job.key, %error, "looking for the episode failed");
+                            tracing::debug!(key = %job.key, error = %Chain(&error), "looking for the episode failed");
                         }
                         return Outcome::Failed {
                             error: gave_up.unwrap_or(error),
@@ -866,7 +866,7 @@ async fn store(storage: &dyn TupliStorage, job: &Job, policy: &RetryPolicy) -> O
                         };
                     }
                     let pause = policy.backoff(attempts);
-                    tracing::debug!(key = %job.key, attempts, backoff_ms = pause.as_millis(), %error,
+                    tracing::debug!(key = %job.key, attempts, backoff_ms = pause.as_millis(), error = %Chain(&error),
                         "looking for the episode failed; trying again");
                     tokio::time::sleep(pause).await;
                     continue;
@@ -885,7 +885,7 @@ async fn store(storage: &dyn TupliStorage, job: &Job, policy: &RetryPolicy) -> O
                 if error.is_retryable() && attempts < max_attempts {
                     let pause = policy.backoff(attempts);
                     tracing::debug!(key = %job.key, attempts, backoff_ms = pause.as_millis(),
-                        may_have_arrived = uncertain, %error, "recording the episode failed; trying again");
+                        may_have_arrived = uncertain, error = %Chain(&error), "recording the episode failed; trying again");
                     tokio::time::sleep(pause).await;
                 } else if uncertain {
                     // Not sent again; look for it once more before reporting it.
@@ -972,6 +972,26 @@ fn check_finite(tuple: &RlTuple, step: usize) -> Result<()> {
     Ok(())
 }
 
+/// An error with its sources (`transport error: error sending request: …:
+/// Connection refused`), each said once.
+struct Chain<'a>(&'a Error);
+
+impl fmt::Display for Chain<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut text = self.0.to_string();
+        let mut source = std::error::Error::source(self.0);
+        while let Some(cause) = source {
+            let said = cause.to_string();
+            if !text.ends_with(&said) {
+                text.push_str(": ");
+                text.push_str(&said);
+            }
+            source = cause.source();
+        }
+        f.write_str(&text)
+    }
+}
+
 /// The error when the background task is gone (its runtime shut down).
 fn stopped() -> Error {
     Error::invalid(
@@ -1025,6 +1045,12 @@ mod tests {
         let tuple = RlTuple::new(vec![0.0], 1.0, f64::NEG_INFINITY);
         let error = check_finite(&tuple, 0).unwrap_err().to_string();
         assert!(error.contains("reward is NaN or infinite"), "{error}");
+    }
+
+    #[test]
+    fn errors_are_shown_with_their_sources_once() {
+        let error = Error::from(std::io::Error::other("disk full"));
+        assert_eq!(Chain(&error).to_string(), "I/O error: disk full");
     }
 
     #[test]

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use tupli::{EpisodeRecorder, FailedEpisode, RetryPolicy};
 
 use crate::server::{Endpoint, Fault, FlakyServer};
-use crate::{chance, client, run_walk, RandomWalk, BENCH};
+use crate::{capture_logs, chance, client, run_walk, text, RandomWalk, BENCH};
 
 const EPISODES: usize = 1_000;
 const SEED: u64 = 0x007E_571D;
@@ -41,8 +41,10 @@ fn plan(endpoint: Endpoint, n: u64) -> Fault {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+// One thread, so that the background task logs where `capture_logs` listens.
+#[tokio::test]
 async fn a_thousand_episodes_arrive_exactly_once_or_are_reported() {
+    let (logs, _guard) = capture_logs();
     let server = FlakyServer::start(&[BENCH], plan);
     let policy = RetryPolicy {
         max_attempts: 12,
@@ -127,6 +129,22 @@ async fn a_thousand_episodes_arrive_exactly_once_or_are_reported() {
         "every stored episode whose answer was lost was found by its key"
     );
     assert_eq!(server.refusals(), 2);
+    // While it was down, connections were refused (the only failures that
+    // cannot have reached it), and held answers timed out.
+    let logged = text(&logs);
+    let retries = |what: &str| {
+        logged
+            .lines()
+            .filter(|l| {
+                l.contains("recording the episode failed; trying again") && l.contains(what)
+            })
+            .count()
+    };
+    let (refused, timed_out) = (retries("may_have_arrived=false"), retries("timed out"));
+    assert!(
+        refused > 0 && timed_out > 0,
+        "{refused} refused, {timed_out} timed out"
+    );
     assert!(
         reported_absent >= 1,
         "the plan's 500s before storing are reported"
@@ -135,7 +153,8 @@ async fn a_thousand_episodes_arrive_exactly_once_or_are_reported() {
         "{EPISODES} episodes ({} tuples) in {elapsed:.1?}: {once} stored exactly once ({} found by \
          key after {} lost answers), {reported_absent} reported and not on the server, \
          {reported_maybe} reported as maybe stored; the server got {} record and {} look-up \
-         requests and refused connections twice",
+         requests, was down twice ({refused} sends refused) and held {timed_out} answers past \
+         the read timeout",
         ended.iter().map(|(_, n)| n).sum::<usize>(),
         report.found_by_key,
         lost.len(),
