@@ -6,9 +6,10 @@
 //! form [`normalize`] writes back.
 
 use std::fmt;
+use std::time::{Duration, SystemTime};
 
 use bytes::{Bytes, BytesMut};
-use reqwest::header::{HeaderValue, CONTENT_LENGTH, CONTENT_TYPE};
+use reqwest::header::{HeaderMap, HeaderValue, CONTENT_LENGTH, CONTENT_TYPE, RETRY_AFTER};
 use reqwest::StatusCode;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -36,12 +37,34 @@ const MAX_VALIDATION_ERRORS: usize = 32;
 #[non_exhaustive]
 pub enum Error {
     /// The server answered with an error status.
-    #[error("the server answered {status}: {detail}")]
+    #[error("the server answered {status}: {detail}{}", RetryAfterNote(*retry_after))]
+    #[non_exhaustive]
     Api {
         /// HTTP status of the answer.
         status: StatusCode,
         /// The server's `detail`: a message or FastAPI's validation errors.
         detail: Detail,
+        /// How long the server asked to wait before trying again
+        /// (`Retry-After`, in seconds or as a date), when it said.
+        retry_after: Option<Duration>,
+    },
+
+    /// The server asked to wait longer before a retry than the
+    /// [`RetryPolicy`](crate::RetryPolicy) allows, so the request was not
+    /// repeated.
+    #[error(
+        "the server asks to retry after {} s, longer than the retry policy waits ({} s): {source}",
+        retry_after.as_secs(),
+        allowed.as_secs()
+    )]
+    RetryAfterTooLong {
+        /// What the server asked for.
+        retry_after: Duration,
+        /// The policy's `max_retry_after`.
+        allowed: Duration,
+        /// The answer that asked.
+        #[source]
+        source: Box<Error>,
     },
 
     /// The server rejected the request as unauthenticated (401) and there is
@@ -149,6 +172,7 @@ impl Error {
     pub fn status(&self) -> Option<StatusCode> {
         match self {
             Error::Api { status, .. } => Some(*status),
+            Error::RetryAfterTooLong { source, .. } => source.status(),
             Error::NotLoggedIn { .. } | Error::SessionExpired { .. } => {
                 Some(StatusCode::UNAUTHORIZED)
             }
@@ -163,33 +187,32 @@ impl Error {
             Error::Api { detail, .. }
             | Error::NotLoggedIn { detail }
             | Error::SessionExpired { detail } => Some(detail),
+            Error::RetryAfterTooLong { source, .. } => source.detail(),
             _ => None,
         }
     }
 
-    /// Returns whether repeating the same request may succeed: connection failures,
-    /// timeouts, and 502/503/504 answers. (Whether repeating it is *safe* is
-    /// another matter: see the retry policy in the crate docs.)
+    /// Returns whether repeating the same request may succeed: a connection
+    /// that failed or broke before an answer came (refused, reset, a timeout,
+    /// a kept-alive connection the server had closed), 429 (too many
+    /// requests) and 502/503/504. This is the rule automatic retries follow,
+    /// for the operations that are safe to repeat (see the crate docs).
     pub fn is_retryable(&self) -> bool {
         match self {
-            Error::Transport { source } => source.is_connect() || source.is_timeout(),
-            Error::Api { status, .. } => matches!(
-                *status,
-                StatusCode::BAD_GATEWAY
-                    | StatusCode::SERVICE_UNAVAILABLE
-                    | StatusCode::GATEWAY_TIMEOUT
-            ),
+            Error::Transport { source } => {
+                source.is_connect() || source.is_timeout() || source.is_request()
+            }
+            Error::Api { status, .. } => matches!(status.as_u16(), 429 | 502..=504),
             _ => false,
         }
     }
 
-    /// What automatic retries react to: the request never reached the server
-    /// (connection failure), or a gateway said the server was unavailable.
-    pub(crate) fn is_transient(&self) -> bool {
+    /// How long the server asked to wait before a retry, when it said.
+    pub fn retry_after(&self) -> Option<Duration> {
         match self {
-            Error::Transport { source } => source.is_connect(),
-            Error::Api { status, .. } => matches!(status.as_u16(), 502..=504),
-            _ => false,
+            Error::Api { retry_after, .. } => *retry_after,
+            Error::RetryAfterTooLong { retry_after, .. } => Some(*retry_after),
+            _ => None,
         }
     }
 
@@ -219,11 +242,13 @@ impl Error {
     /// `reqwest` call to the same server) into an [`Error`]: the status and
     /// the server's `detail`. At most 1 MiB of the body is read.
     pub async fn from_response(mut response: reqwest::Response) -> Self {
+        let retry_after = retry_after(response.headers());
         let status = response.status();
         match read_capped(&mut response, MAX_ERROR_BODY).await {
             Ok((body, _)) if !status.is_success() => Error::Api {
                 status,
                 detail: Detail::parse(&body),
+                retry_after,
             },
             Ok((body, _)) => {
                 Error::decode(&body, ".".into(), format!("unexpected status {status}"))
@@ -440,6 +465,7 @@ pub(crate) async fn from_generated(error: GenError, path: fn(&[u8]) -> String) -
     match error {
         E::ErrorResponse(value) => Error::Api {
             status: value.status(),
+            retry_after: retry_after(value.headers()),
             detail: value.into_inner().detail,
         },
         E::InvalidResponsePayload(bytes, e) => Error::decode(&bytes, path(&bytes), e),
@@ -449,6 +475,32 @@ pub(crate) async fn from_generated(error: GenError, path: fn(&[u8]) -> String) -
             argument: "request",
             reason,
         },
+    }
+}
+
+/// `Retry-After`: seconds, or an HTTP date (counted from now; a past date
+/// is no wait). Anything else is ignored.
+pub(crate) fn retry_after(headers: &HeaderMap) -> Option<Duration> {
+    let value = headers.get(RETRY_AFTER)?.to_str().ok()?.trim();
+    if let Ok(seconds) = value.parse::<u64>() {
+        return Some(Duration::from_secs(seconds));
+    }
+    let at = httpdate::parse_http_date(value).ok()?;
+    Some(
+        at.duration_since(SystemTime::now())
+            .unwrap_or(Duration::ZERO),
+    )
+}
+
+/// ", asked to retry after N s" after an error message, when the server said.
+struct RetryAfterNote(Option<Duration>);
+
+impl fmt::Display for RetryAfterNote {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            Some(wait) => write!(f, " (it asks to retry after {} s)", wait.as_secs()),
+            None => Ok(()),
+        }
     }
 }
 

@@ -16,13 +16,25 @@ pub(crate) enum Retry {
     Never,
 }
 
-/// How often and how patiently safe requests are retried after a connection
-/// failure or a 502/503/504 answer.
+/// How often and how patiently safe requests are retried after a failure
+/// [`Error::is_retryable`] accepts (a broken connection, 429, 502/503/504).
 ///
 /// The delay before retry *n* is drawn at random between half and all of
 /// `min(initial_backoff × 2ⁿ⁻¹, max_backoff)` ("jitter"), so clients that
-/// failed together do not retry together.
+/// failed together do not retry together. When the server says how long to
+/// wait (`Retry-After`), that is the delay instead, up to `max_retry_after`;
+/// a longer one is not waited for: the call fails with
+/// [`Error::RetryAfterTooLong`].
+///
+/// ```
+/// use std::time::Duration;
+/// let patient = tupli::RetryPolicy::default()
+///     .with_max_attempts(6)
+///     .with_backoff(Duration::from_millis(500), Duration::from_secs(20));
+/// assert_eq!(patient.max_attempts, 6);
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct RetryPolicy {
     /// Attempts in all, the first included; 1 switches retries off.
     pub max_attempts: u32,
@@ -30,15 +42,19 @@ pub struct RetryPolicy {
     pub initial_backoff: Duration,
     /// Longest delay between two attempts.
     pub max_backoff: Duration,
+    /// Longest `Retry-After` waited for.
+    pub max_retry_after: Duration,
 }
 
 impl Default for RetryPolicy {
-    /// 3 attempts, backing off from 200 ms up to 5 s.
+    /// 3 attempts, backing off from 200 ms up to 5 s; a `Retry-After` of up
+    /// to 30 s is waited for.
     fn default() -> Self {
         RetryPolicy {
             max_attempts: 3,
             initial_backoff: Duration::from_millis(200),
             max_backoff: Duration::from_secs(5),
+            max_retry_after: Duration::from_secs(30),
         }
     }
 }
@@ -46,16 +62,47 @@ impl Default for RetryPolicy {
 impl RetryPolicy {
     /// Creates a policy without automatic retries.
     pub fn none() -> Self {
-        RetryPolicy {
-            max_attempts: 1,
-            ..RetryPolicy::default()
-        }
+        RetryPolicy::default().with_max_attempts(1)
+    }
+
+    /// Returns this policy with `attempts` attempts in all (1: no retries).
+    pub fn with_max_attempts(mut self, attempts: u32) -> Self {
+        self.max_attempts = attempts;
+        self
+    }
+
+    /// Returns this policy backing off from `initial` up to `max`.
+    pub fn with_backoff(mut self, initial: Duration, max: Duration) -> Self {
+        self.initial_backoff = initial;
+        self.max_backoff = max;
+        self
+    }
+
+    /// Returns this policy waiting for a `Retry-After` of up to `max`.
+    pub fn with_max_retry_after(mut self, max: Duration) -> Self {
+        self.max_retry_after = max;
+        self
     }
 
     /// Whether attempt number `attempt` (1-based) that failed with `error`
     /// is followed by another.
     pub(crate) fn retries(&self, retry: Retry, attempt: u32, error: &Error) -> bool {
-        retry == Retry::Safe && attempt < self.max_attempts && error.is_transient()
+        retry == Retry::Safe && attempt < self.max_attempts && error.is_retryable()
+    }
+
+    /// The pause before the attempt after `attempt`, which failed with
+    /// `error`: the server's `Retry-After`, else the backoff; an error when
+    /// the server asks for longer than `max_retry_after`.
+    pub(crate) fn pause(&self, attempt: u32, error: Error) -> Result<Duration, Error> {
+        match error.retry_after() {
+            Some(wait) if wait > self.max_retry_after => Err(Error::RetryAfterTooLong {
+                retry_after: wait,
+                allowed: self.max_retry_after,
+                source: Box::new(error),
+            }),
+            Some(wait) => Ok(wait),
+            None => Ok(self.backoff(attempt)),
+        }
     }
 
     /// The pause before attempt `attempt + 1`.
@@ -146,25 +193,52 @@ mod tests {
         assert!(repeats <= 5, "{repeats} repeated delays in a row");
     }
 
+    /// The server's `Retry-After` is the pause when the policy allows it;
+    /// a longer one ends the retries with an error that says so.
+    #[test]
+    fn retry_after_is_waited_for_up_to_the_limit() {
+        let asked = |seconds| Error::Api {
+            status: reqwest::StatusCode::TOO_MANY_REQUESTS,
+            detail: crate::error::Detail::Empty,
+            retry_after: Some(Duration::from_secs(seconds)),
+        };
+        let policy = RetryPolicy::default();
+        assert_eq!(policy.pause(1, asked(7)).unwrap(), Duration::from_secs(7));
+        match policy.pause(1, asked(31)) {
+            Err(Error::RetryAfterTooLong {
+                retry_after,
+                allowed,
+                source,
+            }) => {
+                assert_eq!((retry_after.as_secs(), allowed.as_secs()), (31, 30));
+                assert_eq!(source.status().map(|s| s.as_u16()), Some(429));
+            }
+            other => panic!("{other:?}"),
+        }
+        let message = policy.pause(1, asked(120)).unwrap_err().to_string();
+        assert!(
+            message.contains("retry after 120 s, longer than the retry policy waits (30 s)"),
+            "{message}"
+        );
+        let without = Error::Api {
+            status: reqwest::StatusCode::SERVICE_UNAVAILABLE,
+            detail: crate::error::Detail::Empty,
+            retry_after: None,
+        };
+        assert!(policy.pause(2, without).unwrap() <= policy.max_backoff);
+    }
+
     /// Extreme policies stay in their band and never panic.
     #[test]
     fn extreme_policies_stay_in_band() {
         for policy in [
-            RetryPolicy {
-                max_attempts: u32::MAX,
-                initial_backoff: Duration::MAX,
-                max_backoff: Duration::MAX,
-            },
-            RetryPolicy {
-                max_attempts: u32::MAX,
-                initial_backoff: Duration::from_nanos(1),
-                max_backoff: Duration::from_secs(u64::MAX / 2),
-            },
-            RetryPolicy {
-                max_attempts: 3,
-                initial_backoff: Duration::ZERO,
-                max_backoff: Duration::ZERO,
-            },
+            RetryPolicy::default()
+                .with_max_attempts(u32::MAX)
+                .with_backoff(Duration::MAX, Duration::MAX),
+            RetryPolicy::default()
+                .with_max_attempts(u32::MAX)
+                .with_backoff(Duration::from_nanos(1), Duration::from_secs(u64::MAX / 2)),
+            RetryPolicy::default().with_backoff(Duration::ZERO, Duration::ZERO),
         ] {
             for attempt in [1, 2, 31, 32, 33, 64, u32::MAX] {
                 let (low, high) = band(&policy, attempt);

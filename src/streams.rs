@@ -7,10 +7,10 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 
 use bytes::Bytes;
-use futures::Stream;
+use futures::{Stream, StreamExt};
 
 use crate::decode::{decode, ArraySplitter, Element};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::models::{EpisodeHeader, EpisodeItem};
 
 type ByteStream = Pin<Box<dyn Stream<Item = reqwest::Result<Bytes>> + Send>>;
@@ -125,29 +125,74 @@ impl Stream for EpisodeJsonStream {
     }
 }
 
+/// Elements at least this large are decoded on the blocking pool, beside
+/// the task that receives the next ones; smaller ones in place (moving them
+/// would cost more than it saves).
+const PARALLEL_FROM: usize = 64 * 1024;
+
+/// How many elements are decoded at once (in order): memory holds about this
+/// many episodes more than one at a time.
+const DECODE_AHEAD: usize = 2;
+
+/// A boxed stream of decoded elements.
+pub(crate) type Boxed<T> = Pin<Box<dyn Stream<Item = Result<T>> + Send>>;
+
+/// The elements of `json`, each decoded by `decode` (given the bytes and
+/// the element's index), in order; large ones on the blocking pool, a few at
+/// a time, so decoding runs beside receiving. The first error ends it.
+pub(crate) fn decode_each<T, F>(json: EpisodeJsonStream, decode: F) -> Boxed<T>
+where
+    T: Send + 'static,
+    F: Fn(&[u8], usize) -> Result<T> + Clone + Send + Sync + 'static,
+{
+    let decoded = json
+        .enumerate()
+        .map(move |(index, element)| {
+            let decode = decode.clone();
+            async move {
+                let bytes = element?;
+                if bytes.len() < PARALLEL_FROM {
+                    return decode(&bytes, index);
+                }
+                tokio::task::spawn_blocking(move || decode(&bytes, index))
+                    .await
+                    .map_err(|e| Error::Io {
+                        source: std::io::Error::other(e),
+                    })?
+            }
+        })
+        .buffered(DECODE_AHEAD)
+        .scan(false, |failed, item| {
+            let next = (!*failed).then(|| {
+                *failed = item.is_err();
+                item
+            });
+            std::future::ready(next)
+        });
+    Box::pin(decoded)
+}
+
 /// Decoded elements: each element of an [`EpisodeJsonStream`] decoded as
 /// `T`; the first error ends the stream.
 struct Decoded<T> {
-    json: EpisodeJsonStream,
-    index: usize,
-    _marker: std::marker::PhantomData<fn() -> T>,
+    inner: Boxed<T>,
+    decoded: usize,
 }
 
-impl<T: Element> Decoded<T> {
-    fn poll_element(&mut self, cx: &mut Context<'_>) -> Poll<Option<Result<T>>> {
-        match Pin::new(&mut self.json).poll_next(cx) {
-            Poll::Pending => Poll::Pending,
-            Poll::Ready(None) => Poll::Ready(None),
-            Poll::Ready(Some(Err(e))) => Poll::Ready(Some(Err(e))),
-            Poll::Ready(Some(Ok(bytes))) => {
-                let item = decode(&bytes, self.index);
-                self.index += 1;
-                if item.is_err() {
-                    self.json.stop();
-                }
-                Poll::Ready(Some(item))
-            }
+impl<T: Element + Send + 'static> Decoded<T> {
+    fn new(json: EpisodeJsonStream) -> Self {
+        Decoded {
+            inner: decode_each(json, |bytes, index| decode::<T>(bytes, index)),
+            decoded: 0,
         }
+    }
+
+    fn poll_element(&mut self, cx: &mut Context<'_>) -> Poll<Option<Result<T>>> {
+        let next = self.inner.as_mut().poll_next(cx);
+        if let Poll::Ready(Some(Ok(_))) = &next {
+            self.decoded += 1;
+        }
+        next
     }
 }
 
@@ -161,11 +206,7 @@ macro_rules! list_stream {
         impl $name {
             /// Decodes each element of `json` (for a storage of your own).
             pub fn new(json: EpisodeJsonStream) -> Self {
-                $name(Decoded {
-                    json,
-                    index: 0,
-                    _marker: std::marker::PhantomData,
-                })
+                $name(Decoded::new(json))
             }
         }
 
@@ -180,9 +221,8 @@ macro_rules! list_stream {
         impl fmt::Debug for $name {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.debug_struct(stringify!($name))
-                    .field("decoded", &self.0.index)
-                    .field("json", &self.0.json)
-                    .finish()
+                    .field("decoded", &self.0.decoded)
+                    .finish_non_exhaustive()
             }
         }
     };

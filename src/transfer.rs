@@ -125,49 +125,112 @@ pub(crate) fn reader_stream(
     tokio_util::io::ReaderStream::with_capacity(reader, UPLOAD_CHUNK)
 }
 
-/// A running hash shared between an upload body and the code that checks it.
-#[derive(Clone, Default)]
-pub(crate) struct SharedHash(Arc<Mutex<Sha256>>);
+/// Chunks waiting to be hashed, at most (bounded memory: a few MiB).
+const HASH_QUEUE: usize = 16;
 
-impl SharedHash {
-    fn lock(&self) -> std::sync::MutexGuard<'_, Sha256> {
-        // Updating a hash cannot panic half-way; a poisoned lock is still whole.
-        self.0.lock().unwrap_or_else(|e| e.into_inner())
+/// SHA-256 of a byte stream, computed on a blocking thread while the bytes
+/// move on: hashing every byte costs about as much as moving it, so the two
+/// run side by side.
+pub(crate) struct HashPipe {
+    chunks: tokio::sync::mpsc::Sender<Bytes>,
+    hashing: tokio::task::JoinHandle<Sha256>,
+}
+
+impl HashPipe {
+    pub(crate) fn start() -> Self {
+        let (chunks, mut incoming) = tokio::sync::mpsc::channel::<Bytes>(HASH_QUEUE);
+        let hashing = tokio::task::spawn_blocking(move || {
+            let mut hasher = Sha256::new();
+            while let Some(chunk) = incoming.blocking_recv() {
+                hasher.update(&chunk);
+            }
+            hasher
+        });
+        HashPipe { chunks, hashing }
     }
 
-    /// Starts over (a new attempt sends the bytes again).
-    pub(crate) fn reset(&self) {
-        *self.lock() = Sha256::new();
+    /// Hands `chunk` (shared, not copied) to the hashing thread; waits
+    /// while it lags behind.
+    pub(crate) async fn feed(&self, chunk: Bytes) -> std::io::Result<()> {
+        self.chunks
+            .send(chunk)
+            .await
+            .map_err(|_| std::io::Error::other("the hashing thread stopped"))
     }
 
-    /// The hash so far.
-    pub(crate) fn snapshot(&self) -> Sha256 {
-        self.lock().clone()
+    /// The hash of everything fed.
+    pub(crate) async fn finish(self) -> std::io::Result<Sha256> {
+        drop(self.chunks);
+        self.hashing.await.map_err(std::io::Error::other)
     }
 }
 
-/// An upload body that hashes its bytes and reports them as they are sent,
-/// and says [`Progress::sent`] after the last one.
+/// The hash of an upload's bytes, once its body has been sent whole.
+#[derive(Clone, Default)]
+pub(crate) struct SentHash(Arc<Mutex<Option<Sha256>>>);
+
+impl SentHash {
+    fn slot(&self) -> std::sync::MutexGuard<'_, Option<Sha256>> {
+        // Storing a value cannot panic half-way; a poisoned lock is still whole.
+        self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Forgets an earlier attempt's hash.
+    pub(crate) fn reset(&self) {
+        *self.slot() = None;
+    }
+
+    /// The hash of the last body sent whole.
+    pub(crate) fn take(&self) -> Option<Sha256> {
+        self.slot().take()
+    }
+}
+
+/// An upload body that has its bytes hashed (on another thread) and
+/// reported as they are sent; after the last one it stores the hash in
+/// `hash` and says [`Progress::sent`].
 pub(crate) fn observed_upload<S>(
     body: S,
-    hash: SharedHash,
+    hash: SentHash,
     progress: Arc<dyn Progress>,
 ) -> impl Stream<Item = std::io::Result<Bytes>> + Send + Sync + 'static
 where
     S: Stream<Item = std::io::Result<Bytes>> + Send + Sync + 'static,
 {
+    let pipe = Arc::new(tokio::sync::Mutex::new(Some(HashPipe::start())));
+    let feeding = Arc::clone(&pipe);
+    let sent = Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let total = Arc::clone(&sent);
     let done = Arc::clone(&progress);
-    body.inspect_ok(move |chunk| {
-        hash.lock().update(chunk);
-        progress.advance(chunk.len() as u64);
+    body.and_then(move |chunk| {
+        let pipe = Arc::clone(&feeding);
+        let sent = Arc::clone(&sent);
+        let progress = Arc::clone(&progress);
+        async move {
+            if let Some(pipe) = pipe.lock().await.as_ref() {
+                pipe.feed(chunk.clone()).await?;
+            }
+            sent.fetch_add(chunk.len() as u64, std::sync::atomic::Ordering::Relaxed);
+            progress.advance(chunk.len() as u64);
+            Ok(chunk)
+        }
     })
     .chain(
-        futures::stream::once(async move { done.sent() }).filter_map(|()| std::future::ready(None)),
+        futures::stream::once(async move {
+            if let Some(pipe) = pipe.lock().await.take() {
+                *hash.slot() = pipe.finish().await.ok();
+            }
+            let bytes = total.load(std::sync::atomic::Ordering::Relaxed);
+            tracing::debug!(bytes, "sent");
+            done.sent();
+        })
+        .filter_map(|()| std::future::ready(None)),
     )
 }
 
-/// Copies a download into `writer`, hashing and reporting it on the way;
-/// returns the hash of the bytes (the creator still to be appended).
+/// Copies a download into `writer`, hashing (on another thread) and
+/// reporting it on the way; returns the hash of the bytes (the creator
+/// still to be appended).
 pub(crate) async fn receive<B, W>(
     mut body: B,
     total: Option<u64>,
@@ -179,16 +242,22 @@ where
     W: AsyncWrite + Unpin + ?Sized,
 {
     progress.start(total);
-    let mut hasher = Sha256::new();
+    let pipe = HashPipe::start();
     let mut bytes = 0u64;
-    while let Some(chunk) = body.next().await {
-        let chunk = chunk?;
-        hasher.update(&chunk);
-        writer.write_all(&chunk).await?;
-        bytes += chunk.len() as u64;
-        progress.advance(chunk.len() as u64);
+    let moved = async {
+        while let Some(chunk) = body.next().await {
+            let chunk = chunk?;
+            pipe.feed(chunk.clone()).await?;
+            writer.write_all(&chunk).await?;
+            bytes += chunk.len() as u64;
+            progress.advance(chunk.len() as u64);
+        }
+        writer.flush().await?;
+        Ok::<_, Error>(())
     }
-    writer.flush().await?;
+    .await;
+    let hasher = pipe.finish().await?;
+    moved?;
     tracing::debug!(bytes, "received");
     Ok(hasher)
 }

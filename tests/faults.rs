@@ -148,11 +148,11 @@ async fn connection_refused() {
     // With retries on, it still ends, with the same error.
     let retrying = TupliApiClient::builder()
         .url(&url)
-        .retry_policy(RetryPolicy {
-            max_attempts: 3,
-            initial_backoff: Duration::from_millis(10),
-            max_backoff: Duration::from_millis(20),
-        })
+        .retry_policy(
+            RetryPolicy::default()
+                .with_max_attempts(3)
+                .with_backoff(Duration::from_millis(10), Duration::from_millis(20)),
+        )
         .build()
         .unwrap();
     let err = guarded(retrying.list_roles()).await.unwrap_err();
@@ -455,11 +455,11 @@ async fn flaky(failures: usize, ok: &'static [u8]) -> (String, Arc<AtomicUsize>)
 fn quick_retries(url: &str, attempts: u32) -> TupliApiClient {
     TupliApiClient::builder()
         .url(url)
-        .retry_policy(RetryPolicy {
-            max_attempts: attempts,
-            initial_backoff: Duration::from_millis(5),
-            max_backoff: Duration::from_millis(20),
-        })
+        .retry_policy(
+            RetryPolicy::default()
+                .with_max_attempts(attempts)
+                .with_backoff(Duration::from_millis(5), Duration::from_millis(20)),
+        )
         .build()
         .unwrap()
 }
@@ -490,6 +490,86 @@ async fn safe_requests_are_retried_after_503() {
         1,
         "RetryPolicy::none sends once"
     );
+}
+
+/// A server answering `first` (status and headers) to the first connection,
+/// then `[]`.
+async fn asks_to_wait(first: &'static str, headers: &'static str) -> (String, Arc<AtomicUsize>) {
+    server(move |stream, _, n| async move {
+        if n == 0 {
+            respond(stream, first, headers, b"").await;
+        } else {
+            respond(
+                stream,
+                "200 OK",
+                "content-type: application/json\r\n",
+                b"[]",
+            )
+            .await;
+        }
+    })
+    .await
+}
+
+#[tokio::test]
+async fn retry_after_is_waited_for_or_refused_when_too_long() {
+    // 429 and 503 with a delay in seconds: waited for (not the 5 ms backoff).
+    for status in ["429 Too Many Requests", "503 Service Unavailable"] {
+        let (url, count) = asks_to_wait(status, "retry-after: 1\r\n").await;
+        let started = std::time::Instant::now();
+        assert!(guarded(quick_retries(&url, 3).list_roles())
+            .await
+            .unwrap()
+            .is_empty());
+        assert!(
+            started.elapsed() >= Duration::from_millis(950),
+            "{status}: {:?}",
+            started.elapsed()
+        );
+        assert_eq!(count.load(Ordering::SeqCst), 2, "{status}");
+    }
+    // An HTTP date in the past: no wait at all.
+    let (url, count) = asks_to_wait(
+        "429 Too Many Requests",
+        "retry-after: Wed, 21 Oct 2015 07:28:00 GMT\r\n",
+    )
+    .await;
+    assert!(guarded(quick_retries(&url, 3).list_roles())
+        .await
+        .unwrap()
+        .is_empty());
+    assert_eq!(count.load(Ordering::SeqCst), 2);
+    // Longer than the policy allows: an error that says so, at once.
+    let (url, count) = asks_to_wait("429 Too Many Requests", "retry-after: 3600\r\n").await;
+    let started = std::time::Instant::now();
+    let err = guarded(quick_retries(&url, 3).list_roles())
+        .await
+        .unwrap_err();
+    assert!(started.elapsed() < Duration::from_secs(5), "it waited");
+    match &err {
+        Error::RetryAfterTooLong {
+            retry_after,
+            allowed,
+            ..
+        } => assert_eq!((retry_after.as_secs(), allowed.as_secs()), (3600, 30)),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(429));
+    assert!(err.to_string().contains("retry after 3600 s"), "{err}");
+    assert_eq!(count.load(Ordering::SeqCst), 1);
+    // A creating request is not repeated, whatever the server asks.
+    let (url, count) = asks_to_wait("429 Too Many Requests", "retry-after: 0\r\n").await;
+    let err = guarded(
+        quick_retries(&url, 3).create_role(&tupli::models::UserRole {
+            role: "r".into(),
+            rights: Vec::new(),
+            description: None,
+        }),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(err.retry_after(), Some(Duration::ZERO));
+    assert_eq!(count.load(Ordering::SeqCst), 1);
 }
 
 #[tokio::test]

@@ -15,7 +15,9 @@ mod sealed {
 
 /// The element type of a dataset's float columns: `f64` (exactly what was
 /// stored) or `f32` (rounded to nearest, as `numpy.float32` rounds).
-pub trait Float: Copy + PartialEq + fmt::Debug + Send + Sync + 'static + sealed::Sealed {
+pub trait Float:
+    Copy + PartialEq + fmt::Debug + Send + Sync + 'static + sealed::Sealed + bytemuck::Pod
+{
     /// The NumPy type string of this type (`<f8`, `<f4`).
     const NUMPY: &'static str;
 

@@ -46,7 +46,7 @@ use crate::error::Result;
 use crate::filter::Filter;
 use crate::models::{EpisodeHeader, RlTuple};
 use crate::storage::TupliStorage;
-use crate::streams::EpisodeJsonStream;
+use crate::streams::{decode_each, Boxed};
 use columns::ColumnsBuilder;
 use convert::{Episode, TupleFilter};
 use shuffle::Rng;
@@ -80,12 +80,11 @@ impl std::fmt::Debug for Dataset {
 pub(crate) struct Selection {
     /// Their headers, as listed just before.
     pub(crate) headers: Vec<EpisodeHeader>,
-    /// Their JSON (with tuples), in the order of the answer.
-    pub(crate) elements: Option<EpisodeJsonStream>,
-    /// How many elements were read (for error messages).
-    pub(crate) read: usize,
-    /// What to keep of each episode.
-    pub(crate) tuple_filter: Option<TupleFilter>,
+    /// The episodes read (with tuples) and the size of their JSON, in the
+    /// order of the answer.
+    pub(crate) episodes: Option<Boxed<(Episode, usize)>>,
+    /// Whether tuples are filtered (so the headers' counts are not the rows').
+    pub(crate) filtered: bool,
 }
 
 impl Selection {
@@ -97,18 +96,10 @@ impl Selection {
             .fold(0usize, usize::saturating_add)
     }
 
-    /// Reads the next episode into `episode` and answers the size of its
-    /// JSON; `None` at the end.
-    pub(crate) async fn next(&mut self, episode: &mut Episode) -> Result<Option<usize>> {
-        let Some(elements) = self.elements.as_mut() else {
-            return Ok(None);
-        };
-        match elements.try_next().await? {
-            Some(bytes) => {
-                episode.read(&bytes, self.read, self.tuple_filter.as_ref())?;
-                self.read += 1;
-                Ok(Some(bytes.len()))
-            }
+    /// The next episode and the size of its JSON; `None` at the end.
+    pub(crate) async fn next(&mut self) -> Result<Option<(Episode, usize)>> {
+        match self.episodes.as_mut() {
+            Some(episodes) => episodes.try_next().await,
             None => Ok(None),
         }
     }
@@ -195,17 +186,23 @@ impl Dataset {
     /// exactly those episodes with their tuples.
     pub(crate) async fn select(&self) -> Result<Selection> {
         let headers = self.preview().await?;
-        let elements = if headers.is_empty() {
+        let episodes = if headers.is_empty() {
             None
         } else {
             let ids = Filter::in_("id", headers.iter().map(|h| h.id.clone()));
-            Some(self.storage.stream_episode_json(&ids, true).await?)
+            let json = self.storage.stream_episode_json(&ids, true).await?;
+            let filter = self.tuple_filter.clone();
+            // Read beside the receiving, a few episodes at a time, in order.
+            Some(decode_each(json, move |bytes, index| {
+                let mut episode = Episode::default();
+                episode.read(bytes, index, filter.as_ref())?;
+                Ok((episode, bytes.len()))
+            }))
         };
         Ok(Selection {
             headers,
-            elements,
-            read: 0,
-            tuple_filter: self.tuple_filter.clone(),
+            episodes,
+            filtered: self.tuple_filter.is_some(),
         })
     }
 
@@ -219,8 +216,7 @@ impl Dataset {
     pub async fn columns_as<T: Float>(&self) -> Result<Columns<T>> {
         let mut selection = self.select().await?;
         let mut builder = ColumnsBuilder::new(self.layout, selection.announced_rows());
-        let mut episode = Episode::default();
-        while selection.next(&mut episode).await?.is_some() {
+        while let Some((episode, _)) = selection.next().await? {
             builder.push(&episode)?;
         }
         Ok(builder.finish())

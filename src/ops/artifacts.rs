@@ -25,7 +25,7 @@ use crate::operation_id;
 use crate::retry::Retry;
 use crate::transfer::{
     content_length, metadata_header, observed_upload, reader_stream, receive, verify, Progress,
-    SharedHash, Transfer,
+    SentHash, Transfer,
 };
 use crate::validate;
 
@@ -223,7 +223,7 @@ impl TupliApiClient {
         validate::name("metadata.name", &metadata.name)?;
         let metadata = serde_json::to_string(metadata)
             .map_err(|e| Error::invalid("metadata", e.to_string()))?;
-        let hash = SharedHash::default();
+        let hash = SentHash::default();
         let item = self
             .call_raw(
                 Retry::Never,
@@ -257,7 +257,10 @@ impl TupliApiClient {
             )
             .await?
             .into_inner();
-        verify(&item, hash.snapshot())?;
+        let sent = hash.take().ok_or_else(|| Error::Io {
+            source: std::io::Error::other("the upload's hash was not computed"),
+        })?;
+        verify(&item, sent)?;
         Ok(item)
     }
 

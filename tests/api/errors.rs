@@ -105,6 +105,7 @@ pub(crate) fn assert_api(err: &Error, status: u16, detail: &Detail) {
         Error::Api {
             status: got,
             detail: got_detail,
+            ..
         } => {
             assert_eq!(got.as_u16(), status, "{err}");
             assert_eq!(got_detail, detail, "{err}");
@@ -113,7 +114,11 @@ pub(crate) fn assert_api(err: &Error, status: u16, detail: &Detail) {
     }
     assert_eq!(err.status().map(|s| s.as_u16()), Some(status));
     assert_eq!(err.detail(), Some(detail));
-    assert_eq!(err.is_retryable(), matches!(status, 502..=504), "{status}");
+    assert_eq!(
+        err.is_retryable(),
+        matches!(status, 429 | 502..=504),
+        "{status}"
+    );
     assert_eq!(err.is_not_found(), status == 404);
     assert_eq!(err.is_conflict(), status == 409);
     assert_eq!(err.is_auth(), matches!(status, 401 | 403));

@@ -543,11 +543,11 @@ async fn run_case(
     let client = TupliApiClient::builder()
         .url(url)
         .http_client(http.clone())
-        .retry_policy(RetryPolicy {
-            max_attempts: 3,
-            initial_backoff: Duration::from_millis(1),
-            max_backoff: Duration::from_millis(2),
-        })
+        .retry_policy(
+            RetryPolicy::default()
+                .with_max_attempts(3)
+                .with_backoff(Duration::from_millis(1), Duration::from_millis(2)),
+        )
         .build()
         .map_err(|e| e.to_string())?;
     match &case.start {

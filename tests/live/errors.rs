@@ -43,6 +43,7 @@ async fn errors_are_typed_with_the_server_detail() {
         Error::Api {
             status,
             detail: Detail::Validation(errors),
+            ..
         } => {
             assert_eq!(status.as_u16(), 422);
             assert!(!errors.is_empty());

@@ -123,11 +123,16 @@ mod tests {
     use super::*;
     use tupli::Detail;
 
+    /// The error an answer with `status` and the detail "because" maps to.
     fn api(status: u16) -> CliError {
-        CliError::Api(Error::Api {
-            status: StatusCode::from_u16(status).unwrap(),
-            detail: Detail::Message("because".into()),
-        })
+        let answer = http::Response::builder()
+            .status(StatusCode::from_u16(status).unwrap())
+            .body(r#"{"detail":"because"}"#)
+            .unwrap();
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        CliError::Api(runtime.block_on(Error::from_response(answer.into())))
     }
 
     #[test]

@@ -24,7 +24,6 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use super::columns::{Columns, ColumnsBuilder, Float, Layout};
-use super::convert::Episode;
 use super::Dataset;
 use crate::atomic_file::AtomicFile;
 use crate::error::{Error, Result};
@@ -185,7 +184,7 @@ impl Export<'_> {
         let announced = selection.announced_rows();
         self.progress.start(selection.headers.len(), announced);
         // With a tuple filter, how many rows there will be is not known.
-        let expected = selection.tuple_filter.is_none().then_some(announced);
+        let expected = (!selection.filtered).then_some(announced);
         let episodes = serde_json::to_string(&selection.headers).map_err(|e| Error::Io {
             source: std::io::Error::other(e),
         })?;
@@ -197,10 +196,9 @@ impl Export<'_> {
         let (batches, writer) = spawn_writer::<T>(self.format, target.take_file()?, plan);
 
         let read = async {
-            let mut episode = Episode::default();
             let mut builder = ColumnsBuilder::<T>::new(Layout::D4rl, 0);
             let mut index = EpisodeIndex::default();
-            while let Some(bytes) = selection.next(&mut episode).await? {
+            while let Some((episode, bytes)) = selection.next().await? {
                 self.progress.episode(episode.rows.len(), bytes);
                 builder.push(&episode)?;
                 if builder.approx_bytes() >= BATCH_BYTES {

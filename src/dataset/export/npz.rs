@@ -98,36 +98,60 @@ impl<T: Float> NpzWriter<T> {
         let zip = self.zip.as_mut().ok_or_else(|| Error::Io {
             source: std::io::Error::other("the archive is not laid out"),
         })?;
+        let before = self.episodes_before;
         for (name, &entry) in ROW_ARRAYS.iter().zip(&self.entries) {
             let out = &mut self.scratch;
             out.clear();
             match *name {
-                "observations" => T::extend_le(batch.observations().values(), out),
-                "actions" => T::extend_le(batch.actions().values(), out),
-                "next_observations" => T::extend_le(batch.next_observations().values(), out),
-                "rewards" => T::extend_le(batch.rewards(), out),
-                "terminals" => out.extend(batch.terminals().iter().map(|&b| u8::from(b))),
-                "timeouts" => out.extend(batch.timeouts().iter().map(|&b| u8::from(b))),
+                "observations" => {
+                    zip.write(entry, &le_bytes(batch.observations().values(), out))?
+                }
+                "actions" => zip.write(entry, &le_bytes(batch.actions().values(), out))?,
+                "next_observations" => {
+                    zip.write(entry, &le_bytes(batch.next_observations().values(), out))?
+                }
+                "rewards" => zip.write(entry, &le_bytes(batch.rewards(), out))?,
+                "terminals" => zip.write(entry, flags(batch.terminals()))?,
+                "timeouts" => zip.write(entry, flags(batch.timeouts()))?,
                 "steps" => {
-                    for &s in batch.steps() {
-                        out.extend_from_slice(&i32::try_from(s).unwrap_or(i32::MAX).to_le_bytes());
-                    }
+                    out.extend(
+                        batch
+                            .steps()
+                            .iter()
+                            .flat_map(|&s| i32::try_from(s).unwrap_or(i32::MAX).to_le_bytes()),
+                    );
+                    zip.write(entry, out)?;
                 }
                 _ => {
-                    for &e in batch.episode_index() {
-                        let global = e.saturating_add(self.episodes_before);
-                        out.extend_from_slice(
-                            &i32::try_from(global).unwrap_or(i32::MAX).to_le_bytes(),
-                        );
-                    }
+                    out.extend(batch.episode_index().iter().flat_map(|&e| {
+                        i32::try_from(e.saturating_add(before))
+                            .unwrap_or(i32::MAX)
+                            .to_le_bytes()
+                    }));
+                    zip.write(entry, out)?;
                 }
             }
-            zip.write(entry, out)?;
         }
         let episodes = u32::try_from(batch.episodes().len()).unwrap_or(u32::MAX);
         self.episodes_before = self.episodes_before.saturating_add(episodes);
         Ok(())
     }
+}
+
+/// The little-endian bytes of `values`: the values' own memory on a
+/// little-endian machine, else converted into `scratch`.
+fn le_bytes<'a, T: Float>(values: &'a [T], scratch: &'a mut Vec<u8>) -> std::borrow::Cow<'a, [u8]> {
+    if cfg!(target_endian = "little") {
+        std::borrow::Cow::Borrowed(bytemuck::cast_slice(values))
+    } else {
+        T::extend_le(values, scratch);
+        std::borrow::Cow::Borrowed(scratch.as_slice())
+    }
+}
+
+/// NumPy's booleans are one byte each, 0 or 1: what a `bool` is in memory.
+fn flags(values: &[bool]) -> &[u8] {
+    bytemuck::cast_slice(values)
 }
 
 impl<T: Float> BatchWriter<T> for NpzWriter<T> {

@@ -7,6 +7,7 @@ use std::fs::File;
 use parquet::basic::{Compression, ZstdLevel};
 use parquet::file::metadata::KeyValue;
 use parquet::file::properties::WriterProperties;
+use parquet::schema::types::ColumnPath;
 
 use super::arrow::{record_batch, schema, ArrowFloat, EPISODES_KEY};
 use super::{BatchWriter, EpisodeIndex, Plan};
@@ -54,6 +55,11 @@ impl<T: ArrowFloat> BatchWriter<T> for ParquetWriter<T> {
                 .ok_or_else(|| Error::invalid("dataset", "no file"))?;
             let properties = WriterProperties::builder()
                 .set_compression(Compression::ZSTD(ZstdLevel::default()))
+                // Floats measured in an environment hardly ever repeat: a
+                // dictionary would be built and thrown away for every page.
+                // Episode ids repeat on every row of an episode: they keep one.
+                .set_dictionary_enabled(false)
+                .set_column_dictionary_enabled(ColumnPath::from("episode_id"), true)
                 // Row groups end where batches end (see `batch` below).
                 .set_max_row_group_row_count(Some(usize::MAX))
                 .build();
