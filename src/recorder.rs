@@ -47,19 +47,22 @@
 //!   [`push`](EpisodeRecorder::push) waits until an episode has been stored, so
 //!   a slow storage slows the loop down instead of filling memory. An episode
 //!   longer than the capacity is refused at the `push` that would exceed it.
-//! - **Retries.** A failure the client deems transient
-//!   ([`Error::is_retryable`]: a connection failure, a timeout, 502/503/504) is
-//!   retried with the backoff of a [`RetryPolicy`] (by default
-//!   [`DEFAULT_RETRY_POLICY`]: 8 attempts, waits doubling from 0.5 s up to 30 s,
-//!   jittered — a background recorder can afford more patience than a call
-//!   someone waits for). Other failures (an unknown benchmark, a refused
-//!   login, invalid input) are not retried: the episode is reported.
+//! - **Retries.** The client's rules: a failure [`Error::is_retryable`]
+//!   accepts (a connection that failed or broke before an answer, a timeout,
+//!   429, 502/503/504) is retried after the server's `Retry-After`, when it
+//!   gives one and the [`RetryPolicy`] allows that long, else after the
+//!   policy's jittered backoff. The default, [`DEFAULT_RETRY_POLICY`], is 8
+//!   attempts with waits doubling from 0.5 s up to 30 s and `Retry-After` up
+//!   to 2 minutes: a background recorder can afford more patience than a call
+//!   someone waits for. Other failures (an unknown benchmark, a refused
+//!   login, invalid input, a longer `Retry-After`) are not retried: the
+//!   episode is reported.
 //! - **Exactly once.** Recording an episode is not idempotent: when an answer
 //!   is lost after the storage stored the episode, sending it again would
 //!   store it twice. So before its first attempt each episode gets a key, a
 //!   random UUID in hex, in its metadata under `tupli_key`. After a failure
 //!   whose request may have reached the storage (anything but a refused
-//!   connection), the recorder first asks the storage for an episode of that
+//!   connection or a 4xx), the recorder first asks the storage for an episode of that
 //!   benchmark with that key and sends again only if there is none. An
 //!   episode found that way counts as stored
 //!   ([`RecorderReport::found_by_key`]). A failure that is not retried but may
@@ -127,12 +130,15 @@ pub const DEFAULT_CONCURRENCY: usize = 1;
 /// How a recorder retries by default: 8 attempts in all, the waits between
 /// them doubling from 0.5 s up to 30 s, each drawn at random between half and
 /// all of that (so about 30 s to 60 s of waiting before an episode is given
-/// up). The client's own default ([`RetryPolicy::default`]) gives up sooner,
-/// as suits a call someone is waiting for.
+/// up); a server's `Retry-After` of up to 2 minutes is waited for instead.
+/// The client's own default ([`RetryPolicy::default`]: 3 attempts, up to 5 s
+/// apart, `Retry-After` up to 30 s) gives up sooner, as suits a call someone
+/// is waiting for.
 pub const DEFAULT_RETRY_POLICY: RetryPolicy = RetryPolicy {
     max_attempts: 8,
     initial_backoff: Duration::from_millis(500),
     max_backoff: Duration::from_secs(30),
+    max_retry_after: Duration::from_secs(120),
 };
 
 /// The largest capacity (tuples are counted with 32-bit permits).
@@ -281,11 +287,12 @@ impl EpisodeRecorder {
     /// let recorder = EpisodeRecorder::builder(Arc::new(storage), "a3f…")
     ///     .capacity(1_000_000) // tuples held at most
     ///     .concurrency(4) // episodes stored at once (in any order)
-    ///     .retry_policy(RetryPolicy {
-    ///         max_attempts: 20,
-    ///         initial_backoff: Duration::from_secs(1),
-    ///         max_backoff: Duration::from_secs(60),
-    ///     })
+    ///     .retry_policy(
+    ///         RetryPolicy::default()
+    ///             .with_max_attempts(20)
+    ///             .with_backoff(Duration::from_secs(1), Duration::from_secs(60))
+    ///             .with_max_retry_after(Duration::from_secs(600)),
+    ///     )
     ///     .build()?;
     /// # Ok(()) }
     /// ```
@@ -833,7 +840,6 @@ async fn work(
 /// Stores one episode: sends it, retries transient failures, and looks for
 /// it by key whenever a failed request may have stored it.
 async fn store(storage: &dyn TupliStorage, job: &Job, policy: &RetryPolicy) -> Outcome {
-    let max_attempts = policy.max_attempts.max(1);
     let mut attempts: u32 = 0;
     // The storage may hold the episode: look before sending.
     let mut uncertain = job.check_first;
@@ -855,21 +861,25 @@ async fn store(storage: &dyn TupliStorage, job: &Job, policy: &RetryPolicy) -> O
                 }
                 Err(error) => {
                     attempts = attempts.saturating_add(1);
-                    if !error.is_retryable() || attempts >= max_attempts {
-                        if gave_up.is_some() {
-                            tracing::debug!(key = %job.key, error = %Chain(&error), "looking for the episode failed");
+                    let shown = Chain(&error).to_string();
+                    match pause_after(policy, attempts, error) {
+                        Ok(pause) => {
+                            tracing::debug!(key = %job.key, attempts, pause_ms = pause.as_millis(),
+                                error = %shown, "looking for the episode failed; trying again");
+                            tokio::time::sleep(pause).await;
+                            continue;
                         }
-                        return Outcome::Failed {
-                            error: gave_up.unwrap_or(error),
-                            attempts,
-                            maybe_stored: true,
-                        };
+                        Err(error) => {
+                            if gave_up.is_some() {
+                                tracing::debug!(key = %job.key, error = %shown, "looking for the episode failed");
+                            }
+                            return Outcome::Failed {
+                                error: gave_up.unwrap_or(error),
+                                attempts,
+                                maybe_stored: true,
+                            };
+                        }
                     }
-                    let pause = policy.backoff(attempts);
-                    tracing::debug!(key = %job.key, attempts, backoff_ms = pause.as_millis(), error = %Chain(&error),
-                        "looking for the episode failed; trying again");
-                    tokio::time::sleep(pause).await;
-                    continue;
                 }
             }
         }
@@ -882,23 +892,38 @@ async fn store(storage: &dyn TupliStorage, job: &Job, policy: &RetryPolicy) -> O
             Err(error) => {
                 attempts = attempts.saturating_add(1);
                 uncertain = may_have_arrived(&error);
-                if error.is_retryable() && attempts < max_attempts {
-                    let pause = policy.backoff(attempts);
-                    tracing::debug!(key = %job.key, attempts, backoff_ms = pause.as_millis(),
-                        may_have_arrived = uncertain, error = %Chain(&error), "recording the episode failed; trying again");
-                    tokio::time::sleep(pause).await;
-                } else if uncertain {
+                let shown = Chain(&error).to_string();
+                match pause_after(policy, attempts, error) {
+                    Ok(pause) => {
+                        tracing::debug!(key = %job.key, attempts, pause_ms = pause.as_millis(),
+                            may_have_arrived = uncertain, error = %shown,
+                            "recording the episode failed; trying again");
+                        tokio::time::sleep(pause).await;
+                    }
                     // Not sent again; look for it once more before reporting it.
-                    gave_up = Some(error);
-                } else {
-                    return Outcome::Failed {
-                        error,
-                        attempts,
-                        maybe_stored: false,
-                    };
+                    Err(error) if uncertain => gave_up = Some(error),
+                    Err(error) => {
+                        return Outcome::Failed {
+                            error,
+                            attempts,
+                            maybe_stored: false,
+                        }
+                    }
                 }
             }
         }
+    }
+}
+
+/// After failed attempt number `attempts`, by the client's rules: the pause
+/// before the next attempt (the server's `Retry-After` up to the policy's
+/// limit, else the jittered backoff), or the error that ends the retries (not
+/// retryable, no attempts left, or a `Retry-After` longer than the limit).
+fn pause_after(policy: &RetryPolicy, attempts: u32, error: Error) -> Result<Duration> {
+    if error.is_retryable() && attempts < policy.max_attempts.max(1) {
+        policy.pause(attempts, error)
+    } else {
+        Err(error)
     }
 }
 
@@ -921,6 +946,7 @@ fn may_have_arrived(error: &Error) -> bool {
         // A 500 may come after the episode was written; a gateway's 502/504
         // may come while the server goes on.
         Error::Api { status, .. } => status.is_server_error(),
+        Error::RetryAfterTooLong { source, .. } => may_have_arrived(source),
         // The answer arrived but was not understood: it was probably stored.
         Error::Decode { .. } => true,
         // A local write may fail after the file is in place.
@@ -1058,11 +1084,20 @@ mod tests {
         let api = |status: u16| Error::Api {
             status: reqwest::StatusCode::from_u16(status).unwrap(),
             detail: crate::Detail::Empty,
+            retry_after: None,
         };
         assert!(may_have_arrived(&api(500)));
         assert!(may_have_arrived(&api(504)));
         assert!(!may_have_arrived(&api(404)));
         assert!(!may_have_arrived(&api(422)));
+        assert!(!may_have_arrived(&api(429)));
+        let too_long = |status| Error::RetryAfterTooLong {
+            retry_after: Duration::from_secs(600),
+            allowed: Duration::from_secs(120),
+            source: Box::new(api(status)),
+        };
+        assert!(may_have_arrived(&too_long(503)));
+        assert!(!may_have_arrived(&too_long(429)));
         assert!(!may_have_arrived(&Error::invalid("x", "y")));
     }
 }

@@ -220,11 +220,11 @@ async fn a_server_down_for_a_while_gets_the_episode_once_back_up() {
         Arc::new(client(&server.url(), Duration::from_secs(5))),
         BENCH,
     )
-    .retry_policy(tupli::RetryPolicy {
-        max_attempts: 10,
-        initial_backoff: Duration::from_millis(20),
-        max_backoff: Duration::from_millis(200),
-    })
+    .retry_policy(
+        tupli::RetryPolicy::default()
+            .with_max_attempts(10)
+            .with_backoff(Duration::from_millis(20), Duration::from_millis(200)),
+    )
     .build()
     .unwrap();
     let key = episode(&mut recorder, 4, json!({})).await;
@@ -233,6 +233,52 @@ async fn a_server_down_for_a_while_gets_the_episode_once_back_up() {
     assert_eq!(server.count_by_key()[&key], 1);
     assert_eq!(server.refusals(), 1);
     assert!(server.records() >= 3);
+}
+
+/// A server's `Retry-After` is waited for (not the short backoff), up to the
+/// policy's limit; a longer one ends the retries and the episode is reported
+/// (a 429 stored nothing; after a 503 the episode is looked for first).
+#[tokio::test]
+async fn retry_after_is_honoured_up_to_the_policy() {
+    let server = FlakyServer::start(&[BENCH], |endpoint, n| match (endpoint, n) {
+        (Endpoint::Record, 0) => Fault::RetryAfter(429, 1),
+        (Endpoint::Record, 2) => Fault::RetryAfter(429, 600),
+        (Endpoint::Record, 3) => Fault::RetryAfter(503, 600),
+        _ => Fault::None,
+    });
+    let mut recorder = recorder_for(&server, BENCH, 5);
+    let started = std::time::Instant::now();
+    let waited = episode(&mut recorder, 2, json!({})).await;
+    until(|| recorder.pending_episodes() == 0).await;
+    assert!(
+        started.elapsed() >= Duration::from_secs(1),
+        "Retry-After: 1 waited for, not the 5 ms backoff: {:?}",
+        started.elapsed()
+    );
+    let too_long = episode(&mut recorder, 2, json!({})).await;
+    let looked_up = episode(&mut recorder, 2, json!({})).await;
+    let report = recorder.close().await;
+    assert_eq!(report.stored, 1, "{report}");
+    assert_eq!(server.count_by_key()[&waited], 1);
+    let [first, second] = &report.failed[..] else {
+        panic!("two failures: {report}")
+    };
+    assert_eq!(first.key, too_long);
+    assert!(
+        matches!(first.error, Error::RetryAfterTooLong { .. }),
+        "{}",
+        first.error
+    );
+    assert_eq!((first.attempts, first.maybe_stored), (1, false));
+    assert_eq!(second.key, looked_up);
+    assert_eq!(second.error.status().map(|s| s.as_u16()), Some(503));
+    assert_eq!((second.attempts, second.maybe_stored), (1, false));
+    assert_eq!(
+        server.records(),
+        4,
+        "no resends after a Retry-After too long"
+    );
+    assert_eq!(server.lists(), 1, "only the 503 is looked for");
 }
 
 /// Each way an answer can be lost after the server stored the episode: the

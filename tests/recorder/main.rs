@@ -122,22 +122,20 @@ fn client(url: &str, read_timeout: Duration) -> TupliApiClient {
         .url(url)
         .read_timeout(read_timeout)
         .connect_timeout(Duration::from_secs(5))
-        .retry_policy(RetryPolicy {
-            max_attempts: 2,
-            initial_backoff: Duration::from_millis(5),
-            max_backoff: Duration::from_millis(20),
-        })
+        .retry_policy(
+            RetryPolicy::default()
+                .with_max_attempts(2)
+                .with_backoff(Duration::from_millis(5), Duration::from_millis(20)),
+        )
         .build()
         .unwrap()
 }
 
 /// A quick policy for tests.
 fn quick(max_attempts: u32) -> RetryPolicy {
-    RetryPolicy {
-        max_attempts,
-        initial_backoff: Duration::from_millis(5),
-        max_backoff: Duration::from_millis(20),
-    }
+    RetryPolicy::default()
+        .with_max_attempts(max_attempts)
+        .with_backoff(Duration::from_millis(5), Duration::from_millis(20))
 }
 
 /// Captures what is logged on this thread (every level) while the guard

@@ -31,6 +31,8 @@ pub enum Fault {
     Unavailable,
     /// 500, nothing stored.
     Broken,
+    /// This status with `Retry-After: seconds`, nothing stored.
+    RetryAfter(u16, u64),
     /// Stores the episode, then answers 504 (a gateway gave up waiting).
     StoreThen504,
     /// Stores the episode, then answers 500.
@@ -232,6 +234,15 @@ fn handle(mut stream: TcpStream, shared: &Shared) {
             return respond(&mut stream, 503, &json!({"detail": "Service Unavailable"}))
         }
         Fault::Broken => return respond(&mut stream, 500, &json!({"detail": "boom"})),
+        Fault::RetryAfter(status, seconds) => {
+            let body = json!({"detail": "later"});
+            return respond_with(
+                &mut stream,
+                status,
+                &format!("retry-after: {seconds}\r\n"),
+                &body,
+            );
+        }
         Fault::Down(stretch) => {
             let mut state = shared.state.lock().unwrap();
             state.down_until = Some(Instant::now() + stretch);
@@ -363,10 +374,15 @@ fn read_request(stream: &TcpStream) -> Option<(String, Vec<u8>)> {
 }
 
 fn respond(stream: &mut TcpStream, status: u16, body: &Value) {
+    respond_with(stream, status, "", body);
+}
+
+/// Answers with extra `headers` (each ending in CRLF).
+fn respond_with(stream: &mut TcpStream, status: u16, headers: &str, body: &Value) {
     let body = body.to_string();
     let head = format!(
         "HTTP/1.1 {status} X\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\
-         connection: close\r\n\r\n",
+         connection: close\r\n{headers}\r\n",
         body.len()
     );
     let _ = stream.write_all(head.as_bytes());

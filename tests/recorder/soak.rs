@@ -46,11 +46,9 @@ fn plan(endpoint: Endpoint, n: u64) -> Fault {
 async fn a_thousand_episodes_arrive_exactly_once_or_are_reported() {
     let (logs, _guard) = capture_logs();
     let server = FlakyServer::start(&[BENCH], plan);
-    let policy = RetryPolicy {
-        max_attempts: 12,
-        initial_backoff: Duration::from_millis(20),
-        max_backoff: Duration::from_millis(500),
-    };
+    let policy = RetryPolicy::default()
+        .with_max_attempts(12)
+        .with_backoff(Duration::from_millis(20), Duration::from_millis(500));
     let mut recorder =
         EpisodeRecorder::builder(Arc::new(client(&server.url(), READ_TIMEOUT)), BENCH)
             .capacity(400)
