@@ -15,7 +15,7 @@
 // client and its hooks are the one loop, which progenitor forces):
 //   error ← {retry, validate, filter, tuple, decode, atomic_file} ← auth
 //   ← generated/hooks ← config/client ← call ← transfer/streams ← ops
-//   ← storage ← dataset (the data layer)
+//   ← storage ← {dataset (the data layer), recorder}
 
 mod atomic_file;
 mod auth;
@@ -35,6 +35,7 @@ mod hooks;
 pub mod models;
 mod operation_id;
 mod ops;
+pub mod recorder;
 mod retry;
 pub mod storage;
 mod streams;
@@ -49,6 +50,7 @@ pub use config::{
 };
 pub use error::{Detail, Error, Result};
 pub use filter::{Filter, FilterType};
+pub use recorder::{EpisodeRecorder, FailedEpisode, RecorderReport};
 /// The HTTP client crate, whose types appear in this crate's API
 /// ([`TupliApiClientBuilder::http_client`], [`Error::from_response`], status codes).
 pub use reqwest;

@@ -15,6 +15,7 @@ mod datasets;
 mod episodes;
 mod errors;
 mod groups;
+mod recorder;
 mod roles;
 mod storage;
 mod users;
