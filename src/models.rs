@@ -15,6 +15,7 @@ pub type RLTuple = RlTuple;
 /// What [`list_episodes`](crate::TupliApiClient::list_episodes) answers:
 /// pytupli's `list[EpisodeHeader] | list[EpisodeItem]`.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub enum EpisodeList {
     /// Without tuples (`include_tuples = false`).
     Headers(Vec<EpisodeHeader>),

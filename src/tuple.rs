@@ -20,6 +20,7 @@ use serde_json::{Map, Number, Value};
 /// `TupleValue::from(0.25)`, `TupleValue::from(json!({"x": 1}))`. Values
 /// that are floats, or flat arrays of floats, are stored unboxed.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub enum TupleValue {
     /// A non-empty array whose elements are all JSON floats.
     Floats(Vec<f64>),

@@ -47,6 +47,7 @@ impl Rng {
 
 /// One minibatch: the rows it holds, gathered into contiguous arrays.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct Minibatch<T> {
     /// The dataset rows gathered here, in batch order.
     pub rows: Vec<usize>,

@@ -114,6 +114,7 @@ fn hash_value(value: &TupleValue, hasher: &mut Sha256) {
         TupleValue::Floats(v) => v.iter().for_each(|f| hasher.update(f.to_le_bytes())),
         TupleValue::Float(f) => hasher.update(f.to_le_bytes()),
         TupleValue::Json(v) => hash_json(v, hasher),
+        other => hash_json(&other.to_json(), hasher),
     }
 }
 
@@ -157,9 +158,9 @@ fn float_arrays(episode: &Episode) -> Vec<Vec<f64>> {
     let floats = |v: &TupleValue| match v {
         TupleValue::Floats(f) => f.clone(),
         TupleValue::Float(f) => vec![*f],
-        TupleValue::Json(v) => {
+        other => {
             let mut out = Vec::new();
-            flatten(v, &mut out);
+            flatten(&other.to_json(), &mut out);
             out
         }
     };
