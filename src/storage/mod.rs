@@ -21,6 +21,7 @@
 
 mod client;
 mod file;
+pub(crate) mod identity;
 
 pub use file::FileStorage;
 
