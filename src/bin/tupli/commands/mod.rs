@@ -27,7 +27,7 @@ pub(crate) async fn run(cli: Cli) -> Result<(), CliError> {
         Command::Login(command) => return login::run(command, store, stored, url, json).await,
         Command::Api(command) => command,
     };
-    let session = Session::open(store, stored, url)?;
+    let session = Session::open(store, &stored, url)?;
     let result = api(session.client(), command, json).await;
     // Also after a failure: a refresh may have happened before it, or the
     // session may have expired (and the tokens been cleared).
