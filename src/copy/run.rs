@@ -1,7 +1,6 @@
 //! The copy itself: benchmarks first (mapped to the destination's ids), then
 //! for each one its episodes and its artifacts.
 
-use std::collections::hash_map::Entry;
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -116,8 +115,8 @@ impl Run<'_> {
                 there.entry(header.hash).or_insert(header.id);
             }
         }
-        // In a dry run: the hashes that would be copied, and by which benchmark.
-        let mut would: HashMap<String, String> = HashMap::new();
+        // In a dry run: the hashes that would be copied.
+        let mut would: HashSet<String> = HashSet::new();
         let mut mapped = Vec::new();
         for source in found {
             let item = |outcome| Item {
@@ -138,17 +137,13 @@ impl Run<'_> {
                 continue;
             }
             if self.dry_run {
-                let outcome = match would.entry(source.hash.clone()) {
-                    Entry::Occupied(first) => skipped(
+                let outcome = if would.insert(source.hash.clone()) {
+                    would_copy()
+                } else {
+                    skipped(
                         None,
-                        format!("the same hash as benchmark {} of the copy", first.get()),
-                    ),
-                    Entry::Vacant(slot) => {
-                        slot.insert(source.id.clone());
-                        Outcome::Copied {
-                            destination_id: None,
-                        }
-                    }
+                        "another benchmark of the copy has the same hash".into(),
+                    )
                 };
                 self.record(item(outcome));
                 mapped.push(Mapped {
@@ -241,22 +236,14 @@ impl Run<'_> {
         let item = |header: &EpisodeHeader, outcome| episode_item(header, 0, outcome);
 
         // One copy per key: the first episode with a key stands for the others.
-        let mut first: HashMap<&str, &str> = HashMap::new();
+        let mut first: HashSet<&str> = HashSet::new();
         let mut todo = Vec::new();
         for header in &headers {
-            match first.entry(episode_key(header)) {
-                Entry::Occupied(e) => {
-                    let reason = format!(
-                        "episode {} of the copy has the same key ({})",
-                        e.get(),
-                        e.key()
-                    );
-                    self.record(item(header, skipped(None, reason)));
-                }
-                Entry::Vacant(e) => {
-                    e.insert(&header.id);
-                    todo.push(header);
-                }
+            if first.insert(episode_key(header)) {
+                todo.push(header);
+            } else {
+                let reason = "another episode of the copy has the same key".into();
+                self.record(item(header, skipped(None, reason)));
             }
         }
         let Some(target) = benchmark.target.as_deref() else {
@@ -485,6 +472,14 @@ impl Run<'_> {
         Ok(())
     }
 
+    async fn destination_has_no_artifacts(&self) -> bool {
+        self.present
+            .lock()
+            .await
+            .as_ref()
+            .is_some_and(|present| present.by_hash.is_empty())
+    }
+
     /// Reads an artifact's bytes into a temporary file and, unless the
     /// destination holds the same bytes, stores them there under `target`.
     async fn copy_artifact(
@@ -507,6 +502,10 @@ impl Run<'_> {
         artifact: &ArtifactMetadataItem,
         bytes: &mut u64,
     ) -> Result<Outcome> {
+        if self.dry_run && self.destination_has_no_artifacts().await {
+            // Nothing to compare the bytes with: no need to read them.
+            return Ok(would_copy());
+        }
         let temp = TempFile::new(&self.temp_dir);
         let counter = Arc::new(Counter {
             progress: Arc::clone(&self.progress),
