@@ -56,6 +56,11 @@ impl Session {
         &self.client
     }
 
+    /// Whether a login for this server was stored.
+    pub(crate) fn has_login(&self) -> bool {
+        self.stored.is_some()
+    }
+
     /// Stores the client's tokens for its URL, which becomes the default
     /// server (after a login); logins at other servers are kept.
     pub(crate) fn save_login(&self) -> Result<(), CliError> {
