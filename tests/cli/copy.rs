@@ -526,6 +526,7 @@ fn logins_at_two_servers() {
             .write_stdin(PASSWORD),
     );
     assert_eq!(run.ok(), format!("Logged in to {} as {USER}.\n", b.url()));
+    assert_eq!(run.stderr, "", "no note about the other server's tokens");
     login.assert_calls(1);
     assert_eq!(
         cli.credentials(),

@@ -21,7 +21,11 @@ pub(crate) async fn run(
 ) -> Result<(), CliError> {
     match command {
         LoginCommand::Login { username, password } => {
-            let session = Session::open(store, &stored, url)?;
+            // (No note about another server's tokens: this logs in here.)
+            let url = url
+                .or_else(|| stored.url.clone())
+                .unwrap_or_else(|| DEFAULT_URL.to_string());
+            let session = Session::at(store, &stored, &url)?;
             login(&session, &username, &password, json).await
         }
         LoginCommand::Logout => logout(&store, stored, json),
