@@ -4,7 +4,7 @@
 //!
 //! ```no_run
 //! # async fn demo(client: tupli::TupliApiClient) -> tupli::Result<()> {
-//! use tupli::copy::{copy, Selection, Status};
+//! use tupli::copy::{copy, Kind, Selection, Status};
 //! use tupli::storage::FileStorage;
 //! use tupli::Filter;
 //!
@@ -13,9 +13,9 @@
 //! let report = copy(&client, &folder, selection).concurrency(8).await?;
 //! println!(
 //!     "{} episodes copied, {} already there, {} failed",
-//!     report.count(None, Status::Copied),
-//!     report.count(None, Status::Skipped),
-//!     report.count(None, Status::Failed),
+//!     report.count(Some(Kind::Episode), Status::Copied),
+//!     report.count(Some(Kind::Episode), Status::Skipped),
+//!     report.count(Some(Kind::Episode), Status::Failed),
 //! );
 //! # Ok(()) }
 //! ```
@@ -37,8 +37,9 @@
 //! first what it holds:
 //!
 //! - A **benchmark** is there when the destination holds one with the same
-//!   `hash`. Storing one whose hash a server has answers 409; it is then
-//!   found by its hash and used.
+//!   `hash` (asked first, for all of them, in batches: a server does not
+//!   reliably refuse a hash its caller stored before). Storing one whose
+//!   hash a server has answers 409; it is then found by its hash and used.
 //! - An **episode** is there when the destination holds one with the same
 //!   *key* under the benchmark's copy. An episode's key is its
 //!   `metadata.tupli_key` when it has one (a non-empty string), else its
@@ -77,7 +78,7 @@
 //! questions and writes nothing: the report says what would be copied
 //! ([`Outcome::Copied`] without a destination id) and what is already there.
 //! Telling whether an artifact's bytes are there may still read them from
-//! the source.
+//! the source (not when the destination holds no artifact at all).
 
 mod run;
 
