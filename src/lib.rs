@@ -15,13 +15,14 @@
 // client and its hooks are the one loop, which progenitor forces):
 //   error ← {retry, validate, filter, tuple, decode, atomic_file} ← auth
 //   ← generated/hooks ← config/client ← call ← transfer/streams ← ops
-//   ← storage ← {dataset (the data layer), recorder}
+//   ← storage ← {dataset, copy, recorder} (the data layer)
 
 mod atomic_file;
 mod auth;
 mod call;
 mod client;
 mod config;
+pub mod copy;
 pub mod dataset;
 mod decode;
 mod encode;

@@ -11,6 +11,7 @@ mod support;
 
 mod artifacts;
 mod benchmarks;
+mod copy;
 mod episodes;
 mod exit_codes;
 mod export;
@@ -18,6 +19,7 @@ mod groups;
 mod publish;
 mod roles;
 mod session;
+mod storage;
 mod users;
 
 use std::path::PathBuf;

@@ -10,6 +10,7 @@ mod auth;
 mod benchmarks;
 #[cfg(feature = "cli")]
 mod cli;
+mod copy;
 #[cfg(all(feature = "npz", feature = "arrow", feature = "parquet"))]
 mod datasets;
 mod episodes;

@@ -9,11 +9,14 @@ use tupli::Filter;
 
 use crate::where_parser;
 
-/// Command-line client for a Tupli (PyTupli 1.2.9) server.
+/// Command-line client for a Tupli (PyTupli 1.2.9) server, or for a folder laid out as pytupli's
+/// FileStorage lays it out.
 ///
 /// `tupli login USER` stores the server URL and the login tokens in
 /// $TUPLI_CONFIG_DIR/credentials.json (else the platform's config directory +
 /// tupli/); later commands use them, and refreshed tokens are written back.
+/// Logins at several servers are kept, each used only for its own server.
+/// `--storage DIR` runs the benchmark, artifact and episode commands on a folder instead.
 #[derive(Debug, Parser)]
 #[command(
     name = "tupli",
@@ -26,6 +29,11 @@ pub(crate) struct Cli {
     /// server that issued them)
     #[arg(long, global = true, env = "TUPLI_URL", value_name = "URL")]
     pub(crate) url: Option<String>,
+
+    /// Run the benchmark, artifact and episode commands on this folder (a FileStorage,
+    /// pytupli's layout) instead of a server; takes precedence over --url
+    #[arg(long, global = true, env = "TUPLI_STORAGE", value_name = "DIR")]
+    pub(crate) storage: Option<PathBuf>,
 
     /// Print the API's JSON instead of tables
     #[arg(long, global = true)]
@@ -45,6 +53,45 @@ pub(crate) enum Command {
     // Everything else: an API call through the stored login.
     #[command(flatten)]
     Api(ApiCommand),
+    /// Copy benchmarks with their episodes and artifacts from one storage to another
+    ///
+    /// Each side is a server URL (http:// or https://; its stored login is used) or a folder.
+    /// Copies the benchmarks matching --benchmark-where/--benchmark-filter (all when neither
+    /// is given) with their episodes matching --where/--filter and their artifacts. Idempotent:
+    /// what the destination holds is skipped — a benchmark of the same hash, an episode of the
+    /// same key (its metadata.tupli_key, else its id; written into each copy), an artifact of
+    /// the same bytes — so a second run copies nothing and an interrupted one resumes.
+    ///
+    /// Ends with a summary: copied, skipped and failed, per kind, with reasons. Exit codes: 0
+    /// when everything was copied or skipped, 5 when an item failed (the others are copied; run
+    /// it again to retry), 130 on Ctrl-C (run it again to finish).
+    Copy(Box<CopyArgs>),
+}
+
+/// What `copy` copies, from where to where.
+#[derive(Debug, Args)]
+pub(crate) struct CopyArgs {
+    /// The source: a server URL (http://… or https://…) or a folder
+    #[arg(long, value_name = "URL|DIR")]
+    pub(crate) from: String,
+    /// The destination: a server URL (you must be logged in there) or a folder (made when
+    /// missing)
+    #[arg(long, value_name = "URL|DIR")]
+    pub(crate) to: String,
+    /// List what would be copied and what is already there; write nothing
+    #[arg(long)]
+    pub(crate) dry_run: bool,
+    /// How many episodes (or artifacts) are written at a time
+    #[arg(long, value_name = "N", default_value_t = 4,
+          value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub(crate) concurrency: u16,
+    #[command(
+        flatten,
+        next_help_heading = "Benchmarks (copied with their episodes and artifacts)"
+    )]
+    pub(crate) benchmarks: BenchmarkFilterArgs,
+    #[command(flatten, next_help_heading = "Episodes (of those benchmarks)")]
+    pub(crate) episodes: FilterArgs,
 }
 
 /// The API operations, by area.
@@ -581,6 +628,51 @@ mod tests {
         };
         assert_eq!(args.benchmarks.combined(), Filter::all(), "every benchmark");
         assert_eq!(args.episodes.given(), None, "no episode filter at all");
+    }
+
+    #[test]
+    fn a_copy_filters_benchmarks_and_episodes_apart() {
+        let cli = Cli::try_parse_from([
+            "tupli",
+            "copy",
+            "--from",
+            "./runs",
+            "--to",
+            "http://h:1",
+            "--benchmark-where",
+            "metadata.name=cartpole",
+            "--where",
+            "n_tuples>=3",
+            "--dry-run",
+        ])
+        .unwrap();
+        let Command::Copy(args) = cli.command else {
+            panic!("parsed as {:?}", cli.command)
+        };
+        assert_eq!(
+            (args.from.as_str(), args.to.as_str()),
+            ("./runs", "http://h:1")
+        );
+        assert!(args.dry_run);
+        assert_eq!(args.concurrency, 4);
+        assert_eq!(
+            args.benchmarks.combined(),
+            Filter::eq("metadata.name", "cartpole")
+        );
+        assert_eq!(args.episodes.given(), Some(Filter::geq("n_tuples", 3)));
+        for bad in ["0", "65", "x"] {
+            let parsed = Cli::try_parse_from([
+                "tupli",
+                "copy",
+                "--from",
+                "a",
+                "--to",
+                "b",
+                "--concurrency",
+                bad,
+            ]);
+            assert!(parsed.is_err(), "{bad}");
+        }
     }
 
     #[test]

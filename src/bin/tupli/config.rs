@@ -1,11 +1,21 @@
-//! The credentials file: the server URL and the login tokens, kept between runs.
+//! The credentials file: the servers and their login tokens, kept between runs.
 //!
-//! `$TUPLI_CONFIG_DIR/credentials.json`, else `<platform config dir>/tupli/credentials.json`,
-//! as `{"url": …, "access_token": …, "refresh_token": …}`. The directory is
-//! created 0700, the file 0600, and every write goes to a temporary file in
-//! the same directory that is then renamed over the old one, so a reader sees
-//! either the old or the new file, never half of one.
+//! `$TUPLI_CONFIG_DIR/credentials.json`, else `<platform config dir>/tupli/credentials.json`:
+//!
+//! ```json
+//! {"url": "http://a:8080", "access_token": "…", "refresh_token": "…",
+//!  "servers": {"http://b:8080": {"access_token": "…", "refresh_token": "…"}}}
+//! ```
+//!
+//! `url` is the default server and the two tokens its login, as in the file
+//! of a single server that older versions wrote (and still read); `servers`
+//! holds the logins at other servers, by URL (left out when there are
+//! none). A login is only ever used for the URL it is stored under. The
+//! directory is created 0700, the file 0600, and every write goes to a
+//! temporary file in the same directory that is then renamed over the old
+//! one, so a reader sees either the old or the new file, never half of one.
 
+use std::collections::BTreeMap;
 use std::fmt;
 use std::fs;
 use std::io::{self, Write};
@@ -23,10 +33,12 @@ pub(crate) const FILE_NAME: &str = "credentials.json";
 /// What is stored between runs. `Debug` never shows the tokens.
 #[derive(Clone, Default)]
 pub(crate) struct Credentials {
-    /// The server, as normalized by the client.
+    /// The default server, as normalized by the client.
     pub(crate) url: Option<String>,
-    /// The login tokens, when logged in.
+    /// The login tokens at the default server, when logged in there.
     pub(crate) tokens: Option<Tokens>,
+    /// Logins at other servers, by their normalized URL.
+    pub(crate) others: BTreeMap<String, Tokens>,
 }
 
 impl fmt::Debug for Credentials {
@@ -34,7 +46,45 @@ impl fmt::Debug for Credentials {
         f.debug_struct("Credentials")
             .field("url", &self.url)
             .field("tokens", &self.tokens.as_ref().map(|_| "[REDACTED]"))
+            .field("others", &self.others.keys().collect::<Vec<_>>())
             .finish()
+    }
+}
+
+impl Credentials {
+    /// The login stored for the server at `url` (normalized), if any.
+    pub(crate) fn tokens_for(&self, url: &str) -> Option<&Tokens> {
+        if self.url.as_deref() == Some(url) {
+            self.tokens.as_ref()
+        } else {
+            self.others.get(url)
+        }
+    }
+
+    /// Stores (or with `None` forgets) the login for the server at `url`,
+    /// the default one or another.
+    pub(crate) fn set_tokens_for(&mut self, url: &str, tokens: Option<Tokens>) {
+        if self.url.as_deref() == Some(url) {
+            self.tokens = tokens;
+        } else if let Some(tokens) = tokens {
+            self.others.insert(url.to_string(), tokens);
+        } else {
+            self.others.remove(url);
+        }
+    }
+
+    /// Makes `url` the default server: its login (if stored) becomes the
+    /// default's, and the old default's login is kept with the others.
+    pub(crate) fn make_default(&mut self, url: &str) {
+        if self.url.as_deref() == Some(url) {
+            return;
+        }
+        let promoted = self.others.remove(url);
+        if let (Some(old), Some(tokens)) = (self.url.take(), self.tokens.take()) {
+            self.others.insert(old, tokens);
+        }
+        self.url = Some(url.to_string());
+        self.tokens = promoted;
     }
 }
 
@@ -47,6 +97,24 @@ struct Wire {
     access_token: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     refresh_token: Option<String>,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    servers: BTreeMap<String, WireLogin>,
+}
+
+/// A login at another server than the default. Deliberately without `Debug`.
+#[derive(Serialize, Deserialize)]
+struct WireLogin {
+    access_token: String,
+    refresh_token: String,
+}
+
+impl WireLogin {
+    fn new(tokens: &Tokens) -> Self {
+        WireLogin {
+            access_token: tokens.access_token().expose_secret().to_string(),
+            refresh_token: tokens.refresh_token().expose_secret().to_string(),
+        }
+    }
 }
 
 /// Where the credentials file lives.
@@ -104,10 +172,25 @@ impl Store {
             (Some(access), Some(refresh)) => Some(Tokens::new(access, refresh)),
             _ => None,
         };
+        let others = wire
+            .servers
+            .into_iter()
+            .map(|(url, login)| (url, Tokens::new(login.access_token, login.refresh_token)))
+            .collect();
         Ok(Credentials {
             url: wire.url,
             tokens,
+            others,
         })
+    }
+
+    /// Loads the file, changes it with `change`, and saves it: for updates
+    /// made at the end of a run, so what another run saved meanwhile (for
+    /// another server) is kept.
+    pub(crate) fn update(&self, change: impl FnOnce(&mut Credentials)) -> io::Result<()> {
+        let mut credentials = self.load()?;
+        change(&mut credentials);
+        self.save(&credentials)
     }
 
     /// Replaces the file atomically (mode 0600, directory 0700).
@@ -122,6 +205,12 @@ impl Store {
                 .tokens
                 .as_ref()
                 .map(|t| t.refresh_token().expose_secret().to_string()),
+            servers: credentials
+                .others
+                .iter()
+                .filter(|(url, _)| credentials.url.as_ref() != Some(*url))
+                .map(|(url, tokens)| (url.clone(), WireLogin::new(tokens)))
+                .collect(),
         };
         let mut bytes = serde_json::to_vec_pretty(&wire).map_err(io::Error::other)?;
         bytes.push(b'\n');
@@ -189,6 +278,7 @@ mod tests {
             .save(&Credentials {
                 url: Some("http://h:1".into()),
                 tokens: Some(Tokens::new("acc", "ref")),
+                others: BTreeMap::new(),
             })
             .unwrap();
         let back = store.load().unwrap();
@@ -215,10 +305,65 @@ mod tests {
         let c = Credentials {
             url: Some("http://h".into()),
             tokens: Some(Tokens::new("secret-a", "secret-r")),
+            others: BTreeMap::from([("http://o".into(), Tokens::new("secret-b", "secret-s"))]),
         };
         let shown = format!("{c:?}");
         assert!(!shown.contains("secret"), "{shown}");
         assert!(shown.contains("http://h"), "{shown}");
+        assert!(shown.contains("http://o"), "{shown}");
+    }
+
+    fn access(tokens: Option<&Tokens>) -> Option<&str> {
+        tokens.map(|t| t.access_token().expose_secret())
+    }
+
+    #[test]
+    fn logins_at_several_servers() {
+        let temp = tempfile::tempdir().unwrap();
+        let store = Store::at(temp.path());
+        // The one-server file of older versions.
+        fs::write(
+            store.path(),
+            r#"{"url": "http://a", "access_token": "a1", "refresh_token": "a2"}"#,
+        )
+        .unwrap();
+        let mut c = store.load().unwrap();
+        assert_eq!(access(c.tokens_for("http://a")), Some("a1"));
+        assert_eq!(access(c.tokens_for("http://b")), None);
+
+        // Logging in at b: b becomes the default, a's login is kept.
+        c.make_default("http://b");
+        c.set_tokens_for("http://b", Some(Tokens::new("b1", "b2")));
+        store.save(&c).unwrap();
+        let saved: serde_json::Value =
+            serde_json::from_slice(&fs::read(store.path()).unwrap()).unwrap();
+        assert_eq!(
+            saved,
+            serde_json::json!({
+                "url": "http://b", "access_token": "b1", "refresh_token": "b2",
+                "servers": {"http://a": {"access_token": "a1", "refresh_token": "a2"}},
+            })
+        );
+        let mut c = store.load().unwrap();
+        assert_eq!(access(c.tokens_for("http://a")), Some("a1"));
+        assert_eq!(access(c.tokens_for("http://b")), Some("b1"));
+
+        // A refresh at a, then back to a as the default.
+        c.set_tokens_for("http://a", Some(Tokens::new("a3", "a2")));
+        c.make_default("http://a");
+        assert_eq!(access(c.tokens.as_ref()), Some("a3"));
+        assert_eq!(access(c.tokens_for("http://b")), Some("b1"));
+        // Forgetting b's.
+        c.set_tokens_for("http://b", None);
+        assert!(c.others.is_empty());
+        store.save(&c).unwrap();
+        let saved: serde_json::Value =
+            serde_json::from_slice(&fs::read(store.path()).unwrap()).unwrap();
+        assert_eq!(
+            saved,
+            serde_json::json!({"url": "http://a", "access_token": "a3", "refresh_token": "a2"}),
+            "one server: the old format"
+        );
     }
 
     #[test]

@@ -33,6 +33,8 @@ pub(crate) enum CliError {
     NothingMatched(String),
     /// Ctrl-C stopped the command (after it cleaned up).
     Interrupted(String),
+    /// Some items of a command over many failed (a copy); the others were done.
+    Incomplete(String),
     /// Another error, and what it means for the command's output (e.g. that
     /// no file was written).
     Noted(Box<CliError>, String),
@@ -56,7 +58,7 @@ impl CliError {
         match self {
             CliError::Usage(_) => USAGE,
             CliError::NotLoggedIn(_) => AUTH,
-            CliError::Local(_) => OTHER,
+            CliError::Local(_) | CliError::Incomplete(_) => OTHER,
             CliError::NothingMatched(_) => NOT_FOUND,
             CliError::Interrupted(_) => INTERRUPTED,
             CliError::Noted(e, _) => e.exit_code(),
@@ -70,7 +72,7 @@ fn api_exit_code(e: &Error) -> u8 {
         Error::InvalidInput { .. } => USAGE,
         Error::Transport { .. } => TRANSPORT,
         Error::NotLoggedIn { .. } | Error::SessionExpired { .. } => AUTH,
-        Error::EmptySelection => NOT_FOUND,
+        Error::EmptySelection | Error::NotFound { .. } => NOT_FOUND,
         Error::Api { status, .. } => match *status {
             StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => AUTH,
             StatusCode::NOT_FOUND => NOT_FOUND,
@@ -87,7 +89,8 @@ impl fmt::Display for CliError {
             | CliError::NotLoggedIn(m)
             | CliError::Local(m)
             | CliError::NothingMatched(m)
-            | CliError::Interrupted(m) => f.write_str(m),
+            | CliError::Interrupted(m)
+            | CliError::Incomplete(m) => f.write_str(m),
             CliError::Noted(e, note) => write!(f, "{e} ({note})"),
             CliError::Api(Error::NotLoggedIn { detail }) => write!(
                 f,
@@ -100,6 +103,12 @@ impl fmt::Display for CliError {
             CliError::Api(e) => f.write_str(&with_causes(e)),
         }
     }
+}
+
+/// What the tool says about a library error (for errors reported among
+/// others, as a copy's failed items are).
+pub(crate) fn message(e: &Error) -> String {
+    with_causes(e)
 }
 
 /// An error's message followed by those of its sources that add something
@@ -158,6 +167,13 @@ mod tests {
         assert_eq!(CliError::NothingMatched("m".into()).exit_code(), NOT_FOUND);
         assert_eq!(CliError::Api(Error::EmptySelection).exit_code(), NOT_FOUND);
         assert_eq!(CliError::Interrupted("i".into()).exit_code(), INTERRUPTED);
+        assert_eq!(CliError::Incomplete("i".into()).exit_code(), OTHER);
+        let missing = CliError::Api(Error::NotFound {
+            kind: "episode",
+            id: "e".into(),
+            storage: "./runs".into(),
+        });
+        assert_eq!(missing.exit_code(), NOT_FOUND);
         let shape = CliError::Api(Error::Shape {
             episode_id: "e".into(),
             step: 3,

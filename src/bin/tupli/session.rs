@@ -1,5 +1,6 @@
-//! The client for one run: opened from the credentials file (the stored
-//! tokens only for the server that issued them), its tokens written back.
+//! The client for one server in one run: opened from the credentials file
+//! (with the login stored for that server's URL, and only that one), its
+//! tokens written back.
 
 use tupli::{ExposeSecret, Tokens, TupliApiClient, DEFAULT_URL};
 
@@ -10,52 +11,65 @@ use crate::error::CliError;
 pub(crate) struct Session {
     client: TupliApiClient,
     store: Store,
-    stored: Credentials,
-    /// Whether the stored tokens belong to the server this run talks to.
-    own_server: bool,
+    /// The login stored for this server when the run started.
+    stored: Option<Tokens>,
 }
 
 impl Session {
-    /// The URL is `--url`/`TUPLI_URL`, else the stored one, else the default.
-    /// Stored tokens are only installed for the server that issued them.
+    /// The URL is `--url`/`TUPLI_URL`, else the stored default, else the
+    /// library's default. The login stored for that URL is installed; a
+    /// note says so when there is none there but one at the default server.
     pub(crate) fn open(
         store: Store,
-        stored: Credentials,
+        stored: &Credentials,
         url: Option<String>,
     ) -> Result<Session, CliError> {
         let url = url
             .or_else(|| stored.url.clone())
             .unwrap_or_else(|| DEFAULT_URL.to_string());
-        let client = TupliApiClient::builder().url(url).build()?;
-        let own_server = stored.url.as_deref() == Some(client.url().as_str());
-        match &stored.tokens {
-            Some(tokens) if own_server => client.set_tokens(Some(tokens.clone())),
-            Some(_) => eprintln!(
+        let session = Session::at(store, stored, &url)?;
+        if session.stored.is_none() && stored.tokens.is_some() {
+            eprintln!(
                 "tupli: note: not sending the stored tokens to {}: they were issued by {}",
-                client.url(),
+                session.client.url(),
                 stored.url.as_deref().unwrap_or("another server")
-            ),
-            None => {}
+            );
         }
+        Ok(session)
+    }
+
+    /// The server at `url`, with the login stored for it (if any), silently.
+    pub(crate) fn at(store: Store, stored: &Credentials, url: &str) -> Result<Session, CliError> {
+        let client = TupliApiClient::builder().url(url).build()?;
+        // Looked up by the normalized URL: tokens only go where they came from.
+        let tokens = stored.tokens_for(&client.url()).cloned();
+        client.set_tokens(tokens.clone());
         Ok(Session {
             client,
             store,
-            stored,
-            own_server,
+            stored: tokens,
         })
     }
 
-    /// The client, with the stored tokens when they are this server's.
+    /// The client, with the stored login when there is one for its server.
     pub(crate) fn client(&self) -> &TupliApiClient {
         &self.client
     }
 
-    /// Stores the client's URL and tokens (after a login).
+    /// Whether a login for this server was stored.
+    pub(crate) fn has_login(&self) -> bool {
+        self.stored.is_some()
+    }
+
+    /// Stores the client's tokens for its URL, which becomes the default
+    /// server (after a login); logins at other servers are kept.
     pub(crate) fn save_login(&self) -> Result<(), CliError> {
+        let url = self.client.url();
+        let tokens = self.client.tokens();
         self.store
-            .save(&Credentials {
-                url: Some(self.client.url()),
-                tokens: self.client.tokens(),
+            .update(|credentials| {
+                credentials.make_default(&url);
+                credentials.set_tokens_for(&url, tokens);
             })
             .map_err(CliError::local)
     }
@@ -64,14 +78,12 @@ impl Session {
     /// refresh happened, or the session expired and they were cleared).
     pub(crate) fn write_back(&self) -> Result<(), CliError> {
         let now = self.client.tokens();
-        if !self.own_server || same_tokens(&now, &self.stored.tokens) {
+        if self.stored.is_none() || same_tokens(&now, &self.stored) {
             return Ok(());
         }
+        let url = self.client.url();
         self.store
-            .save(&Credentials {
-                url: self.stored.url.clone(),
-                tokens: now,
-            })
+            .update(|credentials| credentials.set_tokens_for(&url, now))
             .map_err(CliError::local)
     }
 }

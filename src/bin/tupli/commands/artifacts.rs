@@ -5,8 +5,8 @@
 use std::path::Path;
 
 use tupli::models::ArtifactMetadata;
-use tupli::TupliApiClient;
 
+use super::Target;
 use crate::args::ArtifactCommand;
 use crate::error::CliError;
 use crate::interrupt::until_interrupted;
@@ -14,10 +14,11 @@ use crate::output;
 use crate::progress::Indicator;
 
 pub(crate) async fn run(
-    c: &TupliApiClient,
+    target: Target<'_>,
     command: ArtifactCommand,
     json: bool,
 ) -> Result<(), CliError> {
+    let c = target.storage;
     match command {
         ArtifactCommand::StoreArtifact {
             file,
@@ -82,17 +83,24 @@ pub(crate) async fn run(
             Ok(())
         }
         ArtifactCommand::LoadArtifact { id, output: None } => {
-            let progress = Indicator::download(&id);
             // Held until verified: nothing untrusted reaches standard output.
-            let mut bytes = Vec::new();
-            let download = c
-                .download_artifact_to(&id, &mut bytes)
-                .progress(progress.clone());
-            until_interrupted(async { Ok(download.await?) }, || {
-                "interrupted: nothing was written".into()
-            })
-            .await?;
-            progress.clear();
+            let bytes = match target.client {
+                Some(client) => {
+                    let progress = Indicator::download(&id);
+                    let mut bytes = Vec::new();
+                    let download = client
+                        .download_artifact_to(&id, &mut bytes)
+                        .progress(progress.clone());
+                    until_interrupted(async { Ok(download.await?) }, || {
+                        "interrupted: nothing was written".into()
+                    })
+                    .await?;
+                    progress.clear();
+                    bytes::Bytes::from(bytes)
+                }
+                // A folder's bytes are checked as they are read.
+                None => c.load_artifact(&id).await?,
+            };
             output::emit_bytes(&bytes)
         }
         ArtifactCommand::ListArtifacts { filter } => output::list(
@@ -106,17 +114,11 @@ pub(crate) async fn run(
         }
         ArtifactCommand::PublishArtifact { id, group } => {
             c.publish_artifact(&id, &group.group).await?;
-            output::say(
-                json,
-                &format!("Published artifact {id} in {}.", group.group),
-            )
+            target.published(json, "artifact", &id, "Published", "in", &group.group)
         }
         ArtifactCommand::UnpublishArtifact { id, group } => {
             c.unpublish_artifact(&id, &group.group).await?;
-            output::say(
-                json,
-                &format!("Withdrew artifact {id} from {}.", group.group),
-            )
+            target.published(json, "artifact", &id, "Withdrew", "from", &group.group)
         }
     }
 }

@@ -2,18 +2,19 @@
 //! `delete-benchmark`, `publish-benchmark`, `unpublish-benchmark`.
 
 use tupli::models::BenchmarkQuery;
-use tupli::TupliApiClient;
 
+use super::Target;
 use crate::args::BenchmarkCommand;
 use crate::error::CliError;
 use crate::input::read_json;
 use crate::output;
 
 pub(crate) async fn run(
-    c: &TupliApiClient,
+    target: Target<'_>,
     command: BenchmarkCommand,
     json: bool,
 ) -> Result<(), CliError> {
+    let c = target.storage;
     match command {
         BenchmarkCommand::StoreBenchmark { file } => {
             let benchmark: BenchmarkQuery = read_json(&file, "a benchmark")?;
@@ -31,17 +32,11 @@ pub(crate) async fn run(
         }
         BenchmarkCommand::PublishBenchmark { id, group } => {
             c.publish_benchmark(&id, &group.group).await?;
-            output::say(
-                json,
-                &format!("Published benchmark {id} in {}.", group.group),
-            )
+            target.published(json, "benchmark", &id, "Published", "in", &group.group)
         }
         BenchmarkCommand::UnpublishBenchmark { id, group } => {
             c.unpublish_benchmark(&id, &group.group).await?;
-            output::say(
-                json,
-                &format!("Withdrew benchmark {id} from {}.", group.group),
-            )
+            target.published(json, "benchmark", &id, "Withdrew", "from", &group.group)
         }
     }
 }

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use serde::Serialize;
 use tupli::dataset::{Dataset, Dtype, ExportSummary, Format};
-use tupli::TupliApiClient;
+use tupli::storage::TupliStorage;
 
 use crate::args::{DatasetCommand, ExportArgs, ExportDtype, ExportFormat};
 use crate::error::CliError;
@@ -16,8 +16,8 @@ use crate::progress::ExportIndicator;
 /// What a failed export says about the file.
 const NOTHING_WRITTEN: &str = "no file was written";
 
-pub(crate) async fn run(
-    c: &TupliApiClient,
+pub(crate) async fn run<S: TupliStorage + Clone + 'static>(
+    c: &S,
     command: DatasetCommand,
     json: bool,
 ) -> Result<(), CliError> {

@@ -4,8 +4,8 @@
 use futures::{Stream, TryStreamExt};
 use serde::Serialize;
 use tupli::models::Episode;
-use tupli::TupliApiClient;
 
+use super::Target;
 use crate::args::EpisodeCommand;
 use crate::error::CliError;
 use crate::input::read_json;
@@ -13,10 +13,11 @@ use crate::output::{self, Row};
 use crate::progress::Indicator;
 
 pub(crate) async fn run(
-    c: &TupliApiClient,
+    target: Target<'_>,
     command: EpisodeCommand,
     json: bool,
 ) -> Result<(), CliError> {
+    let c = target.storage;
     match command {
         EpisodeCommand::RecordEpisode { file } => {
             let episode: Episode = read_json(&file, "an episode")?;
@@ -47,14 +48,11 @@ pub(crate) async fn run(
         }
         EpisodeCommand::PublishEpisode { id, group } => {
             c.publish_episode(&id, &group.group).await?;
-            output::say(json, &format!("Published episode {id} in {}.", group.group))
+            target.published(json, "episode", &id, "Published", "in", &group.group)
         }
         EpisodeCommand::UnpublishEpisode { id, group } => {
             c.unpublish_episode(&id, &group.group).await?;
-            output::say(
-                json,
-                &format!("Withdrew episode {id} from {}.", group.group),
-            )
+            target.published(json, "episode", &id, "Withdrew", "from", &group.group)
         }
     }
 }

@@ -21,7 +21,11 @@ pub(crate) async fn run(
 ) -> Result<(), CliError> {
     match command {
         LoginCommand::Login { username, password } => {
-            let session = Session::open(store, stored, url)?;
+            // (No note about another server's tokens: this logs in here.)
+            let url = url
+                .or_else(|| stored.url.clone())
+                .unwrap_or_else(|| DEFAULT_URL.to_string());
+            let session = Session::at(store, &stored, &url)?;
             login(&session, &username, &password, json).await
         }
         LoginCommand::Logout => logout(&store, stored, json),
@@ -44,43 +48,43 @@ async fn login(
     output::say(json, &format!("Logged in to {url} as {username}."))
 }
 
+/// Forgets the login at the default server (those at other servers stay).
 fn logout(store: &Store, stored: Credentials, json: bool) -> Result<(), CliError> {
     if stored.tokens.is_none() {
         return output::say(json, "Not logged in.");
     }
     store
         .save(&Credentials {
-            url: stored.url,
             tokens: None,
+            ..stored
         })
         .map_err(CliError::local)?;
     output::say(json, "Logged out.")
 }
 
-fn set_url(store: &Store, stored: Credentials, url: &str, json: bool) -> Result<(), CliError> {
+/// Makes `url` the default server. The login at the old default is
+/// forgotten; a login stored for `url` is kept and used.
+fn set_url(store: &Store, mut stored: Credentials, url: &str, json: bool) -> Result<(), CliError> {
     let url = TupliApiClient::with_url(url)?.url();
-    let had_tokens = stored.tokens.is_some();
-    // Like the client's set_url: tokens never go to a server that did not issue them.
-    let tokens = if stored.url.as_deref() == Some(url.as_str()) {
-        stored.tokens
-    } else {
-        None
-    };
-    let forgot = tokens.is_none() && had_tokens;
-    store
-        .save(&Credentials {
-            url: Some(url.clone()),
-            tokens,
-        })
-        .map_err(CliError::local)?;
-    if forgot {
-        output::say(
-            json,
-            &format!("Server set to {url}; log in there (the old login was forgotten)."),
-        )
-    } else {
-        output::say(json, &format!("Server set to {url}."))
+    let same = stored.url.as_deref() == Some(url.as_str());
+    let forgot = !same && stored.tokens.is_some();
+    if !same {
+        stored.tokens = None;
+        stored.make_default(&url);
     }
+    let logged_in = stored.tokens.is_some();
+    store.save(&stored).map_err(CliError::local)?;
+    let message = match (logged_in, forgot) {
+        (false, true) => {
+            format!("Server set to {url}; log in there (the old login was forgotten).")
+        }
+        (true, true) => format!(
+            "Server set to {url}, with its stored login (the old server's login was forgotten)."
+        ),
+        (true, false) if !same => format!("Server set to {url}, with its stored login."),
+        _ => format!("Server set to {url}."),
+    };
+    output::say(json, &message)
 }
 
 /// `whoami --json`.
@@ -94,19 +98,25 @@ struct WhoAmI {
 
 fn whoami(stored: &Credentials, url: Option<String>, json: bool) -> Result<(), CliError> {
     let not_logged_in = || CliError::NotLoggedIn("not logged in: run `tupli login` first".into());
-    let tokens = stored.tokens.as_ref().ok_or_else(not_logged_in)?;
-    let server = stored
+    let default = stored
         .url
         .clone()
         .unwrap_or_else(|| DEFAULT_URL.to_string());
-    if let Some(url) = url {
-        let wanted = TupliApiClient::with_url(url)?.url();
-        if wanted != server {
-            return Err(CliError::NotLoggedIn(format!(
-                "not logged in to {wanted} (the stored login is for {server})"
-            )));
+    let (server, tokens) = match url {
+        Some(url) => {
+            let wanted = TupliApiClient::with_url(url)?.url();
+            match stored.tokens_for(&wanted) {
+                Some(tokens) => (wanted, tokens),
+                None if stored.tokens.is_some() => {
+                    return Err(CliError::NotLoggedIn(format!(
+                        "not logged in to {wanted} (the stored login is for {default})"
+                    )))
+                }
+                None => return Err(not_logged_in()),
+            }
         }
-    }
+        None => (default, stored.tokens.as_ref().ok_or_else(not_logged_in)?),
+    };
     let access = tokens.access_expires_at();
     let refresh = tokens.refresh_expires_at();
     if json {

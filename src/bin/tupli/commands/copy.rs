@@ -1,0 +1,497 @@
+//! `copy`: benchmarks with their episodes and artifacts from one storage to
+//! another, each side a server (with the login stored for it) or a folder,
+//! through the library's copy; ends with a summary.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use serde::Serialize;
+use tupli::copy::{copy, CopyReport, Item, Kind, Outcome, Selection, Status};
+use tupli::storage::{FileStorage, TupliStorage};
+use tupli::TupliApiClient;
+
+use super::open_folder;
+use crate::args::CopyArgs;
+use crate::config::{Credentials, Store};
+use crate::error::{self, CliError};
+use crate::interrupt::until_interrupted;
+use crate::output;
+use crate::progress::CopyIndicator;
+use crate::session::Session;
+
+/// Failed items listed one by one in the summary; more are counted.
+const FAILURES_SHOWN: usize = 20;
+
+pub(crate) async fn run(
+    args: CopyArgs,
+    store: Store,
+    stored: Credentials,
+    json: bool,
+) -> Result<(), CliError> {
+    let from = Side::parse(&args.from, "--from")?;
+    let to = Side::parse(&args.to, "--to")?;
+    if from.same_as(&to) {
+        return Err(CliError::Usage(format!(
+            "--from and --to are the same storage ({}): nothing to copy",
+            to.name()
+        )));
+    }
+    let source = Backend::source(&from, &store, &stored)?;
+    let dest = Backend::destination(&to, &store, &stored, args.dry_run)?;
+
+    let mut selection = Selection::all().with_benchmark_filter(args.benchmarks.combined());
+    if let Some(episodes) = args.episodes.given() {
+        selection = selection.with_episode_filter(episodes);
+    }
+    let progress = CopyIndicator::new(args.dry_run);
+    let task = copy(source.storage(), dest.storage(), selection)
+        .concurrency(usize::from(args.concurrency))
+        .dry_run(args.dry_run)
+        .progress(progress.clone());
+    // On Ctrl-C the copy is dropped: what was written is whole, and the
+    // next run skips it.
+    let result = until_interrupted(async { Ok(task.await?) }, || {
+        "interrupted: run the same copy again to finish it (what was copied is skipped)".into()
+    })
+    .await;
+    progress.clear();
+    // Refreshed tokens are kept, also after a failure.
+    let saved = source.write_back().and(dest.write_back());
+    let report = result?;
+    saved?;
+
+    let summary = Summary::new(&report, &from, &to);
+    if json {
+        output::json(&summary)?;
+    } else {
+        output::emit(&summary.text(&report))?;
+    }
+    let failed = report.count(None, Status::Failed);
+    if failed > 0 {
+        return Err(CliError::Incomplete(format!(
+            "{} of {} failed (the others were {}); run the same copy again to retry {}",
+            count(failed, "item"),
+            report.items.len(),
+            if report.dry_run {
+                "checked"
+            } else {
+                "copied or skipped"
+            },
+            if failed == 1 { "it" } else { "them" },
+        )));
+    }
+    Ok(())
+}
+
+/// One side of a copy, as given.
+enum Side {
+    /// A server, by its normalized URL.
+    Server(String),
+    /// A folder.
+    Folder(PathBuf),
+}
+
+impl Side {
+    /// `http://…` and `https://…` are servers; anything else without `://`
+    /// is a folder.
+    fn parse(text: &str, option: &str) -> Result<Side, CliError> {
+        let lower = text.to_ascii_lowercase();
+        if lower.starts_with("http://") || lower.starts_with("https://") {
+            Ok(Side::Server(TupliApiClient::with_url(text)?.url()))
+        } else if text.contains("://") {
+            Err(CliError::Usage(format!(
+                "{option} {text}: neither a server URL (http:// or https://) nor a folder"
+            )))
+        } else if text.trim().is_empty() {
+            Err(CliError::Usage(format!(
+                "{option} is empty: give a server URL or a folder"
+            )))
+        } else {
+            Ok(Side::Folder(PathBuf::from(text)))
+        }
+    }
+
+    fn name(&self) -> String {
+        match self {
+            Side::Server(url) => url.clone(),
+            Side::Folder(dir) => dir.display().to_string(),
+        }
+    }
+
+    fn same_as(&self, other: &Side) -> bool {
+        match (self, other) {
+            (Side::Server(a), Side::Server(b)) => a == b,
+            (Side::Folder(a), Side::Folder(b)) => {
+                match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
+                    (Ok(a), Ok(b)) => a == b,
+                    _ => a == b,
+                }
+            }
+            _ => false,
+        }
+    }
+}
+
+/// A side, opened.
+enum Backend {
+    Server(Session),
+    Folder {
+        storage: FileStorage,
+        /// Removed with the backend.
+        _stand_in: Option<StandIn>,
+    },
+}
+
+impl Backend {
+    fn folder(storage: FileStorage, stand_in: Option<StandIn>) -> Backend {
+        Backend::Folder {
+            storage,
+            _stand_in: stand_in,
+        }
+    }
+}
+
+impl Backend {
+    /// The source: a folder that exists, or a server (anonymously, with a
+    /// note, when there is no login for it: it shows what is public).
+    fn source(side: &Side, store: &Store, stored: &Credentials) -> Result<Backend, CliError> {
+        match side {
+            Side::Folder(dir) => Ok(Backend::folder(open_folder(dir, false)?, None)),
+            Side::Server(url) => {
+                let session = Session::at(store.clone(), stored, url)?;
+                if !session.has_login() {
+                    eprintln!(
+                        "tupli: note: not logged in to {url}: copying what it shows to anyone \
+                         (`tupli login USER --url {url}` to copy what you can read there)"
+                    );
+                }
+                Ok(Backend::Server(session))
+            }
+        }
+    }
+
+    /// The destination: a folder, made when missing (in a dry run, a missing
+    /// one is answered for by an empty stand-in), or a server with a login.
+    fn destination(
+        side: &Side,
+        store: &Store,
+        stored: &Credentials,
+        dry_run: bool,
+    ) -> Result<Backend, CliError> {
+        match side {
+            Side::Folder(dir) if dry_run && !dir.exists() => {
+                let stand_in = StandIn::new()?;
+                let storage = open_folder(&stand_in.0, false)?;
+                Ok(Backend::folder(storage, Some(stand_in)))
+            }
+            Side::Folder(dir) => Ok(Backend::folder(open_folder(dir, !dry_run)?, None)),
+            Side::Server(url) => {
+                let session = Session::at(store.clone(), stored, url)?;
+                if !session.has_login() {
+                    return Err(CliError::NotLoggedIn(format!(
+                        "not logged in to {url}, where the copy goes: run `tupli login USER --url \
+                         {url}` first"
+                    )));
+                }
+                Ok(Backend::Server(session))
+            }
+        }
+    }
+
+    fn storage(&self) -> &dyn TupliStorage {
+        match self {
+            Backend::Server(session) => session.client(),
+            Backend::Folder { storage, .. } => storage,
+        }
+    }
+
+    fn write_back(&self) -> Result<(), CliError> {
+        match self {
+            Backend::Server(session) => session.write_back(),
+            Backend::Folder { .. } => Ok(()),
+        }
+    }
+}
+
+/// An empty folder answering for a destination folder that does not exist
+/// yet (a dry run makes nothing); removed when dropped.
+struct StandIn(PathBuf);
+
+impl StandIn {
+    fn new() -> Result<StandIn, CliError> {
+        let dir = std::env::temp_dir().join(format!(
+            ".tupli-dry-run-{}-{}",
+            std::process::id(),
+            uuid::Uuid::new_v4().simple()
+        ));
+        std::fs::create_dir(&dir)
+            .map_err(|e| CliError::Local(format!("cannot make {}: {e}", dir.display())))?;
+        Ok(StandIn(dir))
+    }
+}
+
+impl Drop for StandIn {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// What `copy` reports (`--json`: as JSON).
+#[derive(Serialize)]
+struct Summary {
+    from: String,
+    to: String,
+    dry_run: bool,
+    /// Per kind (`benchmarks`, `episodes`, `artifacts`): copied, skipped, failed.
+    counts: BTreeMap<&'static str, Counts>,
+    /// Bytes read from the source.
+    bytes: u64,
+    items: Vec<Line>,
+}
+
+#[derive(Serialize, Default)]
+struct Counts {
+    copied: usize,
+    skipped: usize,
+    failed: usize,
+}
+
+/// One item of the summary.
+#[derive(Serialize)]
+struct Line {
+    kind: &'static str,
+    source_id: String,
+    /// The listing of a benchmark's episodes or artifacts, not one object.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    listing: bool,
+    label: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    benchmark_id: Option<String>,
+    status: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    destination_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reason: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<String>,
+}
+
+fn plural(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Benchmark => "benchmarks",
+        Kind::Episode => "episodes",
+        Kind::Artifact => "artifacts",
+    }
+}
+
+fn status_name(status: Status) -> &'static str {
+    match status {
+        Status::Copied => "copied",
+        Status::Skipped => "skipped",
+        Status::Failed => "failed",
+    }
+}
+
+impl Summary {
+    fn new(report: &CopyReport, from: &Side, to: &Side) -> Summary {
+        let counts = Kind::ALL
+            .into_iter()
+            .map(|kind| {
+                let counts = Counts {
+                    copied: report.count(Some(kind), Status::Copied),
+                    skipped: report.count(Some(kind), Status::Skipped),
+                    failed: report.count(Some(kind), Status::Failed),
+                };
+                (plural(kind), counts)
+            })
+            .collect();
+        Summary {
+            from: from.name(),
+            to: to.name(),
+            dry_run: report.dry_run,
+            counts,
+            bytes: report.bytes(),
+            items: report.items.iter().map(line).collect(),
+        }
+    }
+
+    /// The summary for people: what would be copied (in a dry run), the
+    /// counts, the reasons for skipping, and each failure.
+    fn text(&self, report: &CopyReport) -> String {
+        let mut out = String::new();
+        let dry = self.dry_run;
+        if dry {
+            out.push_str(&format!("Would copy from {} to {}:\n", self.from, self.to));
+            let would: Vec<&Item> = report
+                .items
+                .iter()
+                .filter(|i| i.status() == Status::Copied)
+                .collect();
+            if would.is_empty() {
+                out.push_str("  nothing\n");
+            }
+            for item in would {
+                out.push_str(&format!(
+                    "  {:<9}  {}  {}\n",
+                    item.kind.name(),
+                    item.source_id,
+                    describe(item)
+                ));
+            }
+        } else {
+            out.push_str(&format!("Copied from {} to {}:\n", self.from, self.to));
+        }
+        let head = if dry { "to copy" } else { "copied" };
+        out.push_str(&format!(
+            "  {:<10}  {head:>7}  {:>7}  {:>6}\n",
+            "", "skipped", "failed"
+        ));
+        for kind in Kind::ALL {
+            let c = &self.counts[plural(kind)];
+            out.push_str(&format!(
+                "  {:<10}  {:>7}  {:>7}  {:>6}\n",
+                plural(kind),
+                c.copied,
+                c.skipped,
+                c.failed
+            ));
+        }
+        if self.bytes > 0 {
+            out.push_str(&format!(
+                "Read {} from {}.\n",
+                output::bytes(self.bytes),
+                self.from
+            ));
+        }
+        // Skipped, by kind and reason.
+        let mut reasons: BTreeMap<(Kind, &str), usize> = BTreeMap::new();
+        for item in &report.items {
+            if let Outcome::Skipped { reason, .. } = &item.outcome {
+                *reasons.entry((item.kind, reason.as_str())).or_default() += 1;
+            }
+        }
+        for ((kind, reason), n) in reasons {
+            let noun = if n == 1 { kind.name() } else { plural(kind) };
+            out.push_str(&format!("Skipped {n} {noun}: {reason}.\n"));
+        }
+        let failed: Vec<&Item> = report
+            .items
+            .iter()
+            .filter(|i| i.status() == Status::Failed)
+            .collect();
+        for item in failed.iter().take(FAILURES_SHOWN) {
+            let Outcome::Failed { error } = &item.outcome else {
+                continue;
+            };
+            let what = if item.listing {
+                item.label.clone()
+            } else {
+                format!(
+                    "{} {} ({})",
+                    item.kind.name(),
+                    item.source_id,
+                    describe(item)
+                )
+            };
+            out.push_str(&format!("Failed: {what}: {}\n", error::message(error)));
+        }
+        if failed.len() > FAILURES_SHOWN {
+            out.push_str(&format!(
+                "Failed: … and {} more (--json lists every one).\n",
+                failed.len() - FAILURES_SHOWN
+            ));
+        }
+        if dry {
+            out.push_str("Dry run: nothing was written.\n");
+        }
+        out
+    }
+}
+
+/// An item's label, and for an episode or artifact its benchmark.
+fn describe(item: &Item) -> String {
+    match (&item.benchmark_id, item.kind) {
+        (Some(benchmark), Kind::Episode | Kind::Artifact) => {
+            format!("{}, of benchmark {benchmark}", item.label)
+        }
+        _ => item.label.clone(),
+    }
+}
+
+fn line(item: &Item) -> Line {
+    let (destination_id, reason, error) = match &item.outcome {
+        Outcome::Copied { destination_id } => (destination_id.clone(), None, None),
+        Outcome::Skipped {
+            destination_id,
+            reason,
+        } => (destination_id.clone(), Some(reason.clone()), None),
+        Outcome::Failed { error } => (None, None, Some(error::message(error))),
+        _ => (None, None, None),
+    };
+    Line {
+        kind: item.kind.name(),
+        source_id: item.source_id.clone(),
+        listing: item.listing,
+        label: item.label.clone(),
+        benchmark_id: item.benchmark_id.clone(),
+        status: status_name(item.status()),
+        destination_id,
+        reason,
+        error,
+    }
+}
+
+/// `1 item`, `2 items`.
+fn count(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
+#[cfg(test)]
+impl Side {
+    fn folder(&self) -> Option<&std::path::Path> {
+        match self {
+            Side::Folder(dir) => Some(dir),
+            Side::Server(_) => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    #[test]
+    fn sides_are_servers_or_folders() {
+        assert!(matches!(
+            Side::parse("HTTP://Example.org:8080/", "--to").unwrap(),
+            Side::Server(url) if url == "http://example.org:8080"
+        ));
+        assert_eq!(
+            Side::parse("./runs", "--from").unwrap().folder(),
+            Some(Path::new("./runs"))
+        );
+        assert_eq!(
+            Side::parse("C:runs", "--from").unwrap().folder(),
+            Some(Path::new("C:runs"))
+        );
+        for bad in ["ftp://x", "", "  ", "http://user:secret@h"] {
+            let err = Side::parse(bad, "--to").err().expect(bad);
+            assert_eq!(err.exit_code(), crate::error::USAGE, "{bad}: {err}");
+            assert!(!err.to_string().contains("secret"), "{err}");
+        }
+        let a = Side::parse("http://h:1/", "--from").unwrap();
+        let b = Side::parse("http://h:1", "--to").unwrap();
+        assert!(a.same_as(&b));
+        let dir = tempfile::tempdir().unwrap();
+        let here = Side::Folder(dir.path().to_path_buf());
+        let there = Side::Folder(dir.path().join("x/.."));
+        std::fs::create_dir(dir.path().join("x")).unwrap();
+        assert!(here.same_as(&there));
+        assert!(!here.same_as(&a));
+    }
+}

@@ -1,0 +1,211 @@
+//! A folder that fails on purpose: after some writes, every write fails or
+//! never ends; or the recording of one episode fails; or a listing fails.
+
+use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
+
+use bytes::Bytes;
+use futures::future::BoxFuture;
+use tupli::models::{
+    ArtifactMetadata, ArtifactMetadataItem, Benchmark, BenchmarkHeader, BenchmarkQuery, Episode,
+    EpisodeHeader,
+};
+use tupli::storage::{FileStorage, TupliStorage};
+use tupli::{EpisodeJsonStream, Error, Filter, Result, Transfer};
+
+/// What goes wrong.
+#[derive(Default)]
+pub struct Faults {
+    /// Writes that succeed; every later write fails.
+    pub fail_after: Option<usize>,
+    /// Writes that succeed; every later write never ends.
+    pub hang_after: Option<usize>,
+    /// Recording an episode with this `metadata.mark` fails.
+    pub fail_mark: Option<i64>,
+    /// Listing episodes fails when the filter's JSON contains this.
+    pub fail_episode_listing: Option<String>,
+}
+
+/// A [`FileStorage`] with [`Faults`].
+pub struct Faulty {
+    pub inner: FileStorage,
+    pub faults: Faults,
+    /// Writes that went through.
+    pub writes: AtomicUsize,
+    /// Every episode filter asked, as JSON.
+    pub episode_filters: Mutex<Vec<String>>,
+    /// Told when a write starts to hang.
+    pub hung: tokio::sync::Notify,
+}
+
+impl Faulty {
+    pub fn new(inner: FileStorage, faults: Faults) -> Self {
+        Faulty {
+            inner,
+            faults,
+            writes: AtomicUsize::new(0),
+            episode_filters: Mutex::new(Vec::new()),
+            hung: tokio::sync::Notify::new(),
+        }
+    }
+
+    /// The folder, through the trait.
+    fn store(&self) -> &dyn TupliStorage {
+        &self.inner
+    }
+
+    /// Counts a write, or fails or hangs it.
+    async fn write(&self) -> Result<()> {
+        let done = self.writes.fetch_add(1, Ordering::SeqCst);
+        let over = |limit: Option<usize>| limit.is_some_and(|n| done >= n);
+        if over(self.faults.hang_after) || over(self.faults.fail_after) {
+            self.writes.fetch_sub(1, Ordering::SeqCst);
+        }
+        if over(self.faults.hang_after) {
+            self.hung.notify_one();
+            std::future::pending::<()>().await;
+        }
+        if over(self.faults.fail_after) {
+            return Err(std::io::Error::other("injected: the disk is full").into());
+        }
+        Ok(())
+    }
+}
+
+impl TupliStorage for Faulty {
+    fn describe(&self) -> String {
+        format!("faulty {}", self.store().describe())
+    }
+
+    fn store_benchmark<'a>(
+        &'a self,
+        benchmark: &'a BenchmarkQuery,
+    ) -> BoxFuture<'a, Result<BenchmarkHeader>> {
+        Box::pin(async move {
+            self.write().await?;
+            self.store().store_benchmark(benchmark).await
+        })
+    }
+
+    fn load_benchmark<'a>(&'a self, benchmark_id: &'a str) -> BoxFuture<'a, Result<Benchmark>> {
+        self.store().load_benchmark(benchmark_id)
+    }
+
+    fn list_benchmarks<'a>(
+        &'a self,
+        filter: &'a Filter,
+    ) -> BoxFuture<'a, Result<Vec<BenchmarkHeader>>> {
+        self.store().list_benchmarks(filter)
+    }
+
+    fn delete_benchmark<'a>(&'a self, benchmark_id: &'a str) -> BoxFuture<'a, Result<()>> {
+        self.store().delete_benchmark(benchmark_id)
+    }
+
+    fn publish_benchmark<'a>(&'a self, id: &'a str, group: &'a str) -> BoxFuture<'a, Result<()>> {
+        self.store().publish_benchmark(id, group)
+    }
+
+    fn unpublish_benchmark<'a>(&'a self, id: &'a str, group: &'a str) -> BoxFuture<'a, Result<()>> {
+        self.store().unpublish_benchmark(id, group)
+    }
+
+    fn store_artifact<'a>(
+        &'a self,
+        data: Bytes,
+        metadata: &'a ArtifactMetadata,
+    ) -> Transfer<'a, ArtifactMetadataItem> {
+        Transfer::new(move |_| async move {
+            self.write().await?;
+            self.store().store_artifact(data, metadata).await
+        })
+    }
+
+    fn store_artifact_from_path<'a>(
+        &'a self,
+        path: &'a Path,
+        metadata: &'a ArtifactMetadata,
+    ) -> Transfer<'a, ArtifactMetadataItem> {
+        Transfer::new(move |_| async move {
+            self.write().await?;
+            self.store().store_artifact_from_path(path, metadata).await
+        })
+    }
+
+    fn load_artifact<'a>(&'a self, artifact_id: &'a str) -> BoxFuture<'a, Result<Bytes>> {
+        self.store().load_artifact(artifact_id)
+    }
+
+    fn download_artifact_to_path<'a>(
+        &'a self,
+        artifact_id: &'a str,
+        path: &'a Path,
+    ) -> Transfer<'a, ArtifactMetadataItem> {
+        self.store().download_artifact_to_path(artifact_id, path)
+    }
+
+    fn list_artifacts<'a>(
+        &'a self,
+        filter: &'a Filter,
+    ) -> BoxFuture<'a, Result<Vec<ArtifactMetadataItem>>> {
+        self.store().list_artifacts(filter)
+    }
+
+    fn delete_artifact<'a>(&'a self, artifact_id: &'a str) -> BoxFuture<'a, Result<()>> {
+        self.store().delete_artifact(artifact_id)
+    }
+
+    fn publish_artifact<'a>(&'a self, id: &'a str, group: &'a str) -> BoxFuture<'a, Result<()>> {
+        self.store().publish_artifact(id, group)
+    }
+
+    fn unpublish_artifact<'a>(&'a self, id: &'a str, group: &'a str) -> BoxFuture<'a, Result<()>> {
+        self.store().unpublish_artifact(id, group)
+    }
+
+    fn record_episode<'a>(&'a self, episode: &'a Episode) -> BoxFuture<'a, Result<EpisodeHeader>> {
+        Box::pin(async move {
+            let mark = episode.metadata.get("mark").and_then(|m| m.as_i64());
+            if mark.is_some() && mark == self.faults.fail_mark {
+                return Err(Error::InvalidInput {
+                    argument: "episode",
+                    reason: format!("injected: episode {} is refused", mark.unwrap_or(0)),
+                });
+            }
+            self.write().await?;
+            self.store().record_episode(episode).await
+        })
+    }
+
+    fn stream_episode_json<'a>(
+        &'a self,
+        filter: &'a Filter,
+        include_tuples: bool,
+    ) -> BoxFuture<'a, Result<EpisodeJsonStream>> {
+        Box::pin(async move {
+            let json = serde_json::to_string(filter).unwrap();
+            self.episode_filters.lock().unwrap().push(json.clone());
+            if let Some(bad) = &self.faults.fail_episode_listing {
+                if json.contains(bad.as_str()) {
+                    return Err(std::io::Error::other("injected: cannot list").into());
+                }
+            }
+            self.store()
+                .stream_episode_json(filter, include_tuples)
+                .await
+        })
+    }
+
+    fn delete_episode<'a>(&'a self, episode_id: &'a str) -> BoxFuture<'a, Result<()>> {
+        self.store().delete_episode(episode_id)
+    }
+
+    fn publish_episode<'a>(&'a self, id: &'a str, group: &'a str) -> BoxFuture<'a, Result<()>> {
+        self.store().publish_episode(id, group)
+    }
+
+    fn unpublish_episode<'a>(&'a self, id: &'a str, group: &'a str) -> BoxFuture<'a, Result<()>> {
+        self.store().unpublish_episode(id, group)
+    }
+}
