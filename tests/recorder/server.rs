@@ -77,6 +77,9 @@ struct Shared {
     benchmarks: HashSet<String>,
     released: (Mutex<bool>, Condvar),
     stop: AtomicBool,
+    /// Whether the port is open: cleared by the accept thread once it has
+    /// stopped listening, set again when it listens anew.
+    listening: AtomicBool,
 }
 
 /// The server; dropping it stops it.
@@ -101,6 +104,7 @@ impl FlakyServer {
             benchmarks: benchmarks.iter().map(|b| b.to_string()).collect(),
             released: (Mutex::new(false), Condvar::new()),
             stop: AtomicBool::new(false),
+            listening: AtomicBool::new(true),
         });
         let accepting = Arc::clone(&shared);
         std::thread::spawn(move || accept(listener, addr, accepting));
@@ -174,6 +178,7 @@ fn accept(listener: TcpListener, addr: SocketAddr, shared: Arc<Shared>) {
                     serve(stream, &shared);
                 }
                 listener = None;
+                shared.listening.store(false, Ordering::SeqCst);
             }
             (None, until) if until.is_none_or(|u| Instant::now() >= u) => {
                 // Back up, on the same port.
@@ -182,6 +187,7 @@ fn accept(listener: TcpListener, addr: SocketAddr, shared: Arc<Shared>) {
                         l.set_nonblocking(true).unwrap();
                         listener = Some(l);
                         shared.state.lock().unwrap().down_until = None;
+                        shared.listening.store(true, Ordering::SeqCst);
                     }
                     Err(_) => std::thread::sleep(Duration::from_millis(5)),
                 }
@@ -248,6 +254,13 @@ fn handle(mut stream: TcpStream, shared: &Shared) {
             state.down_until = Some(Instant::now() + stretch);
             state.refusals += 1;
             drop(state);
+            // The answer waits until the port is closed, so that a retry
+            // right after it is refused, however late the accept thread
+            // runs on a loaded machine.
+            let deadline = Instant::now() + stretch;
+            while shared.listening.load(Ordering::SeqCst) && Instant::now() < deadline {
+                std::thread::sleep(Duration::from_micros(200));
+            }
             return respond(&mut stream, 503, &json!({"detail": "going down"}));
         }
         _ => {}
