@@ -14,6 +14,7 @@ mod steps;
 mod test;
 #[cfg(test)]
 mod tidy;
+mod wheel;
 
 use std::path::{Path, PathBuf};
 
@@ -79,6 +80,17 @@ enum Command {
         #[arg(long, default_value_t = 16)]
         tasks: usize,
     },
+    /// Build the `tupli` command as a Python wheel (maturin) into
+    /// target/wheels/: `pip install` it to get the command without Rust.
+    Wheel {
+        /// Build with the dev profile (quicker, larger; for tests) instead of release.
+        #[arg(long)]
+        dev: bool,
+        /// Then install it into a fresh venv and run it against this server
+        /// (as its `admin`, password `pytupli`), as `cargo xtask test` does.
+        #[arg(long, value_name = "URL")]
+        check: Option<String>,
+    },
     /// Manage a reference PyTupli server (venv under target/, in-memory MongoDB).
     Server {
         #[command(subcommand)]
@@ -95,6 +107,7 @@ fn main() -> Result<()> {
         Command::Soak { seconds, tasks } => soak::run(seconds, tasks),
         Command::Bench { quick, runs, only } => bench::run(quick, runs, &only),
         Command::Codegen { out, check } => codegen::run(out, check),
+        Command::Wheel { dev, check } => wheel::run(dev, check.as_deref()),
     }
 }
 

@@ -137,6 +137,16 @@ pub fn run() -> Result<()> {
         }
         Ok(())
     });
+    // The wheel, built with the tests' profile (most of its build is theirs).
+    steps.task("the wheel installs and runs", || {
+        let wheel = crate::wheel::build(&crate::target_dir().join("wheel-check-dist"), true)?;
+        crate::wheel::check_installs(
+            &wheel,
+            &main_url,
+            crate::wheel::ADMIN_USER,
+            crate::wheel::ADMIN_PASSWORD,
+        )
+    });
     drop(servers);
     steps.task("short soak", || crate::soak::run(SOAK_SECONDS, 16));
     steps.finish("xtask test")

@@ -1,0 +1,184 @@
+//! `cargo xtask wheel`: the `tupli` command as a Python wheel, built by
+//! maturin (`bindings = "bin"`, see `pyproject.toml`), so that `pip install`
+//! gives researchers the command without a Rust toolchain; and the check
+//! `cargo xtask test` runs: a fresh venv installs the wheel, and the command
+//! it puts on PATH works against a live server.
+
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use anyhow::{bail, ensure, Context, Result};
+
+use crate::{project_root, server, target_dir};
+
+/// The reference server's administrator (its launcher's default password).
+pub const ADMIN_USER: &str = "admin";
+/// The password `ADMIN_USER` has on a reference server.
+pub const ADMIN_PASSWORD: &str = "pytupli";
+
+/// Builds the wheel into `out` (emptied first, so it holds just this one) and
+/// returns its path. `dev` builds with the dev profile, as the tests do, which
+/// reuses most of their build; a wheel to hand out is built in release.
+pub fn build(out: &Path, dev: bool) -> Result<PathBuf> {
+    let python = server::ensure_venv()?;
+    let maturin = python.with_file_name("maturin");
+    if out.exists() {
+        fs::remove_dir_all(out).with_context(|| format!("empty {}", out.display()))?;
+    }
+    let mut command = Command::new(&maturin);
+    command
+        .current_dir(project_root())
+        .arg("build")
+        .arg("--out")
+        .arg(out);
+    if dev {
+        command.args(["--profile", "dev"]);
+    } else {
+        command.args(["--release", "--strip"]);
+    }
+    if let Some(dir) = std::env::var_os("CARGO_TARGET_DIR") {
+        command.env("CARGO_TARGET_DIR", project_root().join(dir));
+    }
+    check(&mut command, "maturin build")?;
+    let wheels: Vec<PathBuf> = fs::read_dir(out)?
+        .filter_map(|entry| entry.ok().map(|e| e.path()))
+        .filter(|path| path.extension().is_some_and(|ext| ext == "whl"))
+        .collect();
+    match wheels.as_slice() {
+        [wheel] => Ok(wheel.clone()),
+        other => bail!("maturin left {} wheels in {}", other.len(), out.display()),
+    }
+}
+
+/// `cargo xtask wheel`: a wheel in `target/wheels/`, checked against the
+/// server at `check` when given.
+pub fn run(dev: bool, check: Option<&str>) -> Result<()> {
+    let wheel = build(&target_dir().join("wheels"), dev)?;
+    if let Some(url) = check {
+        check_installs(&wheel, url, ADMIN_USER, ADMIN_PASSWORD)?;
+    }
+    println!("{}", wheel.display());
+    Ok(())
+}
+
+/// Installs `wheel` into a new venv (no index: the wheel needs nothing else)
+/// and runs the command it installs: `--version`, then a login, `whoami` and
+/// `list-benchmarks` against the server at `url`, with a config directory of
+/// its own.
+pub fn check_installs(wheel: &Path, url: &str, user: &str, password: &str) -> Result<()> {
+    let scratch = target_dir().join("wheel-check");
+    if scratch.exists() {
+        fs::remove_dir_all(&scratch)?;
+    }
+    let venv = scratch.join("venv");
+    let python3 = std::env::var("PYTHON").unwrap_or_else(|_| "python3".into());
+    check(
+        Command::new(python3).args(["-m", "venv"]).arg(&venv),
+        "python3 -m venv",
+    )?;
+    check(
+        Command::new(venv.join("bin").join("pip"))
+            .args([
+                "install",
+                "--quiet",
+                "--no-index",
+                "--disable-pip-version-check",
+            ])
+            .arg(wheel),
+        "pip install the wheel",
+    )?;
+    let tupli = venv.join("bin").join("tupli");
+    ensure!(
+        tupli.is_file(),
+        "the wheel installed no {}",
+        tupli.display()
+    );
+    let config = scratch.join("config");
+    let command = |args: &[&str]| {
+        let mut command = Command::new(&tupli);
+        command
+            .args(args)
+            .env("TUPLI_CONFIG_DIR", &config)
+            .env_remove("TUPLI_URL")
+            .env_remove("TUPLI_STORAGE");
+        command
+    };
+
+    let version = output(&mut command(&["--version"]), None)?.trim().to_string();
+    let expected = format!("tupli {}", package_version()?);
+    ensure!(
+        version == expected,
+        "`tupli --version` printed {version:?}, not {expected:?}"
+    );
+    let login = output(
+        &mut command(&["login", user, "--password-stdin", "--url", url]),
+        Some(&format!("{password}\n")),
+    )?;
+    ensure!(
+        login.starts_with("Logged in to "),
+        "login printed {login:?}"
+    );
+    let whoami = output(&mut command(&["whoami"]), None)?;
+    ensure!(
+        whoami
+            .lines()
+            .next()
+            .is_some_and(|l| l.split_whitespace().eq(["user", user])),
+        "whoami printed {whoami:?}"
+    );
+    let listed = output(&mut command(&["list-benchmarks", "--json"]), None)?;
+    let listed: serde_json::Value =
+        serde_json::from_str(&listed).context("list-benchmarks --json printed no JSON")?;
+    ensure!(listed.is_array(), "list-benchmarks --json printed {listed}");
+    eprintln!(
+        "the wheel ({}) installs into a fresh venv; {version} logs in to {url}, answers whoami and lists {} benchmark(s)",
+        wheel.file_name().unwrap_or_default().to_string_lossy(),
+        listed.as_array().map_or(0, Vec::len),
+    );
+    Ok(())
+}
+
+/// The `version` of the `tupli` package in the root Cargo.toml.
+fn package_version() -> Result<String> {
+    let manifest = fs::read_to_string(project_root().join("Cargo.toml"))?;
+    manifest
+        .lines()
+        .skip_while(|line| line.trim() != "[package]")
+        .find_map(|line| line.strip_prefix("version = \""))
+        .and_then(|rest| rest.strip_suffix('"'))
+        .map(str::to_string)
+        .context("no version in Cargo.toml's [package]")
+}
+
+fn check(command: &mut Command, what: &str) -> Result<()> {
+    let status = command
+        .status()
+        .with_context(|| format!("could not run {what}"))?;
+    ensure!(status.success(), "{what} failed ({status})");
+    Ok(())
+}
+
+/// The command's stdout, `stdin` written to it; an error with its stderr when
+/// it fails.
+fn output(command: &mut Command, stdin: Option<&str>) -> Result<String> {
+    let mut child = command
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .with_context(|| format!("could not run {command:?}"))?;
+    if let (Some(text), Some(mut pipe)) = (stdin, child.stdin.take()) {
+        pipe.write_all(text.as_bytes())?;
+    }
+    let done = child.wait_with_output()?;
+    ensure!(
+        done.status.success(),
+        "{:?} failed ({}): {}",
+        command.get_args().collect::<Vec<_>>(),
+        done.status,
+        String::from_utf8_lossy(&done.stderr)
+    );
+    Ok(String::from_utf8(done.stdout)?)
+}
