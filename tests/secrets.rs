@@ -3,7 +3,8 @@
 //! or errors (of failed logins and refreshes among others), and not in any
 //! log record at TRACE level (ours, and reqwest's through the `log` bridge),
 //! through a whole session with logins (one rejected), refreshes (one
-//! rejected), a password change and other failures. (The CLI's
+//! rejected), a password change and other failures; spans included (the
+//! fields of `tupli.call` and `tupli.request`, written when they close too). (The CLI's
 //! stdout/stderr are checked on every run in tests/cli/.)
 
 use std::io::Write;
@@ -12,6 +13,7 @@ use std::sync::{Arc, Mutex};
 use httpmock::prelude::*;
 use serde_json::json;
 use tracing_subscriber::filter::{LevelFilter, Targets};
+use tracing_subscriber::fmt::format::FmtSpan;
 use tracing_subscriber::prelude::*;
 use tupli::{Error, TupliApiClient};
 
@@ -66,6 +68,8 @@ async fn no_secret_in_debug_display_or_trace_logs() {
         .with(
             tracing_subscriber::fmt::layer()
                 .with_ansi(false)
+                // Spans are written when they close too, with all their fields.
+                .with_span_events(FmtSpan::CLOSE)
                 .with_writer(move || writer.clone())
                 .with_filter(filter),
         )
@@ -224,6 +228,18 @@ async fn no_secret_in_debug_display_or_trace_logs() {
     );
     for target in ["tupli::hooks", "tupli::auth", "reqwest::", "hyper_util::"] {
         assert!(logs.contains(target), "no {target} records were captured");
+    }
+    // The spans are there, with their fields: operation, method, path,
+    // status, elapsed time, attempt.
+    for field in [
+        "tupli.request{operation=\"login\" method=POST path=\"/access/users/token\"}",
+        "tupli.request{operation=\"refresh_token\"",
+        "tupli.call{attempt=1}",
+        "status=401",
+        "elapsed_ms=",
+        "close",
+    ] {
+        assert!(logs.contains(field), "no {field} in:\n{logs}");
     }
     // Our records of the refreshes and of the failed login are there.
     assert_eq!(

@@ -106,7 +106,9 @@ pub fn check_installs(wheel: &Path, url: &str, user: &str, password: &str) -> Re
         command
     };
 
-    let version = output(&mut command(&["--version"]), None)?.trim().to_string();
+    let version = output(&mut command(&["--version"]), None)?
+        .trim()
+        .to_string();
     let expected = format!("tupli {}", package_version()?);
     ensure!(
         version == expected,
