@@ -171,11 +171,11 @@ async fn a_refresh_token_alone_is_refreshed_before_the_first_call() {
                 .json_body(json!({"detail": "Could not validate credentials"}));
         })
         .await;
-    let client = client(&api, Tokens::from_refresh_token("revoked"));
-    let err = client.list_roles().await.unwrap_err();
+    let revoked = self::client(&api, Tokens::from_refresh_token("revoked"));
+    let err = revoked.list_roles().await.unwrap_err();
     assert!(matches!(err, Error::SessionExpired { .. }), "{err:?}");
     assert!(!err.to_string().contains("revoked"), "{err}");
-    assert!(!client.is_logged_in());
+    assert!(!revoked.is_logged_in());
     rejected.assert_calls_async(1).await;
     api.done_async().await;
 }
