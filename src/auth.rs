@@ -45,6 +45,30 @@ impl Tokens {
         }
     }
 
+    /// Tokens from a refresh token alone, e.g. one handed to a CI job: there
+    /// is no access token yet, so the first call refreshes (once, for all
+    /// concurrent calls) before it sends anything else. Until then
+    /// [`Tokens::access_token`] is empty.
+    ///
+    /// ```no_run
+    /// # async fn demo() -> tupli::Result<()> {
+    /// let refresh = std::env::var("TUPLI_REFRESH_TOKEN").unwrap_or_default();
+    /// let client = tupli::TupliApiClient::builder()
+    ///     .url("http://localhost:8080")
+    ///     .tokens(tupli::Tokens::from_refresh_token(refresh))
+    ///     .build()?;
+    /// let benchmarks = client.list_benchmarks(&tupli::Filter::all()).await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn from_refresh_token(refresh_token: impl Into<String>) -> Self {
+        Tokens::new(String::new(), refresh_token)
+    }
+
+    /// Whether there is no access token yet (see [`Tokens::from_refresh_token`]).
+    fn lacks_access(&self) -> bool {
+        self.access.expose_secret().is_empty()
+    }
+
     /// Tokens the server has just issued; an error when they cannot be sent
     /// back in a header.
     pub(crate) fn issued(pair: TokenPair) -> Result<Self> {
@@ -309,12 +333,14 @@ impl AuthHandle {
     }
 
     /// The generation to refresh from when the access token is about to
-    /// expire; `None` when it is fresh, unknown, or there is none.
+    /// expire, or when there is only a refresh token; `None` when it is
+    /// fresh, unknown, or there are no tokens.
     pub(crate) fn stale(&self) -> Option<u64> {
         let slot = self.read();
         let tokens = slot.tokens.as_ref()?;
-        expires_within(tokens.access_expires_at(), tokens.refresh_window())
-            .then_some(slot.generation)
+        (tokens.lacks_access()
+            || expires_within(tokens.access_expires_at(), tokens.refresh_window()))
+        .then_some(slot.generation)
     }
 
     /// Replaces the access token with what `request` obtains, unless another
@@ -453,7 +479,10 @@ mod tests {
             let _ = (tokens.username(), format!("{tokens:?}"));
             let handle = AuthHandle::default();
             handle.set(Some(tokens));
-            assert_eq!(handle.stale(), None, "{shape}");
+            // An empty access token is none at all: refreshed first (see
+            // `a_refresh_token_alone_is_refreshed_first`).
+            let expected = shape.is_empty().then_some(handle.generation());
+            assert_eq!(handle.stale(), expected, "{shape}");
         }
         // Far but representable expiries are kept.
         let far = Tokens::new(jwt(r#"{"exp":253402300799}"#), "r");
@@ -481,6 +510,20 @@ mod tests {
         // Handed-in tokens: their lifetime is unknown, so the full window.
         let restored = Tokens::new(jwt(&format!(r#"{{"exp":{}}}"#, now + 4)), "r");
         assert_eq!(restored.refresh_window(), REFRESH_AHEAD);
+    }
+
+    #[test]
+    fn a_refresh_token_alone_is_refreshed_first() {
+        let tokens = Tokens::from_refresh_token("secret-refresh");
+        assert_eq!(tokens.access_token().expose_secret(), "");
+        assert_eq!(tokens.refresh_token().expose_secret(), "secret-refresh");
+        assert!(!format!("{tokens:?}").contains("secret"));
+        let handle = AuthHandle::default();
+        handle.set(Some(tokens));
+        assert_eq!(handle.stale(), Some(handle.generation()));
+        // Once refreshed, the new access token is used until it expires.
+        handle.set(Some(Tokens::new(jwt(r#"{"exp":4102444800}"#), "r")));
+        assert_eq!(handle.stale(), None);
     }
 
     #[test]

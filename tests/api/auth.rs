@@ -140,6 +140,46 @@ async fn proactive_refresh_when_access_token_expires_soon() {
     api.done_async().await;
 }
 
+/// A client that starts from a refresh token alone refreshes before its
+/// first call (never sending an empty bearer), once for concurrent calls, and
+/// then uses the access token it got; a rejected refresh ends the session.
+#[tokio::test]
+async fn a_refresh_token_alone_is_refreshed_before_the_first_call() {
+    let api = Mocked::start_async().await;
+    let (access, refresh_token) = (jwt_expiring("ann", 1800), jwt_expiring("ann", 86400));
+    let refresh = refresh_answers(&api, &refresh_token, &access).await;
+    let fresh = roles_ok(&api, &access).await;
+    let client = client(&api, Tokens::from_refresh_token(refresh_token.clone()));
+    let (a, b) = tokio::join!(client.list_roles(), client.list_roles());
+    a.unwrap();
+    b.unwrap();
+    client.list_roles().await.unwrap();
+    refresh.assert_calls_async(1).await;
+    fresh.assert_calls_async(3).await;
+    let tokens = client.tokens().unwrap();
+    assert_eq!(tokens.access_token().expose_secret(), access);
+    assert_eq!(tokens.refresh_token().expose_secret(), refresh_token);
+    api.done_async().await;
+
+    let api = Mocked::start_async().await;
+    let rejected = api
+        .mock_async(|when, then| {
+            when.method(POST)
+                .path("/access/users/refresh-token")
+                .header("authorization", "Bearer revoked");
+            then.status(401)
+                .json_body(json!({"detail": "Could not validate credentials"}));
+        })
+        .await;
+    let revoked = self::client(&api, Tokens::from_refresh_token("revoked"));
+    let err = revoked.list_roles().await.unwrap_err();
+    assert!(matches!(err, Error::SessionExpired { .. }), "{err:?}");
+    assert!(!err.to_string().contains("revoked"), "{err}");
+    assert!(!revoked.is_logged_in());
+    rejected.assert_calls_async(1).await;
+    api.done_async().await;
+}
+
 #[tokio::test]
 async fn no_refresh_while_the_token_is_fresh() {
     let api = Mocked::start_async().await;

@@ -86,40 +86,65 @@ e-22  b1               12345  ✓           ✗        ann         2025-01-02T03
         format!("{}\n", serde_json::to_string_pretty(&headers).unwrap())
     );
 
-    let items = json!([episode_item_json("e-1"), episode_item_json("e-2")]);
     let filter = json!({"type": "AND", "key": null, "value": null, "filters": [
         {"type": "EQ", "key": "metadata.seed", "value": 7, "filters": []},
         {"type": "LEQ", "key": "n_tuples", "value": 10, "filters": []},
     ]});
-    let (human, json) = cli.both(
-        post("/episodes/list").json(list_episodes_body(filter, true)),
-        items.clone(),
-        &[
-            "list-episodes",
-            "--include-tuples",
-            "--where",
-            "metadata.seed=7",
-            "--where",
-            "n_tuples<=10",
-        ],
+    let args = [
+        "list-episodes",
+        "--include-tuples",
+        "--where",
+        "metadata.seed=7",
+        "--where",
+        "n_tuples<=10",
+    ];
+    // --json: the tuples are asked for and printed.
+    let items = json!([episode_item_json("e-1"), episode_item_json("e-2")]);
+    let mut with_tuples = cli.expect(
+        post("/episodes/list").json(list_episodes_body(filter.clone(), true)),
+        |then| json_reply(then, 200, items.clone()),
     );
-    // The table shows the headers (the tuples are in --json).
+    let json_args: Vec<&str> = args.iter().copied().chain(["--json"]).collect();
+    assert_eq!(
+        parse(&cli.run(&json_args).ok()),
+        items,
+        "--json has the tuples"
+    );
+    with_tuples.assert_calls(1);
+    with_tuples.delete();
+
+    // A table shows no tuples: only the headers are asked for (the request
+    // with tuples would reach the catch-all), however many tuples there are.
+    let headers = json!([
+        episode_header_json("e-1", 1),
+        episode_header_json("e-2", 12_345_678)
+    ]);
+    let mut without_tuples = cli.expect(
+        post("/episodes/list").json(list_episodes_body(filter, false)),
+        |then| json_reply(then, 200, headers),
+    );
+    let human = cli.run(&args).ok();
+    without_tuples.assert_calls(1);
+    without_tuples.delete();
     assert_eq!(
         human,
         "\
 id   benchmark_id  n_tuples  terminated  timeout  created_by  created_at           published_in  metadata
 ---  ------------  --------  ----------  -------  ----------  -------------------  ------------  ----------
 e-1  b1                   1  ✓           ✗        ann         2025-01-02T03:04:05  ann           {\"seed\":7}
-e-2  b1                   1  ✓           ✗        ann         2025-01-02T03:04:05  ann           {\"seed\":7}
+e-2  b1            12345678  ✓           ✗        ann         2025-01-02T03:04:05  ann           {\"seed\":7}
 "
     );
-    assert_eq!(parse(&json), items, "--json has the tuples");
 
-    let (human, json) = cli.both(
+    let mut empty = cli.expect(
         post("/episodes/list").json(list_episodes_body(all_filter(), true)),
-        json!([]),
-        &["list-episodes", "--include-tuples"],
+        |then| json_reply(then, 200, json!([])),
     );
-    assert_eq!((human, json), (String::new(), "[]\n".to_string()));
+    let json = cli
+        .run(&["list-episodes", "--include-tuples", "--json"])
+        .ok();
+    assert_eq!(json, "[]\n");
+    empty.assert_calls(1);
+    empty.delete();
     cli.done();
 }

@@ -12,6 +12,7 @@ mod support;
 mod artifacts;
 mod benchmarks;
 mod copy;
+mod env_auth;
 mod episodes;
 mod exit_codes;
 mod export;
@@ -20,6 +21,8 @@ mod publish;
 mod roles;
 mod session;
 mod storage;
+#[cfg(unix)]
+mod terminal;
 mod users;
 
 use std::path::PathBuf;
@@ -121,8 +124,22 @@ impl Cli {
             .args(args)
             .env("TUPLI_CONFIG_DIR", self.config.path())
             .env("TUPLI_URL", self.url())
+            // Credentials of the environment the tests run in are not the tests'.
+            .env_remove("TUPLI_REFRESH_TOKEN")
+            .env_remove("TUPLI_USER")
+            .env_remove("TUPLI_PASSWORD")
             .timeout(Duration::from_secs(60));
         command
+    }
+
+    /// The names in the config directory (none: nothing was written there).
+    fn config_entries(&self) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(self.config.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
     }
 
     /// Runs `command`; checks that no token ever shows.

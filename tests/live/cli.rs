@@ -134,3 +134,90 @@ fn cli_login_store_list_load_logout() {
     let whoami = tupli(&["whoami"]).output().unwrap();
     assert_eq!(whoami.status.code(), Some(3));
 }
+
+/// Credentials for CI: `login --print-token` prints a refresh token and
+/// writes nothing; `TUPLI_REFRESH_TOKEN` then runs real commands (the first
+/// one refreshes), again writing nothing.
+#[test]
+#[ignore = "needs a live server: TUPLI_TEST_URL (run by `cargo xtask test`)"]
+fn cli_print_token_then_refresh_token_from_the_environment() {
+    use assert_cmd::Command;
+
+    let config = tempfile::tempdir().unwrap();
+    let tupli = |args: &[&str]| {
+        let mut command = Command::cargo_bin("tupli").unwrap();
+        command
+            .args(args)
+            .env("TUPLI_CONFIG_DIR", config.path())
+            .env("TUPLI_URL", url())
+            .env_remove("TUPLI_REFRESH_TOKEN")
+            .env_remove("TUPLI_USER")
+            .env_remove("TUPLI_PASSWORD")
+            .timeout(Duration::from_secs(120));
+        command
+    };
+    let user = env_or("TUPLI_TEST_ADMIN_USER", "admin");
+    let password = env_or("TUPLI_TEST_ADMIN_PASSWORD", "pytupli");
+    let printed = tupli(&["login", &user, "--password-stdin", "--print-token"])
+        .write_stdin(format!("{password}\n"))
+        .output()
+        .unwrap();
+    assert!(printed.status.success(), "{printed:?}");
+    assert!(printed.stderr.is_empty(), "{printed:?}");
+    let stdout = String::from_utf8(printed.stdout).unwrap();
+    let token = stdout.strip_suffix('\n').expect("one line");
+    assert!(!token.is_empty() && !token.contains('\n'), "{stdout}");
+    let nothing_written = || {
+        let entries: Vec<_> = std::fs::read_dir(config.path()).unwrap().collect();
+        assert!(entries.is_empty(), "{entries:?}");
+    };
+    nothing_written();
+
+    // A real command with the token from the environment: a benchmark made
+    // and deleted, listed in between.
+    let name = unique("env token bench");
+    let benchmark = tempfile::NamedTempFile::new().unwrap();
+    let query = json!({
+        "hash": unique("env-token-hash"),
+        "serialized": json!({"env": name}).to_string(),
+        "metadata": {"name": name, "description": "made with TUPLI_REFRESH_TOKEN"},
+    });
+    std::fs::write(benchmark.path(), query.to_string()).unwrap();
+    let with_token = |args: &[&str]| {
+        let output = tupli(args)
+            .env("TUPLI_REFRESH_TOKEN", token)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+        assert!(output.status.success(), "{args:?} failed: {stderr}");
+        let stdout = String::from_utf8(output.stdout).unwrap();
+        assert!(!stdout.contains(token) && !stderr.contains(token));
+        stdout
+    };
+    let stored: Value = serde_json::from_str(&with_token(&[
+        "store-benchmark",
+        benchmark.path().to_str().unwrap(),
+        "--json",
+    ]))
+    .unwrap();
+    let id = stored["id"].as_str().unwrap().to_string();
+    let listed = with_token(&[
+        "list-benchmarks",
+        "--where",
+        &format!("metadata.name={name}"),
+    ]);
+    assert!(listed.contains(&id), "{listed}");
+    with_token(&["delete-benchmark", &id, "--yes"]);
+    nothing_written();
+
+    // A token the server did not issue: exit 3, the variable named.
+    let output = tupli(&["list-benchmarks"])
+        .env("TUPLI_REFRESH_TOKEN", "not-a-token")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(3), "{output:?}");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("TUPLI_REFRESH_TOKEN"), "{stderr}");
+    assert!(!stderr.contains("not-a-token"), "{stderr}");
+    nothing_written();
+}

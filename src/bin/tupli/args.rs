@@ -17,6 +17,19 @@ use crate::where_parser;
 /// tupli/); later commands use them, and refreshed tokens are written back.
 /// Logins at several servers are kept, each used only for its own server.
 /// `--storage DIR` runs the benchmark, artifact and episode commands on a folder instead.
+///
+/// Where the server and the credentials come from, first match wins:
+///
+/// - server: --url, else $TUPLI_URL, else the stored default server;
+///
+/// - credentials (no flag carries one): $TUPLI_REFRESH_TOKEN (e.g. from `tupli login USER
+///   --print-token`), else $TUPLI_USER with $TUPLI_PASSWORD, else the login stored for that
+///   server. Credentials from the environment are sent only to that server and never written
+///   to disk: the credentials file is neither created nor changed, refreshed tokens are not
+///   kept.
+///
+/// Exit codes: 0 success, 2 usage, 3 authentication, 4 not found, 5 other errors, 6 transport,
+/// 7 cancelled at a confirmation prompt, 130 Ctrl-C.
 #[derive(Debug, Parser)]
 #[command(
     name = "tupli",
@@ -116,12 +129,17 @@ pub(crate) enum ApiCommand {
 /// The login state: log in, log out, show it, switch servers.
 #[derive(Debug, Subcommand)]
 pub(crate) enum LoginCommand {
-    /// Log in and store the URL and tokens
+    /// Log in and store the URL and tokens (or print the refresh token)
     Login {
         /// User name
         username: String,
         #[command(flatten)]
         password: PasswordArgs,
+        /// Print the refresh token on standard output (one line) instead of storing the login;
+        /// nothing is written. For CI: export TUPLI_REFRESH_TOKEN=$(tupli login USER
+        /// --print-token)
+        #[arg(long)]
+        print_token: bool,
     },
     /// Forget the stored tokens (the URL stays)
     Logout,
@@ -158,6 +176,8 @@ pub(crate) enum UserCommand {
     DeleteUser {
         /// User name
         username: String,
+        #[command(flatten)]
+        confirm: ConfirmArgs,
     },
 }
 
@@ -183,6 +203,8 @@ pub(crate) enum GroupCommand {
     DeleteGroup {
         /// Group name
         name: String,
+        #[command(flatten)]
+        confirm: ConfirmArgs,
     },
     /// Add users to a group with roles (replacing their roles there)
     AddGroupMembers {
@@ -225,6 +247,8 @@ pub(crate) enum RoleCommand {
     DeleteRole {
         /// Role name
         name: String,
+        #[command(flatten)]
+        confirm: ConfirmArgs,
     },
 }
 
@@ -250,6 +274,8 @@ pub(crate) enum BenchmarkCommand {
     DeleteBenchmark {
         /// Benchmark id
         id: String,
+        #[command(flatten)]
+        confirm: ConfirmArgs,
     },
     /// Publish a benchmark in a group
     PublishBenchmark {
@@ -291,8 +317,9 @@ pub(crate) enum ArtifactCommand {
     LoadArtifact {
         /// Artifact id
         id: String,
-        /// Write the bytes to this file instead of standard output
-        #[arg(long, short)]
+        /// Write the bytes to this file instead of standard output (`-`: standard output, even
+        /// binary data to a terminal, which is refused without it)
+        #[arg(long, short, value_name = "FILE")]
         output: Option<PathBuf>,
     },
     /// List artifacts (keys are relative to the metadata: name, extra.source, …)
@@ -304,6 +331,8 @@ pub(crate) enum ArtifactCommand {
     DeleteArtifact {
         /// Artifact id
         id: String,
+        #[command(flatten)]
+        confirm: ConfirmArgs,
     },
     /// Publish an artifact in a group
     PublishArtifact {
@@ -333,7 +362,8 @@ pub(crate) enum EpisodeCommand {
     ListEpisodes {
         #[command(flatten)]
         filter: FilterArgs,
-        /// Include each episode's tuples (shown with --json)
+        /// Include each episode's tuples in --json (a table shows each episode's header and
+        /// tuple count only, so no tuples are asked for)
         #[arg(long)]
         include_tuples: bool,
     },
@@ -341,6 +371,8 @@ pub(crate) enum EpisodeCommand {
     DeleteEpisode {
         /// Episode id
         id: String,
+        #[command(flatten)]
+        confirm: ConfirmArgs,
     },
     /// Publish an episode in a group
     PublishEpisode {
@@ -429,6 +461,16 @@ pub(crate) enum ExportDtype {
     F32,
     /// 64-bit floats: exactly what was stored
     F64,
+}
+
+/// Whether a deletion is confirmed up front.
+#[derive(Debug, Args)]
+pub(crate) struct ConfirmArgs {
+    /// Delete without asking. Without it, the command asks `Delete … ? [y/N]` when standard
+    /// input and standard error are a terminal (anything but y or yes cancels, exit code 7);
+    /// otherwise (scripts, pipes) it deletes without asking
+    #[arg(long, short)]
+    pub(crate) yes: bool,
 }
 
 /// How a password is given; never as an argument.

@@ -15,6 +15,8 @@ pub(crate) const NOT_FOUND: u8 = 4;
 pub(crate) const OTHER: u8 = 5;
 /// Exit code for transport errors: connection refused, timeout, TLS, ….
 pub(crate) const TRANSPORT: u8 = 6;
+/// Exit code when a confirmation prompt was answered no (nothing was done).
+pub(crate) const CANCELLED: u8 = 7;
 /// Exit code after Ctrl-C (128 + SIGINT, as a shell reports it).
 pub(crate) const INTERRUPTED: u8 = 130;
 
@@ -33,6 +35,8 @@ pub(crate) enum CliError {
     NothingMatched(String),
     /// Ctrl-C stopped the command (after it cleaned up).
     Interrupted(String),
+    /// The user answered no at a confirmation prompt.
+    Cancelled(String),
     /// Some items of a command over many failed (a copy); the others were done.
     Incomplete(String),
     /// Another error, and what it means for the command's output (e.g. that
@@ -61,6 +65,7 @@ impl CliError {
             CliError::Local(_) | CliError::Incomplete(_) => OTHER,
             CliError::NothingMatched(_) => NOT_FOUND,
             CliError::Interrupted(_) => INTERRUPTED,
+            CliError::Cancelled(_) => CANCELLED,
             CliError::Noted(e, _) => e.exit_code(),
             CliError::Api(e) => api_exit_code(e),
         }
@@ -90,6 +95,7 @@ impl fmt::Display for CliError {
             | CliError::Local(m)
             | CliError::NothingMatched(m)
             | CliError::Interrupted(m)
+            | CliError::Cancelled(m)
             | CliError::Incomplete(m) => f.write_str(m),
             CliError::Noted(e, note) => write!(f, "{e} ({note})"),
             CliError::Api(Error::NotLoggedIn { detail }) => write!(
@@ -168,6 +174,7 @@ mod tests {
         assert_eq!(CliError::Api(Error::EmptySelection).exit_code(), NOT_FOUND);
         assert_eq!(CliError::Interrupted("i".into()).exit_code(), INTERRUPTED);
         assert_eq!(CliError::Incomplete("i".into()).exit_code(), OTHER);
+        assert_eq!(CliError::Cancelled("c".into()).exit_code(), CANCELLED);
         let missing = CliError::Api(Error::NotFound {
             kind: "episode",
             id: "e".into(),

@@ -3,8 +3,11 @@
 //! Built with the `cli` feature: `cargo install --path . --features cli`.
 
 mod args;
+mod binary_output;
 mod commands;
 mod config;
+mod confirm;
+mod env_auth;
 mod error;
 mod input;
 mod interrupt;

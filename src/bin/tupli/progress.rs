@@ -6,7 +6,7 @@
 use std::io::IsTerminal;
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use tupli::copy::{CopyProgress, Item, Status};
@@ -40,6 +40,51 @@ struct Shown {
     bar: ProgressBar,
     /// What an upload's indicator says once its last byte is sent.
     storing: Option<Arc<str>>,
+    /// Where an artifact transfer is.
+    phase: Arc<Mutex<Phase>>,
+}
+
+/// Where an artifact transfer is, which decides what is drawn.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Phase {
+    /// Nothing moved yet: a spinner with the elapsed time.
+    Waiting,
+    /// Bytes move and their total is known: a bar with bytes, total, rate, ETA.
+    Bar,
+    /// Bytes move, total unknown: a spinner with bytes and rate.
+    Bytes,
+    /// An upload's last byte is sent and the server is storing it: a
+    /// spinner that says so, instead of a bar frozen at 100 %.
+    Storing,
+}
+
+/// What the client reports, as far as the phase goes.
+#[derive(Clone, Copy, Debug)]
+enum Event {
+    /// [`tupli::Progress::start`]: also when a transfer starts over.
+    Start { total: Option<u64> },
+    /// [`tupli::Progress::sent`]: the upload body's last byte went out.
+    Sent { upload: bool },
+}
+
+impl Phase {
+    fn after(self, event: Event) -> Phase {
+        match event {
+            Event::Start { total: Some(_) } => Phase::Bar,
+            Event::Start { total: None } => Phase::Bytes,
+            Event::Sent { upload: true } => Phase::Storing,
+            // A download's body has no "sent": nothing changes.
+            Event::Sent { upload: false } => self,
+        }
+    }
+
+    fn template(self) -> &'static str {
+        match self {
+            Phase::Waiting | Phase::Storing => SPINNER,
+            Phase::Bar => BAR,
+            Phase::Bytes => BYTES,
+        }
+    }
 }
 
 impl Indicator {
@@ -89,7 +134,17 @@ impl Indicator {
         Indicator(Some(Shown {
             bar,
             storing: storing.map(Arc::from),
+            phase: Arc::new(Mutex::new(Phase::Waiting)),
         }))
+    }
+
+    /// Moves an artifact transfer on by `event`; the new phase, drawn.
+    fn step(shown: &Shown, event: Event) -> Phase {
+        // A poisoned lock still holds a whole phase.
+        let mut phase = shown.phase.lock().unwrap_or_else(|e| e.into_inner());
+        *phase = phase.after(event);
+        set_template(&shown.bar, phase.template());
+        *phase
     }
 
     /// Advances by `n` (bytes or items).
@@ -113,15 +168,10 @@ impl tupli::Progress for Indicator {
     fn start(&self, total: Option<u64>) {
         let Some(shown) = &self.0 else { return };
         match total {
-            Some(total) => {
-                shown.bar.set_length(total);
-                set_template(&shown.bar, BAR);
-            }
-            None => {
-                shown.bar.unset_length();
-                set_template(&shown.bar, BYTES);
-            }
+            Some(total) => shown.bar.set_length(total),
+            None => shown.bar.unset_length(),
         }
+        Indicator::step(shown, Event::Start { total });
         shown.bar.reset();
     }
 
@@ -132,17 +182,15 @@ impl tupli::Progress for Indicator {
     /// Not a bar frozen at 100 % while the server hashes and stores the file
     /// (10 s and more for a few hundred MB), but a spinner that says so.
     fn sent(&self) {
-        let Some(Shown {
-            bar,
-            storing: Some(storing),
-        }) = &self.0
-        else {
-            return;
-        };
-        // The elapsed time now counts the server's part.
-        bar.reset_elapsed();
-        set_template(bar, SPINNER);
-        bar.set_message(storing.to_string());
+        let Some(shown) = &self.0 else { return };
+        let upload = shown.storing.is_some();
+        if Indicator::step(shown, Event::Sent { upload }) == Phase::Storing {
+            // The elapsed time now counts the server's part.
+            shown.bar.reset_elapsed();
+            if let Some(storing) = &shown.storing {
+                shown.bar.set_message(storing.to_string());
+            }
+        }
     }
 }
 
@@ -324,6 +372,40 @@ mod tests {
         }
     }
 
+    fn phase(indicator: &Indicator) -> Phase {
+        let Some(shown) = &indicator.0 else {
+            panic!("hidden")
+        };
+        *shown.phase.lock().unwrap()
+    }
+
+    #[test]
+    fn transfer_phases() {
+        use Event::*;
+        use Phase::*;
+        let known = Start { total: Some(10) };
+        let unknown = Start { total: None };
+        let upload = Sent { upload: true };
+        let download = Sent { upload: false };
+        for (from, event, to) in [
+            (Waiting, known, Bar),
+            (Waiting, unknown, Bytes),
+            (Bar, upload, Storing),
+            (Bytes, upload, Storing),
+            (Bar, download, Bar),
+            (Bytes, download, Bytes),
+            // Started over (after a token refresh), from any phase.
+            (Storing, known, Bar),
+            (Bar, unknown, Bytes),
+        ] {
+            assert_eq!(from.after(event), to, "{from:?} + {event:?}");
+        }
+        assert_eq!(Waiting.template(), SPINNER);
+        assert_eq!(Bar.template(), BAR);
+        assert_eq!(Bytes.template(), BYTES);
+        assert_eq!(Storing.template(), SPINNER);
+    }
+
     #[test]
     fn an_upload_counts_restarts_and_then_waits_for_the_server() {
         let bar = ProgressBar::hidden();
@@ -333,7 +415,9 @@ mod tests {
             "uploading f".into(),
             Some("storing f".into()),
         );
+        assert_eq!(phase(&upload), Phase::Waiting);
         upload.start(Some(100));
+        assert_eq!(phase(&upload), Phase::Bar);
         upload.advance(40);
         assert_eq!((bar.position(), bar.length()), (40, Some(100)));
         // A repeated attempt (after a token refresh) starts from zero.
@@ -341,13 +425,20 @@ mod tests {
         assert_eq!(bar.position(), 0);
         upload.advance(100);
         assert_eq!(bar.message(), "uploading f");
+        assert_eq!(phase(&upload), Phase::Bar, "sending, not yet sent");
         upload.sent();
+        assert_eq!(phase(&upload), Phase::Storing);
         assert_eq!(bar.message(), "storing f");
 
         let download = Indicator::on(ProgressBar::hidden(), SPINNER, "downloading".into(), None);
         download.start(None);
+        assert_eq!(phase(&download), Phase::Bytes);
         download.advance(7);
         download.sent();
+        assert_eq!(phase(&download), Phase::Bytes);
+        let sized = Indicator::on(ProgressBar::hidden(), SPINNER, "downloading".into(), None);
+        sized.start(Some(7));
+        assert_eq!(phase(&sized), Phase::Bar);
         let Some(shown) = &download.0 else { panic!() };
         assert_eq!((shown.bar.position(), shown.bar.length()), (7, None));
         assert_eq!(shown.bar.message(), "downloading");

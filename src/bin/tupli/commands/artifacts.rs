@@ -8,6 +8,7 @@ use tupli::models::ArtifactMetadata;
 
 use super::Target;
 use crate::args::ArtifactCommand;
+use crate::binary_output;
 use crate::error::CliError;
 use crate::interrupt::until_interrupted;
 use crate::output;
@@ -57,7 +58,7 @@ pub(crate) async fn run(
         ArtifactCommand::LoadArtifact {
             id,
             output: Some(path),
-        } => {
+        } if path.as_os_str() != "-" => {
             // Written beside `path` and renamed into place once verified; on
             // Ctrl-C the download is dropped, which removes the temporary file.
             let progress = Indicator::download(&id);
@@ -82,7 +83,9 @@ pub(crate) async fn run(
             }
             Ok(())
         }
-        ArtifactCommand::LoadArtifact { id, output: None } => {
+        // Standard output: refused for binary data on a terminal, unless
+        // `-o -` says so.
+        ArtifactCommand::LoadArtifact { id, output } => {
             // Held until verified: nothing untrusted reaches standard output.
             let bytes = match target.client {
                 Some(client) => {
@@ -101,6 +104,7 @@ pub(crate) async fn run(
                 // A folder's bytes are checked as they are read.
                 None => c.load_artifact(&id).await?,
             };
+            binary_output::check_stdout(&bytes, output.is_some())?;
             output::emit_bytes(&bytes)
         }
         ArtifactCommand::ListArtifacts { filter } => output::list(
@@ -108,7 +112,7 @@ pub(crate) async fn run(
             json,
             "artifacts",
         ),
-        ArtifactCommand::DeleteArtifact { id } => {
+        ArtifactCommand::DeleteArtifact { id, .. } => {
             c.delete_artifact(&id).await?;
             output::say(json, &format!("Deleted artifact {id}."))
         }

@@ -26,7 +26,7 @@ pub(crate) async fn run(
             json,
             "benchmarks",
         ),
-        BenchmarkCommand::DeleteBenchmark { id } => {
+        BenchmarkCommand::DeleteBenchmark { id, .. } => {
             c.delete_benchmark(&id).await?;
             output::say(json, &format!("Deleted benchmark {id}."))
         }

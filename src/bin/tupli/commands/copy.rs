@@ -17,7 +17,7 @@ use crate::error::{self, CliError};
 use crate::interrupt::until_interrupted;
 use crate::output;
 use crate::progress::CopyIndicator;
-use crate::session::Session;
+use crate::session::{EnvScope, Session};
 
 /// Failed items listed one by one in the summary; more are counted.
 const FAILURES_SHOWN: usize = 20;
@@ -26,8 +26,10 @@ pub(crate) async fn run(
     args: CopyArgs,
     store: Store,
     stored: Credentials,
+    env: Option<EnvScope>,
     json: bool,
 ) -> Result<(), CliError> {
+    let env = env.as_ref();
     let from = Side::parse(&args.from, "--from")?;
     let to = Side::parse(&args.to, "--to")?;
     if from.same_as(&to) {
@@ -36,8 +38,8 @@ pub(crate) async fn run(
             to.name()
         )));
     }
-    let source = Backend::source(&from, &store, &stored)?;
-    let dest = Backend::destination(&to, &store, &stored, args.dry_run)?;
+    let source = Backend::source(&from, &store, &stored, env).await?;
+    let dest = Backend::destination(&to, &store, &stored, env, args.dry_run).await?;
 
     let mut selection = Selection::all().with_benchmark_filter(args.benchmarks.combined());
     if let Some(episodes) = args.episodes.given() {
@@ -154,11 +156,16 @@ impl Backend {
 impl Backend {
     /// The source: a folder that exists, or a server (anonymously, with a
     /// note, when there is no login for it: it shows what is public).
-    fn source(side: &Side, store: &Store, stored: &Credentials) -> Result<Backend, CliError> {
+    async fn source(
+        side: &Side,
+        store: &Store,
+        stored: &Credentials,
+        env: Option<&EnvScope>,
+    ) -> Result<Backend, CliError> {
         match side {
             Side::Folder(dir) => Ok(Backend::folder(open_folder(dir, false)?, None)),
             Side::Server(url) => {
-                let session = Session::at(store.clone(), stored, url)?;
+                let session = Session::at_with(store.clone(), stored, url, env).await?;
                 if !session.has_login() {
                     eprintln!(
                         "tupli: note: not logged in to {url}: copying what it shows to anyone \
@@ -172,10 +179,11 @@ impl Backend {
 
     /// The destination: a folder, made when missing (in a dry run, a missing
     /// one is answered for by an empty stand-in), or a server with a login.
-    fn destination(
+    async fn destination(
         side: &Side,
         store: &Store,
         stored: &Credentials,
+        env: Option<&EnvScope>,
         dry_run: bool,
     ) -> Result<Backend, CliError> {
         match side {
@@ -186,7 +194,7 @@ impl Backend {
             }
             Side::Folder(dir) => Ok(Backend::folder(open_folder(dir, !dry_run)?, None)),
             Side::Server(url) => {
-                let session = Session::at(store.clone(), stored, url)?;
+                let session = Session::at_with(store.clone(), stored, url, env).await?;
                 if !session.has_login() {
                     return Err(CliError::NotLoggedIn(format!(
                         "not logged in to {url}, where the copy goes: run `tupli login USER --url \

@@ -34,7 +34,9 @@ pub(crate) async fn run(
             include_tuples,
         } => {
             let progress = Indicator::counter("receiving episodes");
-            if include_tuples {
+            // A table shows no tuples: only headers are asked for, so memory
+            // stays bounded however many tuples there are.
+            if include_tuples && json {
                 let episodes = c.stream_episodes(&filter.combined()).await?;
                 stream(episodes, json, &progress, "episodes").await
             } else {
@@ -42,7 +44,7 @@ pub(crate) async fn run(
                 stream(episodes, json, &progress, "episodes").await
             }
         }
-        EpisodeCommand::DeleteEpisode { id } => {
+        EpisodeCommand::DeleteEpisode { id, .. } => {
             c.delete_episode(&id).await?;
             output::say(json, &format!("Deleted episode {id}."))
         }

@@ -19,7 +19,7 @@ pub(crate) async fn run(
         }
         GroupCommand::ListGroups => output::list(&c.list_groups().await?, json, "groups"),
         GroupCommand::ReadGroup { name } => output::one(&c.read_group(&name).await?, json),
-        GroupCommand::DeleteGroup { name } => {
+        GroupCommand::DeleteGroup { name, .. } => {
             c.delete_group(&name).await?;
             output::say(json, &format!("Deleted group {name}."))
         }

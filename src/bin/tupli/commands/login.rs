@@ -2,10 +2,11 @@
 //! login itself (only `login` talks to the server).
 
 use serde::Serialize;
-use tupli::{TupliApiClient, DEFAULT_URL};
+use tupli::{ExposeSecret, TupliApiClient, DEFAULT_URL};
 
 use crate::args::{LoginCommand, PasswordArgs};
 use crate::config::{Credentials, Store};
+use crate::env_auth::EnvLogin;
 use crate::error::CliError;
 use crate::output;
 use crate::password::{self, Confirm};
@@ -20,13 +21,21 @@ pub(crate) async fn run(
     json: bool,
 ) -> Result<(), CliError> {
     match command {
-        LoginCommand::Login { username, password } => {
+        LoginCommand::Login {
+            username,
+            password,
+            print_token,
+        } => {
             // (No note about another server's tokens: this logs in here.)
             let url = url
                 .or_else(|| stored.url.clone())
                 .unwrap_or_else(|| DEFAULT_URL.to_string());
             let session = Session::at(store, &stored, &url)?;
-            login(&session, &username, &password, json).await
+            if print_token {
+                print_refresh_token(&session, &username, &password).await
+            } else {
+                login(&session, &username, &password, json).await
+            }
         }
         LoginCommand::Logout => logout(&store, stored, json),
         LoginCommand::Whoami => whoami(&stored, url, json),
@@ -46,6 +55,24 @@ async fn login(
     session.client().login(username, &password).await?;
     session.save_login()?;
     output::say(json, &format!("Logged in to {url} as {username}."))
+}
+
+/// Logs in and prints the refresh token, one line on standard output (the
+/// only place a token is ever shown); stores nothing.
+async fn print_refresh_token(
+    session: &Session,
+    username: &str,
+    args: &PasswordArgs,
+) -> Result<(), CliError> {
+    let url = session.client().url();
+    let prompt = format!("Password for {username} at {url}: ");
+    let password = password::read(args, &prompt, Confirm::Once)?;
+    session.client().login(username, &password).await?;
+    let tokens = session
+        .client()
+        .tokens()
+        .ok_or_else(|| CliError::NotLoggedIn("the login issued no tokens".into()))?;
+    output::line(tokens.refresh_token().expose_secret())
 }
 
 /// Forgets the login at the default server (those at other servers stay).
@@ -97,6 +124,13 @@ struct WhoAmI {
 }
 
 fn whoami(stored: &Credentials, url: Option<String>, json: bool) -> Result<(), CliError> {
+    // Environment credentials are only used by a command's run: say so.
+    if let Ok(Some(env)) = EnvLogin::from_env() {
+        eprintln!(
+            "tupli: note: commands use the credentials in {}, not the stored login shown here",
+            env.source()
+        );
+    }
     let not_logged_in = || CliError::NotLoggedIn("not logged in: run `tupli login` first".into());
     let default = stored
         .url

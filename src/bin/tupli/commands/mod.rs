@@ -22,9 +22,10 @@ use crate::args::{
     ApiCommand, ArtifactCommand, BenchmarkCommand, Cli, Command, EpisodeCommand, LoginCommand,
 };
 use crate::config::Store;
+use crate::confirm;
 use crate::error::CliError;
 use crate::output;
-use crate::session::Session;
+use crate::session::{EnvScope, Session};
 
 /// Where a benchmark, artifact or episode command runs: a server or a folder.
 #[derive(Clone, Copy)]
@@ -73,14 +74,22 @@ pub(crate) async fn run(cli: Cli) -> Result<(), CliError> {
             return Err(needs_server(&command, folder.as_deref()))
         }
         Command::Login(command) => return login::run(command, store, stored, url, json).await,
-        Command::Copy(args) => return copy::run(*args, store, stored, json).await,
+        Command::Copy(args) => {
+            let env = EnvScope::find(&stored, url.as_deref())?;
+            return copy::run(*args, store, stored, env, json).await;
+        }
         Command::Api(command) => command,
     };
+    // Asked before anything is sent (or a folder opened).
+    confirm::deletion(&command)?;
     if let Some(dir) = folder {
         return on_folder(&dir, command, json).await;
     }
-    let session = Session::open(store, &stored, url)?;
-    let result = api(session.client(), command, json).await;
+    let env = EnvScope::find(&stored, url.as_deref())?;
+    let session = Session::open(store, &stored, url, env).await?;
+    let result = api(session.client(), command, json)
+        .await
+        .map_err(|e| session.explain(e));
     // Also after a failure: a refresh may have happened before it, or the
     // session may have expired (and the tokens been cleared).
     let saved = session.write_back();
@@ -193,7 +202,13 @@ mod tests {
         for debug in [
             format!("{:?}", UserCommand::ListUsers),
             format!("{:?}", GroupCommand::ListGroups),
-            format!("{:?}", RoleCommand::DeleteRole { name: "x".into() }),
+            format!(
+                "{:?}",
+                RoleCommand::DeleteRole {
+                    name: "x".into(),
+                    confirm: crate::args::ConfirmArgs { yes: false }
+                }
+            ),
             format!(
                 "{:?}",
                 GroupCommand::AddGroupMembers {

@@ -26,7 +26,7 @@ pub(crate) async fn run(
             };
             output::one(&c.create_role(&role).await?, json)
         }
-        RoleCommand::DeleteRole { name } => {
+        RoleCommand::DeleteRole { name, .. } => {
             c.delete_role(&name).await?;
             output::say(json, &format!("Deleted role {name}."))
         }

@@ -25,7 +25,7 @@ pub(crate) async fn run(
             c.change_password(&username, &password).await?;
             output::say(json, &format!("Changed the password of {username}."))
         }
-        UserCommand::DeleteUser { username } => {
+        UserCommand::DeleteUser { username, .. } => {
             c.delete_user(&username).await?;
             output::say(json, &format!("Deleted user {username}."))
         }
