@@ -1,6 +1,8 @@
 //! `--format csv`: the table's columns as comma-separated values, a header line first, each
 //! field quoted when it holds a comma, a quote or a line break (RFC 4180).
 
+use serde::de::{Deserialize, Deserializer, MapAccess};
+use serde::Serialize;
 use serde_json::Value;
 
 use crate::error::CliError;
@@ -39,17 +41,46 @@ pub(crate) fn line<'a>(fields: impl IntoIterator<Item = &'a str>) -> Result<Stri
     String::from_utf8(bytes).map_err(|e| CliError::Local(format!("encoding CSV: {e}")))
 }
 
-/// An object's top-level fields as a header and one row: strings as they
-/// are, `null` empty, anything else as compact JSON. Not an object: one
-/// column, `value`.
-pub(crate) fn object(value: &Value) -> Result<String, CliError> {
-    let fields: Vec<(&str, String)> = match value {
-        Value::Object(map) => map.iter().map(|(k, v)| (k.as_str(), plain(v))).collect(),
-        other => vec![("value", plain(other))],
+/// An object's top-level fields, in the order they are serialized, as a
+/// header and one row: strings as they are, `null` empty, anything else as
+/// compact JSON. Not an object: one column, `value`.
+pub(crate) fn object(value: &impl Serialize) -> Result<String, CliError> {
+    // Through the text, since a `Value` would sort the keys.
+    let text = serde_json::to_string(value).map_err(super::encoding)?;
+    let fields = match serde_json::from_str::<Fields>(&text) {
+        Ok(Fields(fields)) => fields,
+        Err(_) => {
+            let value: Value = serde_json::from_str(&text).map_err(super::encoding)?;
+            vec![("value".to_string(), value)]
+        }
     };
-    let mut text = line(fields.iter().map(|(name, _)| *name))?;
-    text.push_str(&line(fields.iter().map(|(_, value)| value.as_str()))?);
-    Ok(text)
+    let mut out = line(fields.iter().map(|(name, _)| name.as_str()))?;
+    let values: Vec<String> = fields.iter().map(|(_, value)| plain(value)).collect();
+    out.push_str(&line(values.iter().map(String::as_str))?);
+    Ok(out)
+}
+
+/// A JSON object's fields in their order.
+struct Fields(Vec<(String, Value)>);
+
+impl<'de> Deserialize<'de> for Fields {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Fields, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = Fields;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Fields, A::Error> {
+                let mut fields = Vec::new();
+                while let Some(field) = map.next_entry()? {
+                    fields.push(field);
+                }
+                Ok(Fields(fields))
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
 }
 
 fn plain(value: &Value) -> String {
@@ -85,10 +116,23 @@ mod tests {
 
     #[test]
     fn an_object_is_a_header_and_a_row() {
-        let value = serde_json::json!({"a": "x", "b": null, "c": 3, "d": {"e": [1, "f"]}});
+        #[derive(Serialize)]
+        struct Summary {
+            z: &'static str,
+            b: Option<u8>,
+            c: u8,
+            d: Value,
+        }
+        let value = Summary {
+            z: "x",
+            b: None,
+            c: 3,
+            d: serde_json::json!({"e": [1, "f"]}),
+        };
         assert_eq!(
             object(&value).unwrap(),
-            "a,b,c,d\nx,,3,\"{\"\"e\"\":[1,\"\"f\"\"]}\"\n"
+            "z,b,c,d\nx,,3,\"{\"\"e\"\":[1,\"\"f\"\"]}\"\n",
+            "in the struct's order"
         );
         assert_eq!(object(&serde_json::json!(7)).unwrap(), "value\n7\n");
     }

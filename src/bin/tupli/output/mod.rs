@@ -66,10 +66,7 @@ pub(crate) fn list<T: Row + Serialize>(
 /// its top-level fields as a CSV header and row (nested values as JSON).
 pub(crate) fn object(value: &impl Serialize) -> Result<(), CliError> {
     match mode().format {
-        OutputFormat::Csv => {
-            let value = serde_json::to_value(value).map_err(encoding)?;
-            emit(&csv::object(&value)?)
-        }
+        OutputFormat::Csv => emit(&csv::object(value)?),
         OutputFormat::Jsonl => json_line(value),
         OutputFormat::Table | OutputFormat::Json => document(value),
     }
@@ -170,7 +167,7 @@ fn to_json(value: &impl Serialize, pretty: bool) -> Result<String, CliError> {
     text.map_err(encoding)
 }
 
-fn encoding(e: serde_json::Error) -> CliError {
+pub(crate) fn encoding(e: serde_json::Error) -> CliError {
     CliError::Local(format!("encoding JSON: {e}"))
 }
 
