@@ -24,7 +24,7 @@ pub(crate) fn init(verbose: u8, quiet: bool) {
     let from_env = std::env::var("RUST_LOG")
         .ok()
         .filter(|value| !value.trim().is_empty());
-    let filter = match from_env.map(|value| EnvFilter::try_new(value)) {
+    let filter = match from_env.map(EnvFilter::try_new) {
         Some(Ok(filter)) => filter,
         Some(Err(e)) => {
             eprintln!("tupli: warning: RUST_LOG is not a valid filter ({e}); using the flags'");
