@@ -373,11 +373,11 @@ impl AuthHandle {
                 detail: Detail::Message("the refresh token has expired".into()),
             });
         }
-        tracing::debug!("refreshing the access token");
+        tracing::info!("refreshing the access token");
         let answer = request().await;
         match &answer {
-            Ok(_) => tracing::debug!("access token refreshed"),
-            Err(error) => tracing::debug!(%error, "the refresh failed"),
+            Ok(_) => tracing::info!("access token refreshed"),
+            Err(error) => tracing::info!(%error, "the refresh failed"),
         }
         match answer {
             Ok(token) if !sendable(&token.token) => {

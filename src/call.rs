@@ -92,7 +92,7 @@ impl TupliApiClient {
             let span = tracing::debug_span!("tupli.call", attempt);
             match self.authenticated(&call, path).instrument(span).await {
                 Err(error) if policy.retries(retry, attempt, &error) => {
-                    tracing::debug!(attempt, %error, "retrying");
+                    tracing::info!(attempt, %error, "retrying");
                     let pause = policy.pause(attempt, error)?;
                     tracing::debug!(attempt, backoff_ms = pause.as_millis(), "waiting to retry");
                     tokio::time::sleep(pause).await;

@@ -58,8 +58,9 @@ impl ClientHooks<AuthHandle> for Client {
         info: &OperationInfo,
     ) -> reqwest::Result<reqwest::Response> {
         // One span per request: what was asked (never the query string,
-        // which can hold names) and what came back.
-        let span = tracing::debug_span!(
+        // which can hold names) and what came back, at INFO: one line per
+        // request is what a user asks for first (`tupli -v`).
+        let span = tracing::info_span!(
             "tupli.request",
             operation = info.operation_id,
             method = %request.method(),
@@ -72,12 +73,12 @@ impl ClientHooks<AuthHandle> for Client {
             Ok(response) => response,
             Err(error) => {
                 // The error's own text names the URL, query included: only its kind.
-                tracing::debug!(parent: &span, elapsed_ms, failure = failure_kind(&error), "no answer");
+                tracing::info!(parent: &span, elapsed_ms, failure = failure_kind(&error), "no answer");
                 return Err(error);
             }
         };
         let status = response.status();
-        tracing::debug!(parent: &span, status = status.as_u16(), elapsed_ms, "answered");
+        tracing::info!(parent: &span, status = status.as_u16(), elapsed_ms, "answered");
         if status.is_client_error() || status.is_server_error() {
             error::normalize(response).await
         } else {

@@ -258,7 +258,7 @@ fn each_format_is_written_whole_with_the_selection_asked_for() {
         let args = [
             &["export-episodes"][..],
             &SELECTION,
-            &["--format", format, "-o", path_arg],
+            &["--file-format", format, "-o", path_arg],
         ]
         .concat();
         let run = cli.run(&args);
@@ -407,7 +407,7 @@ fn the_format_comes_from_the_extension_unless_given() {
         ]
         .concat();
         if let Some(format) = format {
-            args.extend(["--format", format]);
+            args.extend(["--file-format", format]);
         }
         cli.run(&args).ok();
         let bytes = std::fs::read(&path).unwrap();
@@ -424,15 +424,20 @@ fn the_format_comes_from_the_extension_unless_given() {
             &["-o", "data.csv"][..],
             "cannot tell the format from the name data.csv",
         ),
-        (&["-o", "data"], "give --format npz, arrow or parquet"),
+        (&["-o", "data"], "give --file-format npz, arrow or parquet"),
         (
-            &["--format", "csv", "-o", "data.npz"],
+            &["--file-format", "csv", "-o", "data.npz"],
             "invalid value 'csv'",
         ),
-        (&["--dtype", "f16", "-o", "data.npz"], "invalid value 'f16'"),
-        (&["--format", "npz"], "--output <FILE>"),
+        // --format is the output's format (of the summary), not the file's.
         (
-            &["--format", "npz", "-o", dir.path().to_str().unwrap()],
+            &["--format", "npz", "-o", "data.npz"],
+            "invalid value 'npz' for '--format <FORMAT>'",
+        ),
+        (&["--dtype", "f16", "-o", "data.npz"], "invalid value 'f16'"),
+        (&["--file-format", "npz"], "--output <FILE>"),
+        (
+            &["--file-format", "npz", "-o", dir.path().to_str().unwrap()],
             "is a directory",
         ),
     ] {
@@ -501,7 +506,7 @@ fn a_value_that_is_not_numbers_exits_5_naming_it() {
         let args = [
             &["export-episodes"][..],
             &SELECTION,
-            &["--format", format, "-o", path.to_str().unwrap()],
+            &["--file-format", format, "-o", path.to_str().unwrap()],
         ]
         .concat();
         assert_eq!(

@@ -11,12 +11,15 @@ mod support;
 
 mod artifacts;
 mod benchmarks;
+mod completions;
 mod copy;
 mod env_auth;
 mod episodes;
 mod exit_codes;
 mod export;
 mod groups;
+mod logging;
+mod output;
 mod publish;
 mod roles;
 mod session;
@@ -117,7 +120,7 @@ impl Cli {
         serde_json::from_slice(&std::fs::read(self.credentials_path()).unwrap()).unwrap()
     }
 
-    /// The binary with `args`, the config directory and `TUPLI_URL` set.
+    /// The binary with `args`, the config directory and `TUPLI_URL` set, `RUST_LOG` unset.
     fn command(&self, args: &[&str]) -> Command {
         let mut command = Command::cargo_bin("tupli").unwrap();
         command
@@ -128,6 +131,8 @@ impl Cli {
             .env_remove("TUPLI_REFRESH_TOKEN")
             .env_remove("TUPLI_USER")
             .env_remove("TUPLI_PASSWORD")
+            // Logging is what the test's flags ask for, whatever the shell running the tests says.
+            .env_remove("RUST_LOG")
             .timeout(Duration::from_secs(60));
         command
     }

@@ -1,6 +1,7 @@
 //! A folder that fails on purpose: after some writes, every write fails or
 //! never ends; or the recording of one episode fails; or a listing fails.
 
+use std::future::{Future, IntoFuture};
 use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
@@ -31,8 +32,12 @@ pub struct Faults {
 pub struct Faulty {
     pub inner: FileStorage,
     pub faults: Faults,
-    /// Writes that went through.
+    /// Writes that went through (counted once done).
     pub writes: AtomicUsize,
+    /// Writes let through that are not done yet.
+    pub in_flight: AtomicUsize,
+    /// Writes that reached the gate, let through or not.
+    started: AtomicUsize,
     /// Every episode filter asked, as JSON.
     pub episode_filters: Mutex<Vec<String>>,
     /// Told when a write starts to hang.
@@ -45,6 +50,8 @@ impl Faulty {
             inner,
             faults,
             writes: AtomicUsize::new(0),
+            in_flight: AtomicUsize::new(0),
+            started: AtomicUsize::new(0),
             episode_filters: Mutex::new(Vec::new()),
             hung: tokio::sync::Notify::new(),
         }
@@ -55,13 +62,12 @@ impl Faulty {
         &self.inner
     }
 
-    /// Counts a write, or fails or hangs it.
-    async fn write(&self) -> Result<()> {
-        let done = self.writes.fetch_add(1, Ordering::SeqCst);
-        let over = |limit: Option<usize>| limit.is_some_and(|n| done >= n);
-        if over(self.faults.hang_after) || over(self.faults.fail_after) {
-            self.writes.fetch_sub(1, Ordering::SeqCst);
-        }
+    /// Runs a write, or fails or hangs it: the first `fail_after` /
+    /// `hang_after` writes to start go through, the later ones fail or never
+    /// end. A write is counted in `writes` once it is done.
+    async fn write<T>(&self, write: impl Future<Output = Result<T>>) -> Result<T> {
+        let started = self.started.fetch_add(1, Ordering::SeqCst);
+        let over = |limit: Option<usize>| limit.is_some_and(|n| started >= n);
         if over(self.faults.hang_after) {
             self.hung.notify_one();
             std::future::pending::<()>().await;
@@ -69,7 +75,13 @@ impl Faulty {
         if over(self.faults.fail_after) {
             return Err(std::io::Error::other("injected: the disk is full").into());
         }
-        Ok(())
+        self.in_flight.fetch_add(1, Ordering::SeqCst);
+        let done = write.await;
+        self.in_flight.fetch_sub(1, Ordering::SeqCst);
+        if done.is_ok() {
+            self.writes.fetch_add(1, Ordering::SeqCst);
+        }
+        done
     }
 }
 
@@ -82,10 +94,7 @@ impl TupliStorage for Faulty {
         &'a self,
         benchmark: &'a BenchmarkQuery,
     ) -> BoxFuture<'a, Result<BenchmarkHeader>> {
-        Box::pin(async move {
-            self.write().await?;
-            self.store().store_benchmark(benchmark).await
-        })
+        Box::pin(async move { self.write(self.store().store_benchmark(benchmark)).await })
     }
 
     fn load_benchmark<'a>(&'a self, benchmark_id: &'a str) -> BoxFuture<'a, Result<Benchmark>> {
@@ -117,8 +126,8 @@ impl TupliStorage for Faulty {
         metadata: &'a ArtifactMetadata,
     ) -> Transfer<'a, ArtifactMetadataItem> {
         Transfer::new(move |_| async move {
-            self.write().await?;
-            self.store().store_artifact(data, metadata).await
+            self.write(self.store().store_artifact(data, metadata).into_future())
+                .await
         })
     }
 
@@ -128,8 +137,12 @@ impl TupliStorage for Faulty {
         metadata: &'a ArtifactMetadata,
     ) -> Transfer<'a, ArtifactMetadataItem> {
         Transfer::new(move |_| async move {
-            self.write().await?;
-            self.store().store_artifact_from_path(path, metadata).await
+            self.write(
+                self.store()
+                    .store_artifact_from_path(path, metadata)
+                    .into_future(),
+            )
+            .await
         })
     }
 
@@ -173,8 +186,7 @@ impl TupliStorage for Faulty {
                     reason: format!("injected: episode {} is refused", mark.unwrap_or(0)),
                 });
             }
-            self.write().await?;
-            self.store().record_episode(episode).await
+            self.write(self.store().record_episode(episode)).await
         })
     }
 

@@ -130,15 +130,25 @@ async fn a_dropped_copy_resumes_without_duplicates() {
                 ..Faults::default()
             },
         );
-        let run = copy(&source, &faulty, Selection::all())
-            .temp_dir(temp.path())
-            .into_future();
+        // Boxed, so that `drop(run)` below drops the copy itself.
+        let mut run = Box::pin(
+            copy(&source, &faulty, Selection::all())
+                .temp_dir(temp.path())
+                .into_future(),
+        );
         tokio::select! {
-            report = run => panic!("after {hang_after}: it should hang, but ended: {report:?}"),
+            report = &mut run => panic!("after {hang_after}: it should hang, but ended: {report:?}"),
             () = faulty.hung.notified() => {}
         }
-        // (`run` is dropped: whatever else was in flight stops where it is.)
-        tokio::time::sleep(Duration::from_millis(50)).await;
+        // The writes let through before the hang finish (the copy goes on
+        // meanwhile; every later write hangs), then the copy is dropped.
+        while faulty.in_flight.load(std::sync::atomic::Ordering::SeqCst) > 0 {
+            tokio::select! {
+                report = &mut run => panic!("after {hang_after}: it should hang, but ended: {report:?}"),
+                () = tokio::time::sleep(Duration::from_millis(1)) => {}
+            }
+        }
+        drop(run);
         assert_eq!(
             faulty.writes.load(std::sync::atomic::Ordering::SeqCst),
             hang_after

@@ -48,9 +48,30 @@ pub(crate) struct Cli {
     #[arg(long, global = true, env = "TUPLI_STORAGE", value_name = "DIR")]
     pub(crate) storage: Option<PathBuf>,
 
-    /// Print the API's JSON instead of tables
+    /// How results are printed on standard output: aligned tables and records for people, the
+    /// API's JSON (one document), JSON Lines (one object a line; lists print as they arrive) or
+    /// CSV (the table's columns, a header line first)
+    #[arg(long, global = true, value_enum, value_name = "FORMAT")]
+    pub(crate) format: Option<OutputFormat>,
+
+    /// Short for --format json
     #[arg(long, global = true)]
     pub(crate) json: bool,
+
+    /// Indent JSON (the default only when standard output is a terminal; to a pipe or file it
+    /// is compact)
+    #[arg(long, global = true)]
+    pub(crate) pretty: bool,
+
+    /// Log what the client does on standard error: -v one line per request (operation,
+    /// method, path, status, time) and token refreshes and retries, -vv debugging detail,
+    /// -vvv everything (RUST_LOG, when set, decides instead)
+    #[arg(long, short, global = true, action = clap::ArgAction::Count, conflicts_with = "quiet")]
+    pub(crate) verbose: u8,
+
+    /// No progress indicators and no notes on standard error; errors are still printed
+    #[arg(long, short, global = true)]
+    pub(crate) quiet: bool,
 
     #[command(subcommand)]
     pub(crate) command: Command,
@@ -79,7 +100,30 @@ pub(crate) enum Command {
     /// when everything was copied or skipped, 5 when an item failed (the others are copied; run
     /// it again to retry), 130 on Ctrl-C (run it again to finish).
     Copy(Box<CopyArgs>),
+    /// Print a completion script for a shell on standard output
+    ///
+    /// The script completes subcommands, options and their values. Load it from your shell's
+    /// start-up files once.
+    #[command(after_long_help = COMPLETIONS_INSTALL)]
+    Completions {
+        /// The shell to complete in
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
 }
+
+/// How to install each shell's completion script (`completions --help`).
+const COMPLETIONS_INSTALL: &str = "\
+Installing (then open a new shell):
+  bash        tupli completions bash > ~/.local/share/bash-completion/completions/tupli
+              (needs the bash-completion package; without it, add to ~/.bashrc:
+              source <(tupli completions bash))
+  zsh         mkdir -p ~/.zfunc && tupli completions zsh > ~/.zfunc/_tupli
+              and in ~/.zshrc, before compinit runs: fpath=(~/.zfunc $fpath)
+  fish        tupli completions fish > ~/.config/fish/completions/tupli.fish
+  powershell  add to the file $PROFILE names:
+              tupli completions powershell | Out-String | Invoke-Expression
+  elvish      tupli completions elvish >> ~/.config/elvish/rc.elv";
 
 /// What `copy` copies, from where to where.
 #[derive(Debug, Args)]
@@ -415,8 +459,9 @@ pub(crate) struct ExportArgs {
     #[arg(long, short, value_name = "FILE")]
     pub(crate) output: PathBuf,
     /// File format [default: from FILE's extension: .npz; .arrow, .feather or .ipc; .parquet]
+    /// (--format is the summary's output format)
     #[arg(long, value_enum, value_name = "FORMAT")]
-    pub(crate) format: Option<ExportFormat>,
+    pub(crate) file_format: Option<ExportFormat>,
     /// Element type of observations, actions, next_observations and rewards (f32: each
     /// value rounded to nearest, as numpy.float32 rounds)
     #[arg(long, value_enum, value_name = "DTYPE", default_value = "f64")]
@@ -428,6 +473,38 @@ pub(crate) struct ExportArgs {
     pub(crate) benchmarks: BenchmarkFilterArgs,
     #[command(flatten, next_help_heading = "Episodes (of those benchmarks)")]
     pub(crate) episodes: FilterArgs,
+}
+
+/// How results are printed on standard output (`--format`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub(crate) enum OutputFormat {
+    /// Aligned tables and key/value records, for people
+    Table,
+    /// The API's JSON, one document (indented on a terminal or with --pretty)
+    Json,
+    /// JSON Lines: one compact JSON object a line
+    Jsonl,
+    /// Comma-separated values with a header line, quoted where needed
+    Csv,
+}
+
+impl Cli {
+    /// The output format `--format` and `--json` ask for (a table when neither is
+    /// given); an error when they disagree.
+    pub(crate) fn output_format(&self) -> Result<OutputFormat, String> {
+        match (self.format, self.json) {
+            (None, false) => Ok(OutputFormat::Table),
+            (None, true) | (Some(OutputFormat::Json), _) => Ok(OutputFormat::Json),
+            (Some(format), false) => Ok(format),
+            (Some(format), true) => Err(format!(
+                "--json is short for --format json, but --format {} was given too",
+                format
+                    .to_possible_value()
+                    .map(|v| v.get_name().to_string())
+                    .unwrap_or_default()
+            )),
+        }
+    }
 }
 
 /// The file formats `export-episodes` writes.
@@ -649,7 +726,7 @@ mod tests {
         let ExportArgs {
             benchmarks,
             episodes,
-            format,
+            file_format,
             dtype,
             output,
         } = *args;
@@ -659,7 +736,7 @@ mod tests {
         );
         assert_eq!(episodes.given(), Some(Filter::geq("n_tuples", 3)));
         assert_eq!(
-            (format, dtype, output),
+            (file_format, dtype, output),
             (None, ExportDtype::F64, PathBuf::from("x.npz"))
         );
 

@@ -5,12 +5,14 @@
 mod args;
 mod binary_output;
 mod commands;
+mod completions;
 mod config;
 mod confirm;
 mod env_auth;
 mod error;
 mod input;
 mod interrupt;
+mod logging;
 mod output;
 mod panic;
 mod password;
@@ -18,9 +20,10 @@ mod progress;
 mod session;
 mod where_parser;
 
+use std::io::IsTerminal;
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::{CommandFactory, Parser};
 
 fn main() -> ExitCode {
     panic::install();
@@ -35,6 +38,10 @@ fn run() -> ExitCode {
     }
     // Usage errors exit 2 (clap's code); --help and --version exit 0.
     let cli = args::Cli::parse();
+    configure(&cli);
+    if let args::Command::Completions { shell } = cli.command {
+        return finish(completions::print(shell));
+    }
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -45,7 +52,31 @@ fn run() -> ExitCode {
             return ExitCode::from(error::OTHER);
         }
     };
-    match runtime.block_on(commands::run(cli)) {
+    finish(runtime.block_on(commands::run(cli)))
+}
+
+/// Sets the output mode and the logging from the global options; exits with
+/// a usage error (2) when `--json` and `--format` disagree.
+fn configure(cli: &args::Cli) {
+    let format = match cli.output_format() {
+        Ok(format) => format,
+        Err(message) => args::Cli::command()
+            .error(clap::error::ErrorKind::ArgumentConflict, message)
+            .exit(),
+    };
+    output::set_mode(output::Mode {
+        format,
+        pretty: cli.pretty || std::io::stdout().is_terminal(),
+        quiet: cli.quiet,
+        // Log lines would tear a progress bar apart.
+        progress: !cli.quiet && cli.verbose == 0,
+    });
+    logging::init(cli.verbose, cli.quiet);
+}
+
+/// The exit code of a run's result, with its error printed.
+fn finish(result: Result<(), error::CliError>) -> ExitCode {
+    match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e}");

@@ -1,4 +1,5 @@
-//! Progress indicators on standard error, shown only when it is a terminal;
+//! Progress indicators on standard error, shown only when it is a terminal
+//! (and neither `--quiet` nor `-v` is given);
 //! an [`Indicator`] also observes artifact transfers as a [`tupli::Progress`],
 //! an [`ExportIndicator`] dataset exports as an [`ExportProgress`], and a
 //! [`CopyIndicator`] copies as a [`CopyProgress`].
@@ -116,7 +117,7 @@ impl Indicator {
     }
 
     fn show(template: &str, message: String, storing: Option<String>) -> Indicator {
-        if !std::io::stderr().is_terminal() {
+        if !crate::output::mode().progress || !std::io::stderr().is_terminal() {
             return Indicator(None);
         }
         let indicator = Indicator::on(ProgressBar::new_spinner(), template, message, storing);

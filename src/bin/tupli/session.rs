@@ -69,11 +69,11 @@ impl Session {
             .unwrap_or_else(|| DEFAULT_URL.to_string());
         let session = Session::at(store, stored, &url)?;
         if session.stored.is_none() && stored.tokens.is_some() {
-            eprintln!(
+            crate::output::note(&format!(
                 "tupli: note: not sending the stored tokens to {}: they were issued by {}",
                 session.client.url(),
                 stored.url.as_deref().unwrap_or("another server")
-            );
+            ));
         }
         Ok(session)
     }

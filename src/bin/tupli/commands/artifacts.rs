@@ -75,11 +75,11 @@ pub(crate) async fn run(
                 let written = std::fs::metadata(&path)
                     .map_err(|e| CliError::Local(format!("cannot read {}: {e}", path.display())))?
                     .len();
-                eprintln!(
+                output::note(&format!(
                     "Wrote {} to {} (hash verified).",
                     output::bytes(written),
                     path.display()
-                );
+                ));
             }
             Ok(())
         }

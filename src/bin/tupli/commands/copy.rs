@@ -64,7 +64,7 @@ pub(crate) async fn run(
 
     let summary = Summary::new(&report, &from, &to);
     if json {
-        output::json(&summary)?;
+        output::object(&summary)?;
     } else {
         output::emit(&summary.text(&report))?;
     }
@@ -167,10 +167,10 @@ impl Backend {
             Side::Server(url) => {
                 let session = Session::at_with(store.clone(), stored, url, env).await?;
                 if !session.has_login() {
-                    eprintln!(
+                    output::note(&format!(
                         "tupli: note: not logged in to {url}: copying what it shows to anyone \
                          (`tupli login USER --url {url}` to copy what you can read there)"
-                    );
+                    ));
                 }
                 Ok(Backend::Server(session))
             }

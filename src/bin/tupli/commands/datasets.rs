@@ -25,17 +25,17 @@ pub(crate) async fn run<S: TupliStorage + Clone + 'static>(
         DatasetCommand::ExportEpisodes(args) => {
             let ExportArgs {
                 output,
-                format,
+                file_format,
                 dtype,
                 benchmarks,
                 episodes,
             } = *args;
             // Both checked before anything is sent.
-            let format = match format.or_else(|| ExportFormat::from_extension(&output)) {
+            let format = match file_format.or_else(|| ExportFormat::from_extension(&output)) {
                 Some(format) => format,
                 None => {
                     return Err(CliError::Usage(format!(
-                        "cannot tell the format from the name {}: give --format npz, arrow or \
+                        "cannot tell the format from the name {}: give --file-format npz, arrow or \
                          parquet, or a file name ending in .npz, .arrow (.feather, .ipc) or \
                          .parquet",
                         output.display()
@@ -62,7 +62,7 @@ pub(crate) async fn run<S: TupliStorage + Clone + 'static>(
             progress.clear();
             let summary = Summary::new(&summary, format, dtype);
             if json {
-                output::json(&summary)
+                output::object(&summary)
             } else {
                 output::line(&summary.sentence())
             }

@@ -1,5 +1,5 @@
-//! Episodes: `record-episode`, `list-episodes` (printed as they arrive with
-//! `--json`), `delete-episode`, `publish-episode`, `unpublish-episode`.
+//! Episodes: `record-episode`, `list-episodes` (printed as they arrive in
+//! every format but a table), `delete-episode`, `publish-episode`, `unpublish-episode`.
 
 use futures::{Stream, TryStreamExt};
 use serde::Serialize;
@@ -59,11 +59,11 @@ pub(crate) async fn run(
     }
 }
 
-/// A listing that arrives element by element: JSON is printed as it comes,
-/// a table once everything is there.
+/// A listing that arrives element by element: printed as it comes (a table
+/// once everything is there).
 async fn stream<T, S>(
     items: S,
-    json: bool,
+    machine: bool,
     progress: &Indicator,
     noun: &str,
 ) -> Result<(), CliError>
@@ -72,20 +72,11 @@ where
     S: Stream<Item = tupli::Result<T>>,
 {
     let mut items = std::pin::pin!(items);
-    if json {
-        let mut array = output::JsonArray::default();
-        while let Some(item) = items.try_next().await? {
-            progress.inc(1);
-            array.push(&item)?;
-        }
-        progress.clear();
-        return array.finish();
-    }
-    let mut all = Vec::new();
+    let mut list = output::List::new(machine, noun);
     while let Some(item) = items.try_next().await? {
         progress.inc(1);
-        all.push(item);
+        list.push(item)?;
     }
     progress.clear();
-    output::list(&all, json, noun)
+    list.finish()
 }

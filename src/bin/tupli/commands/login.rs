@@ -154,7 +154,7 @@ fn whoami(stored: &Credentials, url: Option<String>, json: bool) -> Result<(), C
     let access = tokens.access_expires_at();
     let refresh = tokens.refresh_expires_at();
     if json {
-        return output::json(&WhoAmI {
+        return output::object(&WhoAmI {
             username: tokens.username(),
             url: server,
             access_expires_at: access.map(output::rfc3339),

@@ -20,6 +20,7 @@ use tupli::TupliApiClient;
 
 use crate::args::{
     ApiCommand, ArtifactCommand, BenchmarkCommand, Cli, Command, EpisodeCommand, LoginCommand,
+    OutputFormat,
 };
 use crate::config::Store;
 use crate::confirm;
@@ -68,7 +69,9 @@ pub(crate) async fn run(cli: Cli) -> Result<(), CliError> {
     let stored = store.load().map_err(CliError::local)?;
     let url = cli.url.filter(|u| !u.trim().is_empty());
     let folder = cli.storage.filter(|dir| !dir.as_os_str().is_empty());
-    let json = cli.json;
+    // `json`, here and in every command: machine-readable output (any
+    // --format but table), printed in the format the output mode names.
+    let json = output::mode().format != OutputFormat::Table;
     let command = match cli.command {
         Command::Login(command @ LoginCommand::Login { .. }) if folder.is_some() => {
             return Err(needs_server(&command, folder.as_deref()))
@@ -79,6 +82,8 @@ pub(crate) async fn run(cli: Cli) -> Result<(), CliError> {
             return copy::run(*args, store, stored, env, json).await;
         }
         Command::Api(command) => command,
+        // Printed before anything else runs (see main).
+        Command::Completions { shell } => return crate::completions::print(shell),
     };
     // Asked before anything is sent (or a folder opened).
     confirm::deletion(&command)?;

@@ -2,31 +2,14 @@
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-/// A time as RFC 3339 in UTC, to the second.
-pub(crate) fn rfc3339(at: SystemTime) -> String {
-    let secs = at.duration_since(UNIX_EPOCH).unwrap_or_default().as_secs();
-    let (days, rest) = (secs / 86_400, secs % 86_400);
-    let (year, month, day) = civil_from_days(days as i64);
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
-        rest / 3600,
-        rest % 3600 / 60,
-        rest % 60
-    )
-}
+/// The last second humantime formats (it panics after it, and before the epoch).
+const LAST_FORMATTABLE: Duration = Duration::from_secs(253_402_300_799);
 
-/// Howard Hinnant's days-since-epoch to (year, month, day).
-fn civil_from_days(days: i64) -> (i64, u32, u32) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    (year, month, day)
+/// A time as RFC 3339 in UTC, to the second; times before 1970 or after 9999
+/// (a token's `exp` can say anything) are shown as the nearest of those.
+pub(crate) fn rfc3339(at: SystemTime) -> String {
+    let at = at.clamp(UNIX_EPOCH, UNIX_EPOCH + LAST_FORMATTABLE);
+    humantime::format_rfc3339_seconds(at).to_string()
 }
 
 /// A server time (ISO 8601) to the second: `2025-01-02T03:04:05.123456` →
@@ -92,6 +75,10 @@ mod tests {
             rfc3339(UNIX_EPOCH + Duration::from_secs(951_782_400)),
             "2000-02-29T00:00:00Z"
         );
+        let before = UNIX_EPOCH - Duration::from_secs(1);
+        assert_eq!(rfc3339(before), "1970-01-01T00:00:00Z");
+        let far = UNIX_EPOCH + Duration::from_secs(1 << 40);
+        assert_eq!(rfc3339(far), "9999-12-31T23:59:59Z");
         assert_eq!(
             to_the_second("2025-01-02T03:04:05.123456"),
             "2025-01-02T03:04:05"

@@ -15,6 +15,12 @@ pub(crate) trait Row {
     fn fields(&self) -> Vec<(&'static str, Cell)>;
 }
 
+impl<R: Row + ?Sized> Row for &R {
+    fn fields(&self) -> Vec<(&'static str, Cell)> {
+        (**self).fields()
+    }
+}
+
 impl Row for BenchmarkHeader {
     fn fields(&self) -> Vec<(&'static str, Cell)> {
         vec![

@@ -1,8 +1,8 @@
 //! The table engine: cells, aligned tables (like pytupli's `tabulate`
 //! output) and key/value records, measured in display columns.
 
+use console::Alignment;
 use serde_json::Value;
-use unicode_width::UnicodeWidthChar;
 
 use super::format;
 use super::rows::Row;
@@ -19,10 +19,13 @@ enum Align {
     Right,
 }
 
-/// One formatted field of a row.
+/// One formatted field of a row: what a table shows, and the value CSV gets.
 #[derive(Clone, Debug)]
 pub(crate) struct Cell {
+    /// Shown in tables and records (control characters escaped).
     text: String,
+    /// The value itself (unescaped, never elided; flags as `true`/`false`, times in full).
+    data: String,
     align: Align,
     /// Widest the cell may be in a table.
     width: usize,
@@ -31,8 +34,10 @@ pub(crate) struct Cell {
 impl Cell {
     /// Text, elided past [`CELL_WIDTH`].
     pub(crate) fn text(text: impl AsRef<str>) -> Cell {
+        let data = text.as_ref().to_string();
         Cell {
-            text: printable(text.as_ref()),
+            text: printable(&data),
+            data,
             align: Align::Left,
             width: CELL_WIDTH,
         }
@@ -56,8 +61,10 @@ impl Cell {
 
     /// A number, right-aligned.
     pub(crate) fn number(n: impl ToString) -> Cell {
+        let text = n.to_string();
         Cell {
-            text: n.to_string(),
+            data: text.clone(),
+            text,
             align: Align::Right,
             width: usize::MAX,
         }
@@ -65,7 +72,10 @@ impl Cell {
 
     /// ✓ or ✗.
     pub(crate) fn flag(b: bool) -> Cell {
-        Cell::full(format::flag(b))
+        Cell {
+            data: b.to_string(),
+            ..Cell::full(format::flag(b))
+        }
     }
 
     /// Text, or empty.
@@ -87,9 +97,17 @@ impl Cell {
         }
     }
 
-    /// A server time, to the second.
+    /// A server time, to the second (in full in CSV).
     pub(crate) fn time(iso: &str) -> Cell {
-        Cell::full(format::to_the_second(iso))
+        Cell {
+            data: iso.to_string(),
+            ..Cell::full(format::to_the_second(iso))
+        }
+    }
+
+    /// The value itself, as CSV prints it.
+    pub(crate) fn data(&self) -> &str {
+        &self.data
     }
 }
 
@@ -182,34 +200,21 @@ fn printable(text: &str) -> String {
 
 /// Display width (wide characters count two columns).
 fn width(text: &str) -> usize {
-    text.chars().map(|c| c.width().unwrap_or(0)).sum()
+    console::measure_text_width(text)
 }
 
 /// `text` cut to at most `max` columns, ending in `…` when cut.
 fn elide(text: &str, max: usize) -> String {
-    if width(text) <= max {
-        return text.to_string();
-    }
-    let mut out = String::new();
-    let mut used = 0;
-    for c in text.chars() {
-        let w = c.width().unwrap_or(0);
-        if used + w + 1 > max {
-            break;
-        }
-        out.push(c);
-        used += w;
-    }
-    out.push('…');
-    out
+    console::truncate_str(text, max, "…").into_owned()
 }
 
+/// `text` padded with spaces to `to` columns.
 fn pad(text: &str, to: usize, align: Align) -> String {
-    let fill = " ".repeat(to.saturating_sub(width(text)));
-    match align {
-        Align::Left => format!("{text}{fill}"),
-        Align::Right => format!("{fill}{text}"),
-    }
+    let align = match align {
+        Align::Left => Alignment::Left,
+        Align::Right => Alignment::Right,
+    };
+    console::pad_str(text, to, align, None).into_owned()
 }
 
 #[cfg(test)]
@@ -245,7 +250,10 @@ episode-2  b                12345  ✗           ✗        ann         2025-01-
         assert_eq!(elide("abcdef", 4), "abc…");
         assert_eq!(elide("abcd", 4), "abcd");
         assert_eq!(elide("日本語です", 5), "日本…");
+        assert_eq!(elide("日本語です", 6), "日本…");
         assert_eq!(width("日本"), 4);
+        assert_eq!(pad("日本", 6, Align::Left), "日本  ");
+        assert_eq!(pad("7", 3, Align::Right), "  7");
         assert_eq!(printable("a\nb\tc"), "a\\nb\\tc");
     }
 
