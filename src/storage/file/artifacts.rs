@@ -11,7 +11,7 @@ use sha2::{Digest, Sha256};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWriteExt};
 
 use super::layout::{self, Kind};
-use super::matcher::{self, Scope};
+use super::matcher::Scope;
 use super::{blocking, json, write_json, FileStorage, CREATED_BY};
 use crate::atomic_file::AtomicFile;
 use crate::error::{Error, Result};
@@ -196,22 +196,8 @@ impl FileStorage {
         &self,
         filter: &Filter,
     ) -> Result<Vec<ArtifactMetadataItem>> {
-        matcher::check(filter, Scope::Metadata)?;
-        let root = self.root();
-        let filter = filter.clone();
-        blocking(move || {
-            let mut found = Vec::new();
-            for record in layout::read_all::<ArtifactMetadataItem>(&root, Kind::Artifact)? {
-                match matcher::matches(&filter, &record.document) {
-                    Ok(true) => found.push(record.model),
-                    Ok(false) => {}
-                    // As the server: nothing at all.
-                    Err(matcher::PastStart) => return Ok(Vec::new()),
-                }
-            }
-            Ok(found)
-        })
-        .await
+        self.list_matching(filter, Scope::Metadata, Kind::Artifact)
+            .await
     }
 
     /// Removes the metadata (so listings no longer show it), then the bytes;

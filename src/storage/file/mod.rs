@@ -252,12 +252,22 @@ impl FileStorage {
     }
 
     async fn list_benchmarks(&self, filter: &Filter) -> Result<Vec<BenchmarkHeader>> {
-        matcher::check(filter, Scope::Document)?;
+        self.list_matching(filter, Scope::Document, Kind::Benchmark)
+            .await
+    }
+
+    /// The records of `kind` whose documents match `filter` (checked for
+    /// `scope` first), as the server lists them.
+    async fn list_matching<T>(&self, filter: &Filter, scope: Scope, kind: Kind) -> Result<Vec<T>>
+    where
+        T: serde::de::DeserializeOwned + Send + 'static,
+    {
+        matcher::check(filter, scope)?;
         let root = self.root();
         let filter = filter.clone();
         blocking(move || {
             let mut found = Vec::new();
-            for record in layout::read_all::<BenchmarkHeader>(&root, Kind::Benchmark)? {
+            for record in layout::read_all::<T>(&root, kind)? {
                 match matcher::matches(&filter, &record.document) {
                     Ok(true) => found.push(record.model),
                     Ok(false) => {}
