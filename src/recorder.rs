@@ -983,19 +983,13 @@ fn episode_key(metadata: &mut Map<String, Value>) -> Result<(String, bool)> {
 
 /// NaN and infinities have no JSON form: refuse them, naming where they are.
 fn check_finite(tuple: &RlTuple, step: usize) -> Result<()> {
-    for (field, value) in [
-        ("state", &tuple.state),
-        ("action", &tuple.action),
-        ("reward", &tuple.reward),
-    ] {
-        if let Some(at) = value.first_non_finite() {
-            return Err(Error::invalid(
-                "tuple",
-                format!("step {step}: {field}{at} is NaN or infinite, which JSON cannot carry"),
-            ));
-        }
+    match tuple.first_non_finite() {
+        Some(at) => Err(Error::invalid(
+            "tuple",
+            format!("step {step}: {at} is NaN or infinite, which JSON cannot carry"),
+        )),
+        None => Ok(()),
     }
-    Ok(())
 }
 
 /// An error with its sources (`transport error: error sending request: …:

@@ -287,6 +287,18 @@ pub struct RlTuple {
 }
 
 impl RlTuple {
+    /// Where the tuple's first float that JSON cannot carry (NaN, ±infinity)
+    /// is: `state[3]`, `action`, `reward`.
+    pub(crate) fn first_non_finite(&self) -> Option<String> {
+        [
+            ("state", &self.state),
+            ("action", &self.action),
+            ("reward", &self.reward),
+        ]
+        .into_iter()
+        .find_map(|(field, value)| value.first_non_finite().map(|at| format!("{field}{at}")))
+    }
+
     /// Creates a tuple of `state`, `action` and `reward`, neither terminal nor
     /// cut off.
     pub fn new(

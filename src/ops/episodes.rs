@@ -37,19 +37,13 @@ fn episode_size(episode: &Episode) -> usize {
 
 /// NaN and infinities have no JSON form (serde_json would silently write
 /// `null`): refuse them, naming where they are.
-fn check_finite(episode: &Episode) -> Result<()> {
+pub(crate) fn check_finite(episode: &Episode) -> Result<()> {
     for (i, tuple) in episode.tuples.iter().enumerate() {
-        for (field, value) in [
-            ("state", &tuple.state),
-            ("action", &tuple.action),
-            ("reward", &tuple.reward),
-        ] {
-            if let Some(at) = value.first_non_finite() {
-                return Err(Error::invalid(
-                    "episode",
-                    format!("tuples[{i}].{field}{at} is NaN or infinite, which JSON cannot carry"),
-                ));
-            }
+        if let Some(at) = tuple.first_non_finite() {
+            return Err(Error::invalid(
+                "episode",
+                format!("tuples[{i}].{at} is NaN or infinite, which JSON cannot carry"),
+            ));
         }
     }
     Ok(())

@@ -2,7 +2,7 @@
 
 mod artifacts;
 mod benchmarks;
-mod episodes;
+pub(crate) mod episodes;
 mod groups;
 mod roles;
 mod users;

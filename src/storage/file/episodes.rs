@@ -14,6 +14,7 @@ use crate::atomic_file::AtomicFile;
 use crate::error::{Error, Result};
 use crate::filter::Filter;
 use crate::models::{Benchmark, Episode, EpisodeHeader, EpisodeItem};
+use crate::ops::episodes::check_finite;
 use crate::streams::EpisodeJsonStream;
 use crate::validate;
 
@@ -199,23 +200,4 @@ fn read_episode(
     let header =
         serde_json::to_vec(&document).map_err(|e| layout::corrupt(&path, Kind::Episode, e))?;
     Ok(Step::Yield(Bytes::from(header)))
-}
-
-/// NaN and infinities have no JSON form: refused, naming where they are.
-fn check_finite(episode: &Episode) -> Result<()> {
-    for (i, tuple) in episode.tuples.iter().enumerate() {
-        for (field, value) in [
-            ("state", &tuple.state),
-            ("action", &tuple.action),
-            ("reward", &tuple.reward),
-        ] {
-            if let Some(at) = value.first_non_finite() {
-                return Err(Error::invalid(
-                    "episode",
-                    format!("tuples[{i}].{field}{at} is NaN or infinite, which JSON cannot carry"),
-                ));
-            }
-        }
-    }
-    Ok(())
 }
