@@ -396,8 +396,11 @@ fn the_format_comes_from_the_extension_unless_given() {
         ("a.ipc", None, b"ARROW1"),
         ("a.arrow", None, b"ARROW1"),
         ("a.parquet", None, b"PAR1"),
-        ("a.bin", Some("parquet"), b"PAR1"),
-        ("b.npz", Some("arrow"), b"ARROW1"),
+        ("a.bin", Some(("--file-format", "parquet")), b"PAR1"),
+        ("b.npz", Some(("--file-format", "arrow")), b"ARROW1"),
+        // The global --format names the file's format too, for this command.
+        ("c.bin", Some(("--format", "npz")), b"PK\x03\x04"),
+        ("d.npz", Some(("--format", "parquet")), b"PAR1"),
     ] {
         let path = dir.path().join(name);
         let mut args = [
@@ -406,8 +409,8 @@ fn the_format_comes_from_the_extension_unless_given() {
             &["-o", path.to_str().unwrap()],
         ]
         .concat();
-        if let Some(format) = format {
-            args.extend(["--file-format", format]);
+        if let Some((flag, format)) = format {
+            args.extend([flag, format]);
         }
         cli.run(&args).ok();
         let bytes = std::fs::read(&path).unwrap();
@@ -416,7 +419,7 @@ fn the_format_comes_from_the_extension_unless_given() {
             assert!(bytes.ends_with(magic), "{name}: the file is complete");
         }
     }
-    called(mocks, 6);
+    called(mocks, 8);
 
     // Usage errors, before anything is sent (the catch-all would see it).
     for (args, says) in [
@@ -429,10 +432,16 @@ fn the_format_comes_from_the_extension_unless_given() {
             &["--file-format", "csv", "-o", "data.npz"],
             "invalid value 'csv'",
         ),
-        // --format is the output's format (of the summary), not the file's.
         (
-            &["--format", "npz", "-o", "data.npz"],
-            "invalid value 'npz' for '--format <FORMAT>'",
+            &[
+                "--format",
+                "npz",
+                "--file-format",
+                "arrow",
+                "-o",
+                "data.npz",
+            ],
+            "--format npz and --file-format arrow disagree",
         ),
         (&["--dtype", "f16", "-o", "data.npz"], "invalid value 'f16'"),
         (&["--file-format", "npz"], "--output <FILE>"),
@@ -445,6 +454,12 @@ fn the_format_comes_from_the_extension_unless_given() {
         let stderr = cli.run(&args).fails(2);
         assert!(stderr.contains(says), "{args:?}: {stderr}");
     }
+    // A file format is no output format for other commands.
+    let stderr = cli.run(&["list-roles", "--format", "npz"]).fails(2);
+    assert!(
+        stderr.contains("--format npz is a file format, for export-episodes only"),
+        "{stderr}"
+    );
     let missing = dir.path().join("no/such/dir/x.npz");
     let stderr = cli
         .run(&["export-episodes", "-o", missing.to_str().unwrap()])

@@ -50,9 +50,10 @@ pub(crate) struct Cli {
 
     /// How results are printed on standard output: aligned tables and records for people, the
     /// API's JSON (one document), JSON Lines (one object a line; lists print as they arrive) or
-    /// CSV (the table's columns, a header line first)
+    /// CSV (the table's columns, a header line first). For export-episodes, npz, arrow or
+    /// parquet give the file's format instead (as --file-format does)
     #[arg(long, global = true, value_enum, value_name = "FORMAT")]
-    pub(crate) format: Option<OutputFormat>,
+    pub(crate) format: Option<FormatArg>,
 
     /// Short for --format json
     #[arg(long, global = true)]
@@ -458,8 +459,9 @@ pub(crate) struct ExportArgs {
     /// The file to write (an existing one is replaced only once the new one is complete)
     #[arg(long, short, value_name = "FILE")]
     pub(crate) output: PathBuf,
-    /// File format [default: from FILE's extension: .npz; .arrow, .feather or .ipc; .parquet]
-    /// (--format is the summary's output format)
+    /// File format [default: from FILE's extension: .npz; .arrow, .feather or .ipc; .parquet];
+    /// --format npz|arrow|parquet says the same (--format table|json|jsonl|csv is the
+    /// summary's output format)
     #[arg(long, value_enum, value_name = "FORMAT")]
     pub(crate) file_format: Option<ExportFormat>,
     /// Element type of observations, actions, next_observations and rewards (f32: each
@@ -488,20 +490,97 @@ pub(crate) enum OutputFormat {
     Csv,
 }
 
+/// What the global `--format` takes: an output format, or (for
+/// `export-episodes` only, and not listed in the global help) a file format.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub(crate) enum FormatArg {
+    /// Aligned tables and key/value records, for people
+    Table,
+    /// The API's JSON, one document (indented on a terminal or with --pretty)
+    Json,
+    /// JSON Lines: one compact JSON object a line
+    Jsonl,
+    /// Comma-separated values with a header line, quoted where needed
+    Csv,
+    /// export-episodes: a NumPy .npz file
+    #[value(hide = true)]
+    Npz,
+    /// export-episodes: an Arrow IPC file
+    #[value(hide = true)]
+    Arrow,
+    /// export-episodes: a Parquet file
+    #[value(hide = true)]
+    Parquet,
+}
+
+impl FormatArg {
+    /// The output format this is, or the file format.
+    fn split(self) -> Result<OutputFormat, ExportFormat> {
+        match self {
+            FormatArg::Table => Ok(OutputFormat::Table),
+            FormatArg::Json => Ok(OutputFormat::Json),
+            FormatArg::Jsonl => Ok(OutputFormat::Jsonl),
+            FormatArg::Csv => Ok(OutputFormat::Csv),
+            FormatArg::Npz => Err(ExportFormat::Npz),
+            FormatArg::Arrow => Err(ExportFormat::Arrow),
+            FormatArg::Parquet => Err(ExportFormat::Parquet),
+        }
+    }
+}
+
+/// A value's name on the command line.
+fn value_name(value: impl ValueEnum) -> String {
+    value
+        .to_possible_value()
+        .map(|v| v.get_name().to_string())
+        .unwrap_or_default()
+}
+
 impl Cli {
+    /// Settles the global `--format`: a file format (`npz`, `arrow`,
+    /// `parquet`) goes to `export-episodes` as its `--file-format` (an error
+    /// for other commands, or when `--file-format` says otherwise); then the
+    /// output format, as [`Cli::output_format`] says.
+    pub(crate) fn settle_formats(&mut self) -> Result<OutputFormat, String> {
+        if let Some(Err(file_format)) = self.format.map(FormatArg::split) {
+            let Command::Api(ApiCommand::Datasets(DatasetCommand::ExportEpisodes(args))) =
+                &mut self.command
+            else {
+                return Err(format!(
+                    "--format {} is a file format, for export-episodes only; the output formats \
+                     are table, json, jsonl and csv",
+                    value_name(file_format)
+                ));
+            };
+            match args.file_format {
+                Some(given) if given != file_format => {
+                    return Err(format!(
+                        "--format {} and --file-format {} disagree",
+                        value_name(file_format),
+                        value_name(given)
+                    ))
+                }
+                _ => args.file_format = Some(file_format),
+            }
+            self.format = None;
+        }
+        self.output_format()
+    }
+
     /// The output format `--format` and `--json` ask for (a table when neither is
     /// given); an error when they disagree.
-    pub(crate) fn output_format(&self) -> Result<OutputFormat, String> {
-        match (self.format, self.json) {
+    fn output_format(&self) -> Result<OutputFormat, String> {
+        let format = match self.format.map(FormatArg::split) {
+            Some(Ok(format)) => Some(format),
+            _ => None,
+        };
+        match (format, self.json) {
             (None, false) => Ok(OutputFormat::Table),
             (None, true) | (Some(OutputFormat::Json), _) => Ok(OutputFormat::Json),
             (Some(format), false) => Ok(format),
             (Some(format), true) => Err(format!(
                 "--json is short for --format json, but --format {} was given too",
-                format
-                    .to_possible_value()
-                    .map(|v| v.get_name().to_string())
-                    .unwrap_or_default()
+                value_name(format)
             )),
         }
     }

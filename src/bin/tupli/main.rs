@@ -37,8 +37,8 @@ fn run() -> ExitCode {
         panic!("{} is set", panic::TEST_PANIC_ENV);
     }
     // Usage errors exit 2 (clap's code); --help and --version exit 0.
-    let cli = args::Cli::parse();
-    configure(&cli);
+    let mut cli = args::Cli::parse();
+    configure(&mut cli);
     if let args::Command::Completions { shell } = cli.command {
         return finish(completions::print(shell));
     }
@@ -57,8 +57,8 @@ fn run() -> ExitCode {
 
 /// Sets the output mode and the logging from the global options; exits with
 /// a usage error (2) when `--json` and `--format` disagree.
-fn configure(cli: &args::Cli) {
-    let format = match cli.output_format() {
+fn configure(cli: &mut args::Cli) {
+    let format = match cli.settle_formats() {
         Ok(format) => format,
         Err(message) => args::Cli::command()
             .error(clap::error::ErrorKind::ArgumentConflict, message)

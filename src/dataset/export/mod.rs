@@ -31,6 +31,10 @@ use crate::models::EpisodeHeader;
 
 /// Bytes of column data per batch handed to the writer.
 const BATCH_BYTES: usize = 8 << 20;
+/// The same for Parquet, whose writer holds a whole row group (one batch)
+/// encoded and compressed in memory besides the batch itself.
+#[cfg(feature = "parquet")]
+const PARQUET_BATCH_BYTES: usize = 4 << 20;
 
 /// The float types every enabled writer takes.
 #[cfg(feature = "arrow")]
@@ -70,6 +74,15 @@ impl Format {
             Format::Arrow => "arrow",
             #[cfg(feature = "parquet")]
             Format::Parquet => "parquet",
+        }
+    }
+
+    /// Bytes of column data per batch handed to this format's writer.
+    fn batch_bytes(self) -> usize {
+        match self {
+            #[cfg(feature = "parquet")]
+            Format::Parquet => PARQUET_BATCH_BYTES,
+            _ => BATCH_BYTES,
         }
     }
 }
@@ -194,6 +207,7 @@ impl Export<'_> {
             episodes,
         };
         let (batches, writer) = spawn_writer::<T>(self.format, target.take_file()?, plan);
+        let batch_bytes = self.format.batch_bytes();
 
         let read = async {
             let mut builder = ColumnsBuilder::<T>::new(Layout::D4rl, 0);
@@ -201,7 +215,7 @@ impl Export<'_> {
             while let Some((episode, bytes)) = selection.next().await? {
                 self.progress.episode(episode.rows.len(), bytes);
                 builder.push(&episode)?;
-                if builder.approx_bytes() >= BATCH_BYTES {
+                if builder.approx_bytes() >= batch_bytes {
                     let next = builder.next_batch();
                     let batch = std::mem::replace(&mut builder, next).finish();
                     index.add(&batch);
