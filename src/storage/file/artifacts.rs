@@ -26,12 +26,51 @@ const CHUNK: usize = 256 * 1024;
 /// Write buffer for streamed files.
 const WRITE_BUFFER: usize = 1 << 20;
 
+/// Copies `source` into `file` through a write buffer, hashing the bytes
+/// and counting them in `progress` on the way; answers the file, flushed,
+/// and the bytes' SHA-256. Write errors name `target`.
+async fn copy_hashing<R>(
+    mut source: R,
+    file: std::fs::File,
+    target: &Path,
+    progress: &dyn Progress,
+) -> Result<(std::fs::File, [u8; 32])>
+where
+    R: AsyncRead + Unpin,
+{
+    let file = tokio::fs::File::from_std(file);
+    let mut writer = tokio::io::BufWriter::with_capacity(WRITE_BUFFER, file);
+    let mut hasher = Sha256::new();
+    let mut buffer = vec![0u8; CHUNK];
+    loop {
+        let n = source.read(&mut buffer).await?;
+        if n == 0 {
+            break;
+        }
+        let chunk = buffer.get(..n).unwrap_or_default();
+        hasher.update(chunk);
+        writer
+            .write_all(chunk)
+            .await
+            .map_err(|e| layout::io_error(target, e))?;
+        progress.advance(n as u64);
+    }
+    writer
+        .flush()
+        .await
+        .map_err(|e| layout::io_error(target, e))?;
+    Ok((
+        writer.into_inner().into_std().await,
+        hasher.finalize().into(),
+    ))
+}
+
 impl FileStorage {
     /// Streams `length` bytes from `reader` into a new artifact, hashing them
     /// on the way; the same bytes stored before answer the stored record.
     pub(super) async fn store_artifact_from<R>(
         &self,
-        mut reader: R,
+        reader: R,
         length: u64,
         metadata: &ArtifactMetadata,
         progress: Arc<dyn Progress>,
@@ -48,31 +87,11 @@ impl FileStorage {
         let stamp = json::Stamp::new();
         let target = layout::artifact_data_path(&root, &stamp.id);
         let mut partial = AtomicFile::create(&target).map_err(|e| layout::io_error(&target, e))?;
-        let file = tokio::fs::File::from_std(partial.take_file()?);
-        let mut writer = tokio::io::BufWriter::with_capacity(WRITE_BUFFER, file);
         progress.start(Some(length));
-        let mut hasher = Sha256::new();
-        let mut buffer = vec![0u8; CHUNK];
-        loop {
-            let n = reader.read(&mut buffer).await?;
-            if n == 0 {
-                break;
-            }
-            let chunk = buffer.get(..n).unwrap_or_default();
-            hasher.update(chunk);
-            writer
-                .write_all(chunk)
-                .await
-                .map_err(|e| layout::io_error(&target, e))?;
-            progress.advance(n as u64);
-        }
-        writer
-            .flush()
-            .await
-            .map_err(|e| layout::io_error(&target, e))?;
-        let file = writer.into_inner().into_std().await;
+        let (file, hash) =
+            copy_hashing(reader, partial.take_file()?, &target, progress.as_ref()).await?;
         progress.sent();
-        let hash = hex::encode(hasher.finalize());
+        let hash = hex::encode(hash);
 
         let _writing = self.inner.artifacts.lock().await;
         let metadata = metadata.clone();
@@ -158,32 +177,12 @@ impl FileStorage {
         progress: Arc<dyn Progress>,
     ) -> Result<ArtifactMetadataItem> {
         let item = self.artifact_item(id).await?;
-        let (mut source, length) = self.open_artifact(id).await?;
+        let (source, length) = self.open_artifact(id).await?;
         let mut partial = AtomicFile::create(path).map_err(|e| layout::io_error(path, e))?;
-        let file = tokio::fs::File::from_std(partial.take_file()?);
-        let mut writer = tokio::io::BufWriter::with_capacity(WRITE_BUFFER, file);
         progress.start(Some(length));
-        let mut hasher = Sha256::new();
-        let mut buffer = vec![0u8; CHUNK];
-        loop {
-            let n = source.read(&mut buffer).await?;
-            if n == 0 {
-                break;
-            }
-            let chunk = buffer.get(..n).unwrap_or_default();
-            hasher.update(chunk);
-            writer
-                .write_all(chunk)
-                .await
-                .map_err(|e| layout::io_error(path, e))?;
-            progress.advance(n as u64);
-        }
-        writer
-            .flush()
-            .await
-            .map_err(|e| layout::io_error(path, e))?;
-        verify(&item, hasher.finalize().into())?;
-        let file = writer.into_inner().into_std().await;
+        let (file, hash) =
+            copy_hashing(source, partial.take_file()?, path, progress.as_ref()).await?;
+        verify(&item, hash)?;
         // Dropped while the file is flushed, the download never appears.
         partial
             .commit_async(file)
