@@ -149,6 +149,10 @@ def set_token_lifetimes(args):
     users.REFRESH_TOKEN_EXPIRE_MINUTES = args.refresh_token_minutes
 
 
+# The key under which `RequestCounter` counts 401 answers.
+UNAUTHORIZED_KEY = 'status 401'
+
+
 class RequestCounter:
     """ASGI middleware counting requests per path, for load tests: what the
     server saw, not what a client believes it sent."""
@@ -170,6 +174,16 @@ class RequestCounter:
                 await send({'type': 'http.response.body', 'body': body})
                 return
             self.counts[scope['path']] += 1
+
+            async def counting_send(message):
+                # 401 answers are counted too (under a key no path has):
+                # each one is a request the client may rightly send again.
+                if message['type'] == 'http.response.start' and message['status'] == 401:
+                    self.counts[UNAUTHORIZED_KEY] += 1
+                await send(message)
+
+            await self.app(scope, receive, counting_send)
+            return
         await self.app(scope, receive, send)
 
 

@@ -60,14 +60,17 @@ pub fn run(seconds: u64, tasks: usize) -> Result<()> {
         lifetime: mean(&lifetimes).unwrap_or(ACCESS_SECONDS),
         logins: seen.count(LOGIN),
         refreshes: seen.count(REFRESH),
-        requests: seen.total(),
+        unauthorized: seen.count(UNAUTHORIZED),
+        requests: seen.total() - seen.count(UNAUTHORIZED),
+        tasks: tasks as u64,
     };
     let (early, late) = rss_halves(&rss);
     println!("soak: {ops} operations by {tasks} tasks in {elapsed:.1} s, {errors} errors");
     println!(
-        "soak: server saw {} requests: {} login(s), {} refresh(es) for {:.1} token lifetimes of {:.2} s (allowed {}..={})",
+        "soak: server saw {} requests: {} login(s), {} answered 401, {} refresh(es) for {:.1} token lifetimes of {:.2} s (allowed {}..={})",
         check.requests,
         check.logins,
+        check.unauthorized,
         check.refreshes,
         check.lifetimes(),
         check.lifetime,
@@ -100,6 +103,8 @@ pub fn run(seconds: u64, tasks: usize) -> Result<()> {
 const LOGIN: &str = "/access/users/token";
 /// The refresh path, as the server counts it.
 const REFRESH: &str = "/access/users/refresh-token";
+/// Where the launcher's `/__stats` counts 401 answers (a key no path has).
+const UNAUTHORIZED: &str = "status 401";
 
 /// Requests per path, as the launcher's `GET /__stats` answers them.
 struct Stats(BTreeMap<String, u64>);
@@ -151,8 +156,12 @@ struct Check {
     lifetime: f64,
     logins: u64,
     refreshes: u64,
+    /// 401 answers.
+    unauthorized: u64,
     /// Requests to every path.
     requests: u64,
+    /// Concurrent tasks.
+    tasks: u64,
 }
 
 impl Check {
@@ -200,13 +209,28 @@ impl Check {
                 self.most_refreshes()
             ));
         }
-        // Every operation is one request: a 401 and its resend, or a retry,
-        // shows up here.
-        let expected = self.ops + self.refreshes + self.logins;
+        // Every operation is one request, plus a resend for each 401 (a
+        // request that reached a slow server after its token expired): any
+        // other retry shows up here.
+        let expected = self.ops + self.refreshes + self.logins + self.unauthorized;
         if self.errors == 0 && self.requests != expected {
             problems.push(format!(
-                "the server saw {} requests, but {} operations + {} refreshes + {} logins make {expected}",
-                self.requests, self.ops, self.refreshes, self.logins
+                "the server saw {} requests, but {} operations + {} refreshes + {} logins + {} \
+                 401s make {expected}",
+                self.requests, self.ops, self.refreshes, self.logins, self.unauthorized
+            ));
+        }
+        // Tokens are renewed before they expire: a 401 is only a request
+        // that was in flight at the expiry. Without the early refresh, every
+        // task would get one per token.
+        let most_unauthorized = (self.tasks as f64 * self.lifetimes() / 2.0).floor() as u64;
+        if self.unauthorized > most_unauthorized {
+            problems.push(format!(
+                "{} 401s for {} tasks over {:.1} token lifetimes (allowed {most_unauthorized}): \
+                 tokens are not renewed before they expire",
+                self.unauthorized,
+                self.tasks,
+                self.lifetimes()
             ));
         }
         problems
@@ -265,13 +289,23 @@ mod tests {
             lifetime: 2.5,
             logins: 1,
             refreshes: 10,
+            unauthorized: 0,
             requests: 5011,
+            tasks: 16,
         }
     }
 
     #[test]
     fn a_good_run_passes() {
         assert_eq!(good().problems(), Vec::<String>::new());
+        // Requests that reached the server after their token expired, each
+        // sent again after the 401.
+        let slow = Check {
+            unauthorized: 28,
+            requests: 5011 + 28,
+            ..good()
+        };
+        assert_eq!(slow.problems(), Vec::<String>::new());
         assert_eq!(
             (good().fewest_refreshes(), good().most_refreshes()),
             (7, 12)
@@ -318,10 +352,19 @@ mod tests {
             // A 401 and its resend for each of 16 tasks per token.
             (
                 Check {
-                    requests: 5011 + 160,
+                    unauthorized: 128,
+                    requests: 5011 + 128,
                     ..good()
                 },
-                "the server saw 5171 requests",
+                "128 401s for 16 tasks over 8.0 token lifetimes (allowed 64)",
+            ),
+            // A retry, or a request sent twice, without a 401.
+            (
+                Check {
+                    requests: 5011 + 3,
+                    ..good()
+                },
+                "the server saw 5014 requests",
             ),
             (
                 Check {
