@@ -1,44 +1,46 @@
 //! Exact conversion of a JSON float token to `f64`: correctly rounded, so it
 //! agrees bit for bit with serde_json's `float_roundtrip` and CPython.
 
+use std::cmp::Ordering;
+
 /// Powers of ten that are exact in an f64.
 const POW10: [f64; 23] = [
     1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
     1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
 ];
 
+/// Powers of ten up to 10^19, the largest below 2^64, for the exact
+/// comparisons: a product with a 54-bit number fits 128 bits.
+// Evaluated at compile time, where an index out of range cannot pass.
+#[allow(clippy::indexing_slicing)]
+const POW10_INT: [u64; 20] = {
+    let mut table = [1u64; 20];
+    let mut i = 1;
+    while i < table.len() {
+        table[i] = table[i - 1] * 10;
+        i += 1;
+    }
+    table
+};
+
 /// Reads the JSON number at the start of `text` when it is a float (has a
 /// fraction or an exponent) and finite; answers its value and length.
 /// `None` for integers, for what does not fit an f64, and for anything that
 /// is not a JSON number.
 pub(crate) fn parse(text: &[u8]) -> Option<(f64, usize)> {
-    let digit = |i: usize| {
-        text.get(i)
-            .filter(|b| b.is_ascii_digit())
-            .map(|b| u64::from(b - b'0'))
-    };
     let negative = text.first() == Some(&b'-');
     let mut i = usize::from(negative);
     let (mut mantissa, mut digits, mut exponent) = (0u64, 0u32, 0i32);
     // Integer part: JSON allows no leading zeros.
     let int_start = i;
-    while let Some(d) = digit(i) {
-        mantissa = mantissa.wrapping_mul(10).wrapping_add(d);
-        digits = digits.saturating_add(1);
-        i += 1;
-    }
+    i = digit_run(text, i, &mut mantissa, &mut digits);
     if i == int_start || (text.get(int_start) == Some(&b'0') && i - int_start > 1) {
         return None;
     }
     let mut is_float = false;
     if text.get(i) == Some(&b'.') {
-        i += 1;
-        let frac_start = i;
-        while let Some(d) = digit(i) {
-            mantissa = mantissa.wrapping_mul(10).wrapping_add(d);
-            digits = digits.saturating_add(1);
-            i += 1;
-        }
+        let frac_start = i + 1;
+        i = digit_run(text, frac_start, &mut mantissa, &mut digits);
         if i == frac_start {
             return None;
         }
@@ -61,9 +63,8 @@ pub(crate) fn parse(text: &[u8]) -> Option<(f64, usize)> {
         };
         let exp_start = i;
         let mut e = 0i32;
-        while let Some(d) = digit(i) {
-            // A digit is below 10, so the cast is exact.
-            e = e.saturating_mul(10).saturating_add(d as i32);
+        while let Some(d) = text.get(i).filter(|b| b.is_ascii_digit()) {
+            e = e.saturating_mul(10).saturating_add(i32::from(d - b'0'));
             i += 1;
         }
         if i == exp_start {
@@ -75,24 +76,163 @@ pub(crate) fn parse(text: &[u8]) -> Option<(f64, usize)> {
     if !is_float {
         return None;
     }
-    let token = text.get(..i)?;
-    let value =
-        clinger(mantissa, digits, exponent, negative).or_else(|| fast_float2::parse(token).ok())?;
+    let magnitude = if digits <= 19 {
+        exact(mantissa, exponent)
+    } else {
+        None
+    };
+    let value = match magnitude {
+        Some(m) if negative => -m,
+        Some(m) => m,
+        None => fast_float2::parse(text.get(..i)?).ok()?,
+    };
     // serde_json refuses what does not fit an f64.
     value.is_finite().then_some((value, i))
 }
 
-/// Clinger's fast path: when the mantissa and the power of ten are both
-/// exact in an f64, one correctly rounded operation gives the exact result.
-fn clinger(mantissa: u64, digits: u32, exponent: i32, negative: bool) -> Option<f64> {
-    if digits > 19 || mantissa > 1 << 53 {
+/// Adds the decimal digits starting at `text[i]` to `mantissa` (wrapping:
+/// `digits` says when it can no longer be trusted) and answers where they
+/// end. Eight bytes at a time: a run's last digits are read from the same
+/// word as the byte that ends it, without a branch per digit.
+fn digit_run(text: &[u8], mut i: usize, mantissa: &mut u64, digits: &mut u32) -> usize {
+    while let Some(word) = text
+        .get(i..i + 8)
+        .and_then(|bytes| <[u8; 8]>::try_from(bytes).ok())
+        .map(u64::from_le_bytes)
+    {
+        let n = leading_digits(word);
+        if n == 8 {
+            *mantissa = mantissa
+                .wrapping_mul(100_000_000)
+                .wrapping_add(value_of_eight(word));
+            *digits = digits.saturating_add(8);
+            i += 8;
+            continue;
+        }
+        if n > 0 {
+            // The n digits moved to the top of the word, '0's below them.
+            let shift = 8 * (8 - n);
+            let padded = (word << shift) | (0x3030_3030_3030_3030 >> (64 - shift));
+            *mantissa = mantissa
+                .wrapping_mul(POW10_U64.get(n as usize).copied().unwrap_or(0))
+                .wrapping_add(value_of_eight(padded));
+            *digits = digits.saturating_add(n);
+        }
+        return i + n as usize;
+    }
+    while let Some(d) = text.get(i).filter(|b| b.is_ascii_digit()) {
+        *mantissa = mantissa.wrapping_mul(10).wrapping_add(u64::from(d - b'0'));
+        *digits = digits.saturating_add(1);
+        i += 1;
+    }
+    i
+}
+
+/// Powers of ten below 10^8, to append a partial word's digits.
+const POW10_U64: [u64; 8] = [1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000];
+
+/// How many of the eight bytes of `word`, from the first, are ASCII digits.
+fn leading_digits(word: u64) -> u32 {
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let v = word ^ 0x3030_3030_3030_3030;
+    // A digit is 0..=9 after the xor: adding 0x76 leaves its high bit clear.
+    // Masking to seven bits first keeps carries inside each byte.
+    let not_digit = ((v & !HIGHS).wrapping_add(0x7676_7676_7676_7676) | v) & HIGHS;
+    not_digit.trailing_zeros() / 8
+}
+
+/// The number written by eight ASCII digits (the first in the lowest byte),
+/// combining pairs, then fours, then the two halves.
+fn value_of_eight(word: u64) -> u64 {
+    const LOW_BYTES: u64 = 0x0000_00FF_0000_00FF;
+    let v = word.wrapping_sub(0x3030_3030_3030_3030);
+    let pairs = v.wrapping_mul(10).wrapping_add(v >> 8);
+    let high = (pairs & LOW_BYTES).wrapping_mul(100 + (1_000_000 << 32));
+    let low = ((pairs >> 16) & LOW_BYTES).wrapping_mul(1 + (10_000 << 32));
+    high.wrapping_add(low) >> 32
+}
+
+/// The f64 nearest `mantissa`·10^`exponent` (ties to even), when an exact
+/// path covers it: `None` sends the token to the general parser.
+fn exact(mantissa: u64, exponent: i32) -> Option<f64> {
+    let power = *POW10.get(usize::try_from(exponent.unsigned_abs()).ok()?)?;
+    // Clinger's fast path: a mantissa and a power of ten both exact in an
+    // f64 give the exact result in one correctly rounded operation.
+    if mantissa <= 1 << 53 {
+        let m = mantissa as f64;
+        return Some(if exponent >= 0 { m * power } else { m / power });
+    }
+    // Within two units in the last place of the answer; the exact
+    // comparisons below find it.
+    let approx = if exponent >= 0 {
+        mantissa as f64 * power
+    } else {
+        mantissa as f64 / power
+    };
+    nearest(mantissa, exponent, approx)
+}
+
+/// Walks from `approx` to the f64 nearest the decimal, deciding each step
+/// by comparing the decimal exactly with the midpoints between neighbours.
+fn nearest(mantissa: u64, exponent: i32, approx: f64) -> Option<f64> {
+    let mut r = approx;
+    for _ in 0..4 {
+        let up = f64::from_bits(r.to_bits().checked_add(1)?);
+        match versus_midpoint(mantissa, exponent, r)? {
+            Ordering::Greater => r = up,
+            Ordering::Equal => return Some(even(r, up)),
+            Ordering::Less => {
+                let down = f64::from_bits(r.to_bits().checked_sub(1)?);
+                match versus_midpoint(mantissa, exponent, down)? {
+                    Ordering::Less => r = down,
+                    Ordering::Equal => return Some(even(down, r)),
+                    Ordering::Greater => return Some(r),
+                }
+            }
+        }
+    }
+    None
+}
+
+/// Of two neighbouring positive floats, the one with an even last bit.
+fn even(a: f64, b: f64) -> f64 {
+    if a.to_bits() & 1 == 0 {
+        a
+    } else {
+        b
+    }
+}
+
+/// Compares `mantissa`·10^`exponent` with the midpoint between the positive
+/// normal float `r` and the next one up, both scaled to integers: `None`
+/// when they do not fit 128 bits.
+fn versus_midpoint(mantissa: u64, exponent: i32, r: f64) -> Option<Ordering> {
+    let bits = r.to_bits();
+    let biased = i32::try_from(bits >> 52).ok()?;
+    if biased == 0 || biased >= 0x7FF {
         return None;
     }
-    let power = *POW10.get(usize::try_from(exponent.unsigned_abs()).ok()?)?;
-    // At most 2^53: exact in an f64.
-    let m = mantissa as f64;
-    let scaled = if exponent >= 0 { m * power } else { m / power };
-    Some(if negative { -scaled } else { scaled })
+    // r = m·2^e, so the midpoint is (2m+1)·2^(e-1).
+    let m = (bits & ((1 << 52) - 1)) | (1 << 52);
+    let half_step = biased - 1075 - 1;
+    let ten = u128::from(*POW10_INT.get(usize::try_from(exponent.unsigned_abs()).ok()?)?);
+    // One 64×64-bit product: both factors are below 2^64.
+    let (mut decimal, mut midpoint) = if exponent >= 0 {
+        (u128::from(mantissa) * ten, u128::from(2 * m + 1))
+    } else {
+        (u128::from(mantissa), u128::from(2 * m + 1) * ten)
+    };
+    if half_step >= 0 {
+        midpoint = shift_left(midpoint, half_step.unsigned_abs())?;
+    } else {
+        decimal = shift_left(decimal, half_step.unsigned_abs())?;
+    }
+    Some(decimal.cmp(&midpoint))
+}
+
+/// `value << shift`, or `None` when bits would be lost.
+fn shift_left(value: u128, shift: u32) -> Option<u128> {
+    (shift < 128 && shift <= value.leading_zeros()).then(|| value << shift)
 }
 
 #[cfg(test)]
@@ -131,6 +271,69 @@ mod tests {
                     None => assert!(!text.contains(['.', 'e', 'E']), "{text}"),
                 }
             }
+        }
+    }
+
+    #[test]
+    fn long_mantissas_round_exactly_including_ties() {
+        // 16 to 19 significant digits at every exponent the exact path
+        // covers, and the halfway cases between neighbouring floats.
+        let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+        let mut texts = Vec::new();
+        for n in 0..300_000u64 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let digits = 16 + (n % 4) as u32;
+            let mantissa = 10u64.pow(digits - 1) + x % (9 * 10u64.pow(digits - 1));
+            let exponent = (x >> 40) as i32 % 26 - 13;
+            texts.push(format!("{mantissa}e{exponent}"));
+            let split = (n % u64::from(digits)) as usize;
+            let m = mantissa.to_string();
+            texts.push(format!("{}.{}", &m[..split.max(1)], &m[split.max(1)..]));
+        }
+        for k in 0..2_000u64 {
+            // Exactly halfway above 2^53 + 2k: a tie, broken to even.
+            let halfway = (1u128 << 53) + 2 * u128::from(k) + 1;
+            texts.push(format!("{halfway}.0"));
+            texts.push(format!("{}e-3", halfway * 1000));
+        }
+        for text in &texts {
+            let expected: f64 = text.parse().unwrap();
+            let (got, len) = parse(text.as_bytes()).expect(text);
+            assert_eq!(got.to_bits(), expected.to_bits(), "{text}");
+            assert_eq!(len, text.len(), "{text}");
+        }
+    }
+
+    #[test]
+    fn eight_digit_words() {
+        let word = |text: &[u8; 8]| u64::from_le_bytes(*text);
+        for (text, n) in [
+            (b"01234567", 8),
+            (b"0123456.", 7),
+            (b"9.695511", 1),
+            (b".6955115", 0),
+            (b"12\xff45678", 2),
+            (b"12:45678", 2),
+            (b"12/45678", 2),
+        ] {
+            assert_eq!(
+                leading_digits(word(&text[..8].try_into().unwrap())),
+                n,
+                "{text:?}"
+            );
+        }
+        assert_eq!(value_of_eight(word(b"01234567")), 1_234_567);
+        assert_eq!(value_of_eight(word(b"99999999")), 99_999_999);
+        for text in [
+            b"0123456.",
+            b"/1234567",
+            b":1234567",
+            b"1234567e",
+            b" 1234567",
+        ] {
+            assert!(leading_digits(word(text)) < 8);
         }
     }
 

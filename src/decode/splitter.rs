@@ -247,7 +247,11 @@ impl ArraySplitter {
     fn take(&mut self, end: usize) -> Bytes {
         self.offset += end;
         self.scanned = 0;
-        self.buf.split_to(end).freeze()
+        let element = self.buf.split_to(end).freeze();
+        // Room for a next element as large as this one: growing into it
+        // chunk by chunk would copy it again at every doubling.
+        self.buf.reserve(end);
+        element
     }
 
     fn drop_front(&mut self, n: usize) {
