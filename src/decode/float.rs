@@ -30,6 +30,11 @@ const POW10_INT: [u64; 20] = {
 pub(crate) fn parse(text: &[u8]) -> Option<(f64, usize)> {
     let negative = text.first() == Some(&b'-');
     let mut i = usize::from(negative);
+    if let Some((mantissa, fraction, end)) = common_spelling(text, i) {
+        if let Some(m) = exact(mantissa, -fraction) {
+            return Some((if negative { -m } else { m }, end));
+        }
+    }
     let (mut mantissa, mut digits, mut exponent) = (0u64, 0u32, 0i32);
     // Integer part: JSON allows no leading zeros.
     let int_start = i;
@@ -95,11 +100,7 @@ pub(crate) fn parse(text: &[u8]) -> Option<(f64, usize)> {
 /// end. Eight bytes at a time: a run's last digits are read from the same
 /// word as the byte that ends it, without a branch per digit.
 fn digit_run(text: &[u8], mut i: usize, mantissa: &mut u64, digits: &mut u32) -> usize {
-    while let Some(word) = text
-        .get(i..i + 8)
-        .and_then(|bytes| <[u8; 8]>::try_from(bytes).ok())
-        .map(u64::from_le_bytes)
-    {
+    while let Some(word) = word_at(text, i) {
         let n = leading_digits(word);
         if n == 8 {
             *mantissa = mantissa
@@ -109,15 +110,10 @@ fn digit_run(text: &[u8], mut i: usize, mantissa: &mut u64, digits: &mut u32) ->
             i += 8;
             continue;
         }
-        if n > 0 {
-            // The n digits moved to the top of the word, '0's below them.
-            let shift = 8 * (8 - n);
-            let padded = (word << shift) | (0x3030_3030_3030_3030 >> (64 - shift));
-            *mantissa = mantissa
-                .wrapping_mul(POW10_U64.get(n as usize).copied().unwrap_or(0))
-                .wrapping_add(value_of_eight(padded));
-            *digits = digits.saturating_add(n);
-        }
+        *mantissa = mantissa
+            .wrapping_mul(POW10_U64.get(n as usize).copied().unwrap_or(0))
+            .wrapping_add(value_of_first(word, n));
+        *digits = digits.saturating_add(n);
         return i + n as usize;
     }
     while let Some(d) = text.get(i).filter(|b| b.is_ascii_digit()) {
@@ -126,6 +122,52 @@ fn digit_run(text: &[u8], mut i: usize, mantissa: &mut u64, digits: &mut u32) ->
         i += 1;
     }
     i
+}
+
+/// The most common spelling of a float, as CPython and Rust write one of
+/// magnitude 1 to 10: one integer digit, a point and 8 to 16 more digits,
+/// no exponent. Answers its digits as one integer, how many follow the
+/// point, and where it ends; `None` for any other spelling.
+fn common_spelling(text: &[u8], i: usize) -> Option<(u64, i32, usize)> {
+    let head = *text.get(i)?;
+    if !head.is_ascii_digit() || text.get(i + 1) != Some(&b'.') {
+        return None;
+    }
+    let first = word_at(text, i + 2)?;
+    let second = word_at(text, i + 10)?;
+    if leading_digits(first) != 8 {
+        return None;
+    }
+    let n = leading_digits(second);
+    let end = i + 10 + n as usize;
+    if text.get(end).is_some_and(|b| matches!(b, b'0'..=b'9' | b'e' | b'E')) {
+        return None;
+    }
+    let scale = *POW10_INT.get(n as usize)?;
+    let mantissa = (u64::from(head - b'0') * 100_000_000 + value_of_eight(first)) * scale
+        + value_of_first(second, n);
+    // 8 + n fraction digits: at most 16.
+    Some((mantissa, 8 + n as i32, end))
+}
+
+/// The eight bytes of `text` from `i`, as a little-endian word.
+fn word_at(text: &[u8], i: usize) -> Option<u64> {
+    text.get(i..i + 8)
+        .and_then(|bytes| <[u8; 8]>::try_from(bytes).ok())
+        .map(u64::from_le_bytes)
+}
+
+/// The number written by the first `n` bytes of `word` (all digits).
+fn value_of_first(word: u64, n: u32) -> u64 {
+    match n {
+        0 => 0,
+        8 => value_of_eight(word),
+        _ => {
+            // The n digits moved to the top of the word, '0's below them.
+            let shift = 8 * (8 - n);
+            value_of_eight((word << shift) | (0x3030_3030_3030_3030 >> (64 - shift)))
+        }
+    }
 }
 
 /// Powers of ten below 10^8, to append a partial word's digits.
@@ -175,6 +217,9 @@ fn exact(mantissa: u64, exponent: i32) -> Option<f64> {
 /// Walks from `approx` to the f64 nearest the decimal, deciding each step
 /// by comparing the decimal exactly with the midpoints between neighbours.
 fn nearest(mantissa: u64, exponent: i32, approx: f64) -> Option<f64> {
+    if let Some(r) = settled(mantissa, exponent, approx) {
+        return Some(r);
+    }
     let mut r = approx;
     for _ in 0..4 {
         let up = f64::from_bits(r.to_bits().checked_add(1)?);
@@ -192,6 +237,40 @@ fn nearest(mantissa: u64, exponent: i32, approx: f64) -> Option<f64> {
         }
     }
     None
+}
+
+/// The usual case in one product: a decimal fraction already nearest to
+/// `r` (or halfway to a neighbour), decided by its exact distance from `r`
+/// in half steps of `r`. `None` sends it to the walk: the decimal is a
+/// neighbour's, `r` is a power of two (whose lower step is shorter), or the
+/// numbers do not fit.
+fn settled(mantissa: u64, exponent: i32, r: f64) -> Option<f64> {
+    let bits = r.to_bits();
+    let biased = i32::try_from(bits >> 52).ok()?;
+    let fraction = bits & ((1 << 52) - 1);
+    if exponent >= 0 || biased == 0 || biased >= 0x7FF || fraction == 0 {
+        return None;
+    }
+    // r = m·2^e, a half step is 2^(e-1); scaled by 10^k·2^(1-e), the
+    // decimal is mantissa·2^(1-e), r is 2m·10^k and a half step is 10^k.
+    let half_step = biased - 1075 - 1;
+    if half_step >= 0 {
+        return None;
+    }
+    let ten = u128::from(*POW10_INT.get(usize::try_from(exponent.unsigned_abs()).ok()?)?);
+    let decimal = shift_left(u128::from(mantissa), half_step.unsigned_abs())?;
+    let here = u128::from(2 * (fraction | (1 << 52))) * ten;
+    let (distance, above) = if decimal >= here {
+        (decimal - here, true)
+    } else {
+        (here - decimal, false)
+    };
+    match distance.cmp(&ten) {
+        Ordering::Less => Some(r),
+        Ordering::Equal if above => Some(even(r, f64::from_bits(bits.checked_add(1)?))),
+        Ordering::Equal => Some(even(f64::from_bits(bits.checked_sub(1)?), r)),
+        Ordering::Greater => None,
+    }
 }
 
 /// Of two neighbouring positive floats, the one with an even last bit.
@@ -303,6 +382,27 @@ mod tests {
             let (got, len) = parse(text.as_bytes()).expect(text);
             assert_eq!(got.to_bits(), expected.to_bits(), "{text}");
             assert_eq!(len, text.len(), "{text}");
+        }
+    }
+
+    #[test]
+    fn the_common_spelling_and_its_neighbours() {
+        for text in [
+            "1.23456789",
+            "1.2345678,",
+            "9.695511508970835]",
+            "-2.5832753819941434,",
+            "-2.58327538199414345,",
+            "2.5832753819941434e1,",
+            "2.58327538E-3,",
+            "0.12345678901234567890123",
+            "12.345678901234567,",
+            "0.0000000000000001,",
+        ] {
+            let expected: f64 = text.trim_end_matches([',', ']']).parse().unwrap();
+            let (got, len) = parse(text.as_bytes()).expect(text);
+            assert_eq!(got.to_bits(), expected.to_bits(), "{text}");
+            assert_eq!(len, text.trim_end_matches([',', ']']).len(), "{text}");
         }
     }
 
