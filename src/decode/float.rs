@@ -140,7 +140,10 @@ fn common_spelling(text: &[u8], i: usize) -> Option<(u64, i32, usize)> {
     }
     let n = leading_digits(second);
     let end = i + 10 + n as usize;
-    if text.get(end).is_some_and(|b| matches!(b, b'0'..=b'9' | b'e' | b'E')) {
+    if text
+        .get(end)
+        .is_some_and(|b| matches!(b, b'0'..=b'9' | b'e' | b'E'))
+    {
         return None;
     }
     let scale = *POW10_INT.get(n as usize)?;

@@ -16,7 +16,7 @@ use tupli::models::{
 use tupli::storage::{FileStorage, TupliStorage};
 use tupli::{Filter, TupliApiClient};
 
-use crate::{admin, benchmark, env_or, unique, url, TestUser, NEEDS};
+use crate::{admin, benchmark, env_or, unique, TestUser, NEEDS};
 
 fn short_url() -> String {
     std::env::var("TUPLI_TEST_SHORT_URL")
@@ -386,7 +386,7 @@ fn copy_with_the_cli_between_folders_and_two_servers() {
             "artifacts": {"copied": 0, "skipped": 0, "failed": 0, status: 2},
         })
     };
-    let (a, b) = (url(), short_url());
+    let (a, b) = (crate::url(), short_url());
     cli_login(&a);
     assert_eq!(copy(first.to_str().unwrap(), &a)["counts"], all("copied"));
     assert_eq!(copy(first.to_str().unwrap(), &a)["counts"], all("skipped"));
