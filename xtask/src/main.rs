@@ -68,6 +68,11 @@ enum Command {
         /// default all.
         #[arg(long, value_delimiter = ',')]
         only: Vec<String>,
+        /// Also record every run of the Rust client with `perf record -g`,
+        /// one file per run in DIR (needs `perf`). Its figures then carry
+        /// perf's overhead: for profiles, not for publishing.
+        #[arg(long, value_name = "DIR")]
+        profile: Option<PathBuf>,
     },
     /// Many tasks, one client, a mixed workload for a while, against a server
     /// whose access tokens live 3 s: no errors, one refresh per token
@@ -105,7 +110,12 @@ fn main() -> Result<()> {
         Command::Server { action } => server::run(action),
         Command::Spec { action } => spec::run(action),
         Command::Soak { seconds, tasks } => soak::run(seconds, tasks),
-        Command::Bench { quick, runs, only } => bench::run(quick, runs, &only),
+        Command::Bench {
+            quick,
+            runs,
+            only,
+            profile,
+        } => bench::run(quick, runs, &only, profile),
         Command::Codegen { out, check } => codegen::run(out, check),
         Command::Wheel { dev, check } => wheel::run(dev, check.as_deref()),
     }

@@ -158,11 +158,34 @@ struct Programs {
     limits: PathBuf,
     python: PathBuf,
     py_client: PathBuf,
+    /// Where `perf record` puts a profile of each Rust client run, if asked.
+    profile: Option<PathBuf>,
+    /// Rust client runs so far (numbers the profiles).
+    rust_runs: std::cell::Cell<usize>,
 }
 
 impl Programs {
     fn rust(&self, args: &[&str]) -> Result<Run> {
-        client(&self.rust, args)
+        let Some(dir) = &self.profile else {
+            return client(&self.rust, args);
+        };
+        let n = self.rust_runs.get() + 1;
+        self.rust_runs.set(n);
+        let data = dir.join(profile_name(args, n));
+        let mut full = vec![
+            "record".to_string(),
+            "-g".into(),
+            "--quiet".into(),
+            "-o".into(),
+            path_str(&data)?.to_string(),
+            "--".into(),
+            path_str(&self.rust)?.to_string(),
+        ];
+        full.extend(args.iter().map(|a| a.to_string()));
+        let full: Vec<&str> = full.iter().map(String::as_str).collect();
+        let run = client(Path::new("perf"), &full)?;
+        eprintln!("xtask bench: profile in {}", data.display());
+        Ok(run)
     }
 
     fn limits(&self, args: &[&str]) -> Result<Run> {
@@ -206,7 +229,12 @@ fn dir() -> PathBuf {
     target_dir().join("bench")
 }
 
-pub fn run(quick: bool, runs: Option<usize>, only: &[String]) -> Result<()> {
+pub fn run(
+    quick: bool,
+    runs: Option<usize>,
+    only: &[String],
+    profile: Option<PathBuf>,
+) -> Result<()> {
     for section in only {
         ensure!(
             SECTIONS.contains(&section.as_str()),
@@ -219,7 +247,16 @@ pub fn run(quick: bool, runs: Option<usize>, only: &[String]) -> Result<()> {
     ensure!(plan.runs >= 1, "--runs must be at least 1");
     std::fs::create_dir_all(dir())?;
     let python = server::ensure_venv()?;
-    let programs = build(python)?;
+    let mut programs = build(python)?;
+    if let Some(dir) = profile {
+        let found = Command::new("perf").arg("--version").output();
+        ensure!(
+            found.is_ok_and(|o| o.status.success()),
+            "--profile needs `perf` on the PATH"
+        );
+        std::fs::create_dir_all(&dir)?;
+        programs.profile = Some(dir);
+    }
 
     let payload = if wanted("decode") || wanted("dataset") {
         Some(episodes_payload(&programs, &plan)?)
@@ -423,7 +460,32 @@ fn build(python: PathBuf) -> Result<Programs> {
         limits: limits_dir.join("release/bench-limits"),
         python,
         py_client: project_root().join("xtask/bench/pytupli_client.py"),
+        profile: None,
+        rust_runs: std::cell::Cell::new(0),
     })
+}
+
+/// The file name of the `n`th Rust client run's profile: its mode, and for
+/// an export the format, e.g. `3-dataset-export-parquet.data`.
+fn profile_name(args: &[&str], n: usize) -> String {
+    let mut name = format!("{n}");
+    let words = args
+        .iter()
+        .enumerate()
+        // The URL and file arguments say nothing a reader needs.
+        .filter(|(i, a)| *i == 0 || !(a.contains('/') || a.contains(':')))
+        .map(|(_, a)| *a);
+    for word in words {
+        name.push('-');
+        name.extend(word.chars().map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        }));
+    }
+    name + ".data"
 }
 
 fn client(program: &Path, args: &[&str]) -> Result<Run> {
@@ -1445,4 +1507,33 @@ fn machine() -> String {
         .unwrap_or_else(|| "unknown CPU".into());
     let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
     format!("{cpu}, {cores} cores")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::profile_name;
+
+    #[test]
+    fn profiles_are_named_by_run_mode_and_format() {
+        assert_eq!(
+            profile_name(&["decode-vec", "http://127.0.0.1:4000"], 1),
+            "1-decode-vec.data"
+        );
+        assert_eq!(
+            profile_name(
+                &[
+                    "dataset-export",
+                    "http://127.0.0.1:4000",
+                    "parquet",
+                    "/tmp/x/out.parquet"
+                ],
+                12
+            ),
+            "12-dataset-export-parquet.data"
+        );
+        assert_eq!(
+            profile_name(&["encode", "target/bench/episode.json"], 3),
+            "3-encode.data"
+        );
+    }
 }
