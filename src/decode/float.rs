@@ -111,7 +111,7 @@ fn digit_run(text: &[u8], mut i: usize, mantissa: &mut u64, digits: &mut u32) ->
             continue;
         }
         *mantissa = mantissa
-            .wrapping_mul(POW10_U64.get(n as usize).copied().unwrap_or(0))
+            .wrapping_mul(POW10_INT.get(n as usize).copied().unwrap_or(0))
             .wrapping_add(value_of_first(word, n));
         *digits = digits.saturating_add(n);
         return i + n as usize;
@@ -172,9 +172,6 @@ fn value_of_first(word: u64, n: u32) -> u64 {
         }
     }
 }
-
-/// Powers of ten below 10^8, to append a partial word's digits.
-const POW10_U64: [u64; 8] = [1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000];
 
 /// How many of the eight bytes of `word`, from the first, are ASCII digits.
 fn leading_digits(word: u64) -> u32 {
@@ -248,21 +245,16 @@ fn nearest(mantissa: u64, exponent: i32, approx: f64) -> Option<f64> {
 /// neighbour's, `r` is a power of two (whose lower step is shorter), or the
 /// numbers do not fit.
 fn settled(mantissa: u64, exponent: i32, r: f64) -> Option<f64> {
-    let bits = r.to_bits();
-    let biased = i32::try_from(bits >> 52).ok()?;
-    let fraction = bits & ((1 << 52) - 1);
-    if exponent >= 0 || biased == 0 || biased >= 0x7FF || fraction == 0 {
+    let (m, half_step) = halves(r)?;
+    if exponent >= 0 || m == 1 << 52 || half_step >= 0 {
         return None;
     }
-    // r = m·2^e, a half step is 2^(e-1); scaled by 10^k·2^(1-e), the
-    // decimal is mantissa·2^(1-e), r is 2m·10^k and a half step is 10^k.
-    let half_step = biased - 1075 - 1;
-    if half_step >= 0 {
-        return None;
-    }
-    let ten = u128::from(*POW10_INT.get(usize::try_from(exponent.unsigned_abs()).ok()?)?);
+    // Scaled by 10^k·2^(1-e), the decimal is mantissa·2^(1-e), r is
+    // 2m·10^k and a half step is 10^k.
+    let ten = power_of_ten(exponent)?;
     let decimal = shift_left(u128::from(mantissa), half_step.unsigned_abs())?;
-    let here = u128::from(2 * (fraction | (1 << 52))) * ten;
+    let here = u128::from(2 * m) * ten;
+    let bits = r.to_bits();
     let (distance, above) = if decimal >= here {
         (decimal - here, true)
     } else {
@@ -289,15 +281,9 @@ fn even(a: f64, b: f64) -> f64 {
 /// normal float `r` and the next one up, both scaled to integers: `None`
 /// when they do not fit 128 bits.
 fn versus_midpoint(mantissa: u64, exponent: i32, r: f64) -> Option<Ordering> {
-    let bits = r.to_bits();
-    let biased = i32::try_from(bits >> 52).ok()?;
-    if biased == 0 || biased >= 0x7FF {
-        return None;
-    }
-    // r = m·2^e, so the midpoint is (2m+1)·2^(e-1).
-    let m = (bits & ((1 << 52) - 1)) | (1 << 52);
-    let half_step = biased - 1075 - 1;
-    let ten = u128::from(*POW10_INT.get(usize::try_from(exponent.unsigned_abs()).ok()?)?);
+    // The midpoint is (2m+1)·2^(e-1).
+    let (m, half_step) = halves(r)?;
+    let ten = power_of_ten(exponent)?;
     // One 64×64-bit product: both factors are below 2^64.
     let (mut decimal, mut midpoint) = if exponent >= 0 {
         (u128::from(mantissa) * ten, u128::from(2 * m + 1))
@@ -310,6 +296,23 @@ fn versus_midpoint(mantissa: u64, exponent: i32, r: f64) -> Option<Ordering> {
         decimal = shift_left(decimal, half_step.unsigned_abs())?;
     }
     Some(decimal.cmp(&midpoint))
+}
+
+/// A positive normal float r = m·2^e as its 53-bit `m` and the exponent
+/// of its half step, e-1; `None` for zero, subnormals, infinity and NaN.
+fn halves(r: f64) -> Option<(u64, i32)> {
+    let bits = r.to_bits();
+    let biased = i32::try_from(bits >> 52).ok()?;
+    if biased == 0 || biased >= 0x7FF {
+        return None;
+    }
+    Some(((bits & ((1 << 52) - 1)) | (1 << 52), biased - 1075 - 1))
+}
+
+/// 10^|exponent| as an integer, up to 10^19.
+fn power_of_ten(exponent: i32) -> Option<u128> {
+    let k = usize::try_from(exponent.unsigned_abs()).ok()?;
+    POW10_INT.get(k).copied().map(u128::from)
 }
 
 /// `value << shift`, or `None` when bits would be lost.
@@ -380,6 +383,17 @@ mod tests {
             texts.push(format!("{halfway}.0"));
             texts.push(format!("{}e-3", halfway * 1000));
         }
+        for power in -30..30 {
+            // Just below a power of two, where the step down is half the
+            // step up: 17 digits between the two midpoints below it.
+            let p = 2f64.powi(power);
+            for t in [0.6, 0.75, 0.9, 1.1, 1.5, 1.9] {
+                let below = p * (1.0 - t * 2f64.powi(-54));
+                texts.push(format!("{below:.16e}"));
+                texts.push(format!("{:.16e}", p * (1.0 + t * 2f64.powi(-53))));
+            }
+        }
+        texts.push("0.99999999999999994".into());
         for text in &texts {
             let expected: f64 = text.parse().unwrap();
             let (got, len) = parse(text.as_bytes()).expect(text);
