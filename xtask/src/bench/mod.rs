@@ -173,16 +173,15 @@ impl Programs {
         self.rust_runs.set(n);
         let data = dir.join(profile_name(args, n));
         let mut full = vec![
-            "record".to_string(),
-            "-g".into(),
-            "--quiet".into(),
-            "-o".into(),
-            path_str(&data)?.to_string(),
-            "--".into(),
-            path_str(&self.rust)?.to_string(),
+            "record",
+            "-g",
+            "--quiet",
+            "-o",
+            path_str(&data)?,
+            "--",
+            path_str(&self.rust)?,
         ];
-        full.extend(args.iter().map(|a| a.to_string()));
-        let full: Vec<&str> = full.iter().map(String::as_str).collect();
+        full.extend_from_slice(args);
         let run = client(Path::new("perf"), &full)?;
         eprintln!("xtask bench: profile in {}", data.display());
         Ok(run)
