@@ -13,6 +13,7 @@ use sha2::{Digest, Sha256};
 use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt};
 
 use crate::error::{Error, Result};
+use crate::file_writer::FileWriter;
 use crate::models::ArtifactMetadataItem;
 
 /// Header in which the server sends an artifact's metadata with its bytes.
@@ -228,18 +229,52 @@ where
     )
 }
 
-/// Copies a download into `writer`, hashing (on another thread) and
-/// reporting it on the way; returns the hash of the bytes (the creator
-/// still to be appended).
-pub(crate) async fn receive<B, W>(
+/// Where a download's bytes go.
+pub(crate) trait Sink {
+    /// Takes the next chunk.
+    async fn put(&mut self, chunk: Bytes) -> std::io::Result<()>;
+
+    /// The last chunk was put.
+    async fn close(&mut self) -> std::io::Result<()>;
+}
+
+/// A download into an [`AsyncWrite`].
+pub(crate) struct Writer<'a, W: ?Sized>(pub(crate) &'a mut W);
+
+impl<W: AsyncWrite + Unpin + ?Sized> Sink for Writer<'_, W> {
+    async fn put(&mut self, chunk: Bytes) -> std::io::Result<()> {
+        self.0.write_all(&chunk).await
+    }
+
+    async fn close(&mut self) -> std::io::Result<()> {
+        self.0.flush().await
+    }
+}
+
+/// A download into a file written on a thread of its own; the file is
+/// taken back with [`FileWriter::finish`].
+impl Sink for FileWriter {
+    async fn put(&mut self, chunk: Bytes) -> std::io::Result<()> {
+        self.write(chunk).await
+    }
+
+    async fn close(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Moves a download into `sink`, hashing (on another thread) and reporting
+/// it on the way; returns the hash of the bytes (the creator still to be
+/// appended).
+pub(crate) async fn receive<B, S>(
     mut body: B,
     total: Option<u64>,
-    writer: &mut W,
+    sink: &mut S,
     progress: &dyn Progress,
 ) -> Result<Sha256>
 where
     B: Stream<Item = reqwest::Result<Bytes>> + Unpin,
-    W: AsyncWrite + Unpin + ?Sized,
+    S: Sink,
 {
     progress.start(total);
     let pipe = HashPipe::start();
@@ -247,12 +282,13 @@ where
     let moved = async {
         while let Some(chunk) = body.next().await {
             let chunk = chunk?;
+            let n = chunk.len() as u64;
             pipe.feed(chunk.clone()).await?;
-            writer.write_all(&chunk).await?;
-            bytes += chunk.len() as u64;
-            progress.advance(chunk.len() as u64);
+            sink.put(chunk).await?;
+            bytes += n;
+            progress.advance(n);
         }
-        writer.flush().await?;
+        sink.close().await?;
         Ok::<_, Error>(())
     }
     .await;

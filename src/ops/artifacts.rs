@@ -18,6 +18,7 @@ use crate::atomic_file::AtomicFile;
 use crate::call::Failure;
 use crate::client::TupliApiClient;
 use crate::error::{path_of, ApiError, Error, Result};
+use crate::file_writer::FileWriter;
 use crate::filter::Filter;
 use crate::hooks::send;
 use crate::models::{ArtifactMetadata, ArtifactMetadataItem};
@@ -25,12 +26,9 @@ use crate::operation_id;
 use crate::retry::Retry;
 use crate::transfer::{
     content_length, metadata_header, observed_upload, reader_stream, receive, verify, Progress,
-    SentHash, Transfer,
+    SentHash, Sink, Transfer, Writer,
 };
 use crate::validate;
-
-/// Write buffer for downloads to a file.
-const WRITE_BUFFER: usize = 1 << 20;
 
 impl TupliApiClient {
     /// Uploads a file held in memory, with its metadata. Uploading bytes the
@@ -112,7 +110,9 @@ impl TupliApiClient {
     /// `store_artifact`).
     pub async fn load_artifact_with(&self, item: &ArtifactMetadataItem) -> Result<Bytes> {
         let mut buffer = Vec::new();
-        let (hasher, _) = self.download_into(&item.id, &mut buffer, &()).await?;
+        let (hasher, _) = self
+            .download_into(&item.id, &mut Writer(&mut buffer), &())
+            .await?;
         verify(item, hasher)?;
         Ok(Bytes::from(buffer))
     }
@@ -129,7 +129,7 @@ impl TupliApiClient {
         W: AsyncWrite + Unpin + Send + ?Sized,
     {
         Transfer::new(move |progress| async move {
-            self.download_verified(artifact_id, writer, &*progress)
+            self.download_verified(artifact_id, &mut Writer(writer), &*progress)
                 .await
         })
     }
@@ -145,13 +145,11 @@ impl TupliApiClient {
         let path = path.as_ref().to_path_buf();
         Transfer::new(move |progress| async move {
             let mut partial = AtomicFile::create(&path)?;
-            let file = tokio::fs::File::from_std(partial.take_file()?);
-            // Large writes: each one is a trip to tokio's blocking pool.
-            let mut file = tokio::io::BufWriter::with_capacity(WRITE_BUFFER, file);
+            let mut file = FileWriter::start(partial.take_file()?);
             let item = self
                 .download_verified(artifact_id, &mut file, &*progress)
                 .await?;
-            let file = file.into_inner().into_std().await;
+            let file = file.finish().await?;
             partial.commit_async(file).await?;
             Ok(item)
         })
@@ -266,16 +264,13 @@ impl TupliApiClient {
 
     /// [`Self::download_into`], then the check against the metadata the
     /// download came with (or that is looked up).
-    async fn download_verified<W>(
+    async fn download_verified<S: Sink>(
         &self,
         artifact_id: &str,
-        writer: &mut W,
+        sink: &mut S,
         progress: &dyn Progress,
-    ) -> Result<ArtifactMetadataItem>
-    where
-        W: AsyncWrite + Unpin + ?Sized,
-    {
-        let (hasher, header) = self.download_into(artifact_id, writer, progress).await?;
+    ) -> Result<ArtifactMetadataItem> {
+        let (hasher, header) = self.download_into(artifact_id, sink, progress).await?;
         let item = match header {
             Some(item) if item.id == artifact_id => item,
             _ => self.artifact_metadata(artifact_id).await?,
@@ -284,17 +279,14 @@ impl TupliApiClient {
         Ok(item)
     }
 
-    /// Streams the bytes of an artifact into `writer`; returns their running
+    /// Streams the bytes of an artifact into `sink`; returns their running
     /// hash (the creator still to be appended) and the metadata header.
-    async fn download_into<W>(
+    async fn download_into<S: Sink>(
         &self,
         artifact_id: &str,
-        writer: &mut W,
+        sink: &mut S,
         progress: &dyn Progress,
-    ) -> Result<(sha2::Sha256, Option<ArtifactMetadataItem>)>
-    where
-        W: AsyncWrite + Unpin + ?Sized,
-    {
+    ) -> Result<(sha2::Sha256, Option<ArtifactMetadataItem>)> {
         validate::name("artifact_id", artifact_id)?;
         let response = self
             .call_raw(
@@ -306,7 +298,7 @@ impl TupliApiClient {
         let header = metadata_header(response.headers());
         let total = content_length(response.headers());
         let body = response.into_inner().into_inner();
-        let hasher = receive(body, total, writer, progress).await?;
+        let hasher = receive(body, total, sink, progress).await?;
         Ok((hasher, header))
     }
 

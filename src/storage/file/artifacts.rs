@@ -6,15 +6,16 @@ use std::io;
 use std::path::Path;
 use std::sync::Arc;
 
-use bytes::Bytes;
+use bytes::{Bytes, BytesMut};
 use sha2::{Digest, Sha256};
-use tokio::io::{AsyncRead, AsyncReadExt, AsyncWriteExt};
+use tokio::io::{AsyncRead, AsyncReadExt};
 
 use super::layout::{self, Kind};
 use super::matcher::Scope;
 use super::{blocking, json, write_json, FileStorage, CREATED_BY};
 use crate::atomic_file::AtomicFile;
 use crate::error::{Error, Result};
+use crate::file_writer::FileWriter;
 use crate::filter::Filter;
 use crate::models::{ArtifactMetadata, ArtifactMetadataItem};
 use crate::transfer::Progress;
@@ -23,12 +24,9 @@ use crate::validate;
 /// Read size when streaming bytes.
 const CHUNK: usize = 256 * 1024;
 
-/// Write buffer for streamed files.
-const WRITE_BUFFER: usize = 1 << 20;
-
-/// Copies `source` into `file` through a write buffer, hashing the bytes
-/// and counting them in `progress` on the way; answers the file, flushed,
-/// and the bytes' SHA-256. Write errors name `target`.
+/// Copies `source` into `file` (written on a thread of its own), hashing
+/// the bytes and counting them in `progress` on the way; answers the file,
+/// written, and the bytes' SHA-256. Write errors name `target`.
 async fn copy_hashing<R>(
     mut source: R,
     file: std::fs::File,
@@ -38,31 +36,27 @@ async fn copy_hashing<R>(
 where
     R: AsyncRead + Unpin,
 {
-    let file = tokio::fs::File::from_std(file);
-    let mut writer = tokio::io::BufWriter::with_capacity(WRITE_BUFFER, file);
+    let mut writer = FileWriter::start(file);
     let mut hasher = Sha256::new();
-    let mut buffer = vec![0u8; CHUNK];
     loop {
-        let n = source.read(&mut buffer).await?;
+        // A buffer per chunk: the writing thread owns it until written.
+        let mut buffer = BytesMut::with_capacity(CHUNK);
+        let n = source.read_buf(&mut buffer).await?;
         if n == 0 {
             break;
         }
-        let chunk = buffer.get(..n).unwrap_or_default();
-        hasher.update(chunk);
+        hasher.update(&buffer);
         writer
-            .write_all(chunk)
+            .write(buffer.freeze())
             .await
             .map_err(|e| layout::io_error(target, e))?;
         progress.advance(n as u64);
     }
-    writer
-        .flush()
+    let file = writer
+        .finish()
         .await
         .map_err(|e| layout::io_error(target, e))?;
-    Ok((
-        writer.into_inner().into_std().await,
-        hasher.finalize().into(),
-    ))
+    Ok((file, hasher.finalize().into()))
 }
 
 impl FileStorage {
