@@ -23,6 +23,34 @@ const POW10_INT: [u64; 20] = {
     table
 };
 
+/// 1/10^k for k in 1..=19 as 128-bit fixed point with the top bit set:
+/// `floor(2^(127 + b) / 10^k)`, b the bit length of 10^k (index 0 unused).
+// Evaluated at compile time, where an index out of range cannot pass.
+#[allow(clippy::indexing_slicing)]
+const RECIPROCALS: [u128; 20] = {
+    let mut table = [0u128; 20];
+    let mut k = 1;
+    while k < table.len() {
+        let divisor = POW10_INT[k] as u128;
+        let bits = 128 - divisor.leading_zeros();
+        // Long division of 2^(127 + bits), one bit at a time.
+        let (mut quotient, mut remainder) = (0u128, 0u128);
+        let mut i = 0;
+        while i <= 127 + bits {
+            remainder = (remainder << 1) | (i == 0) as u128;
+            quotient <<= 1;
+            if remainder >= divisor {
+                remainder -= divisor;
+                quotient |= 1;
+            }
+            i += 1;
+        }
+        table[k] = quotient;
+        k += 1;
+    }
+    table
+};
+
 /// Reads the JSON number at the start of `text` when it is a float (has a
 /// fraction or an exponent) and finite; answers its value and length.
 /// `None` for integers, for what does not fit an f64, and for anything that
@@ -204,14 +232,68 @@ fn exact(mantissa: u64, exponent: i32) -> Option<f64> {
         let m = mantissa as f64;
         return Some(if exponent >= 0 { m * power } else { m / power });
     }
-    // Within two units in the last place of the answer; the exact
-    // comparisons below find it.
-    let approx = if exponent >= 0 {
-        mantissa as f64 * power
-    } else {
-        mantissa as f64 / power
+    let approx = match quotient(mantissa, exponent) {
+        Some(Quotient::Nearest(q)) => return Some(q),
+        Some(Quotient::NearTie(q)) => q,
+        // Within two units in the last place of the answer; the exact
+        // comparisons below find it.
+        None if exponent >= 0 => mantissa as f64 * power,
+        None => mantissa as f64 / power,
     };
     nearest(mantissa, exponent, approx)
+}
+
+/// A quotient rounded from its product with a reciprocal.
+#[derive(Debug, PartialEq)]
+enum Quotient {
+    /// The nearest float, certainly.
+    Nearest(f64),
+    /// The decimal is within the product's error of a midpoint (an exact
+    /// tie, in practice): one of the two neighbours, for the exact check.
+    NearTie(f64),
+}
+
+/// `mantissa`/10^k for `exponent` = -k in -19..=-1, without a division:
+/// rounded from the top 128 bits of its product with the reciprocal, which
+/// are less than two units below the exact product's. `None` outside those
+/// exponents and beyond the normal range.
+fn quotient(mantissa: u64, exponent: i32) -> Option<Quotient> {
+    let k = usize::try_from(exponent.checked_neg()?).ok()?;
+    let reciprocal = *RECIPROCALS.get(k).filter(|r| **r != 0)?;
+    if mantissa == 0 {
+        return None;
+    }
+    let shift = mantissa.leading_zeros();
+    let normal = u128::from(mantissa << shift);
+    // Both truncations (the reciprocal's, the low part's) err low, by less
+    // than one unit each.
+    let top = normal * (reciprocal >> 64) + ((normal * (reciprocal & u128::from(u64::MAX))) >> 64);
+    // The quotient is top·2^(64 - shift - 127 - b), b the bit length of
+    // 10^k; top has 127 or 128 bits, of which 53 are kept, rounded.
+    let dropped = 74 + u32::from(top >> 127 == 1);
+    let half = 1u128 << (dropped - 1);
+    let low = top & ((half << 1) - 1);
+    let rounded = ((top >> (dropped - 1)) + 1) >> 1;
+    let (m, carry) = if rounded >> 53 == 1 {
+        (rounded >> 1, 1)
+    } else {
+        (rounded, 0)
+    };
+    let b = 64 - POW10_INT.get(k)?.leading_zeros();
+    let power = i64::from(dropped + carry) - 63 - i64::from(shift) - i64::from(b);
+    // m·2^power with m of 53 bits: biased exponent power + 52 + 1023.
+    let biased = u64::try_from(power + 1075)
+        .ok()
+        .filter(|e| (1..0x7FF).contains(e))?;
+    let m = u64::try_from(m).ok()?;
+    let value = f64::from_bits((biased << 52) | (m & ((1 << 52) - 1)));
+    // The exact product lies in [top, top + 2): the rounding is certain
+    // unless that range reaches the midpoint.
+    Some(if low + 2 <= half || low > half {
+        Quotient::Nearest(value)
+    } else {
+        Quotient::NearTie(value)
+    })
 }
 
 /// Walks from `approx` to the f64 nearest the decimal, deciding each step
@@ -400,6 +482,64 @@ mod tests {
             assert_eq!(got.to_bits(), expected.to_bits(), "{text}");
             assert_eq!(len, text.len(), "{text}");
         }
+    }
+
+    #[test]
+    fn the_reciprocal_quotient_is_the_nearest_float_but_at_ties() {
+        // Checked against Rust's correctly rounded parser: the quotient
+        // rounds ties up, so it may differ on an exact tie (where the exact
+        // check picks the even neighbour), and nowhere else.
+        let mut x: u64 = 0xD1B5_4A32_D192_ED03;
+        let (mut ties, mut near_ties) = (0, 0);
+        for n in 0..200_000u64 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let mantissa = (1u64 << 53) + x % (u64::MAX - (1 << 53));
+            let k = 1 + (n % 19) as i32;
+            let expected: f64 = format!("{mantissa}e-{k}").parse().unwrap();
+            let (got, near_tie) = match quotient(mantissa, -k).unwrap() {
+                Quotient::Nearest(q) => (q, false),
+                Quotient::NearTie(q) => (q, true),
+            };
+            if near_tie {
+                // Flagged only for an exact tie with a neighbour.
+                let down = f64::from_bits(got.to_bits() - 1);
+                assert!(
+                    [got, down]
+                        .iter()
+                        .any(|r| versus_midpoint(mantissa, -k, *r) == Some(Ordering::Equal)),
+                    "{mantissa}e-{k}"
+                );
+                near_ties += 1;
+            }
+            if got.to_bits() != expected.to_bits() {
+                assert!(near_tie, "{mantissa}e-{k}");
+                // Only a tie: the decimal is the midpoint of the two.
+                ties += 1;
+                assert_eq!(
+                    got.to_bits().abs_diff(expected.to_bits()),
+                    1,
+                    "{mantissa}e-{k}"
+                );
+                let below = got.min(expected);
+                assert_eq!(
+                    versus_midpoint(mantissa, -k, below),
+                    Some(Ordering::Equal),
+                    "{mantissa}e-{k}"
+                );
+            }
+        }
+        assert!(
+            ties <= near_ties && near_ties < 200,
+            "{near_ties} near, {ties} ties"
+        );
+        for k in 1..20 {
+            assert_eq!(RECIPROCALS[k] >> 127, 1, "10^-{k}");
+        }
+        assert_eq!(quotient(1, -20), None);
+        assert_eq!(quotient(1, 0), None);
+        assert_eq!(quotient(0, -3), None);
     }
 
     #[test]
