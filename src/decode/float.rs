@@ -534,8 +534,8 @@ mod tests {
             ties <= near_ties && near_ties < 200,
             "{near_ties} near, {ties} ties"
         );
-        for k in 1..20 {
-            assert_eq!(RECIPROCALS[k] >> 127, 1, "10^-{k}");
+        for (k, reciprocal) in RECIPROCALS.iter().enumerate().skip(1) {
+            assert_eq!(reciprocal >> 127, 1, "10^-{k}");
         }
         assert_eq!(quotient(1, -20), None);
         assert_eq!(quotient(1, 0), None);
