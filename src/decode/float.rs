@@ -153,7 +153,7 @@ fn digit_run(text: &[u8], mut i: usize, mantissa: &mut u64, digits: &mut u32) ->
 }
 
 /// The most common spelling of a float, as CPython and Rust write one of
-/// magnitude 1 to 10: one integer digit, a point and 8 to 16 more digits,
+/// magnitude below 10: one integer digit, a point and 8 to 17 more digits,
 /// no exponent. Answers its digits as one integer, how many follow the
 /// point, and where it ends; `None` for any other spelling.
 fn common_spelling(text: &[u8], i: usize) -> Option<(u64, i32, usize)> {
@@ -167,18 +167,27 @@ fn common_spelling(text: &[u8], i: usize) -> Option<(u64, i32, usize)> {
         return None;
     }
     let n = leading_digits(second);
-    let end = i + 10 + n as usize;
+    let mut end = i + 10 + n as usize;
+    let scale = *POW10_INT.get(n as usize)?;
+    let mut mantissa = (u64::from(head - b'0') * 100_000_000 + value_of_eight(first)) * scale
+        + value_of_first(second, n);
+    let mut fraction = 8 + n as i32;
+    // A 17th fraction digit (CPython's spelling of many floats below 1):
+    // 18 digits still fit the integer.
+    if n == 8 {
+        if let Some(&digit @ b'0'..=b'9') = text.get(end) {
+            mantissa = mantissa * 10 + u64::from(digit - b'0');
+            fraction += 1;
+            end += 1;
+        }
+    }
     if text
         .get(end)
         .is_some_and(|b| matches!(b, b'0'..=b'9' | b'e' | b'E'))
     {
         return None;
     }
-    let scale = *POW10_INT.get(n as usize)?;
-    let mantissa = (u64::from(head - b'0') * 100_000_000 + value_of_eight(first)) * scale
-        + value_of_first(second, n);
-    // 8 + n fraction digits: at most 16.
-    Some((mantissa, 8 + n as i32, end))
+    Some((mantissa, fraction, end))
 }
 
 /// The eight bytes of `text` from `i`, as a little-endian word.
@@ -189,6 +198,7 @@ fn word_at(text: &[u8], i: usize) -> Option<u64> {
 }
 
 /// The number written by the first `n` bytes of `word` (all digits).
+#[inline(always)]
 fn value_of_first(word: u64, n: u32) -> u64 {
     match n {
         0 => 0,
@@ -550,6 +560,11 @@ mod tests {
             "9.695511508970835]",
             "-2.5832753819941434,",
             "-2.58327538199414345,",
+            "0.21945652235362845,",
+            "-0.39296434091331744]",
+            "0.999999999999999944",
+            "9.99999999999999999,",
+            "0.12345678901234567e-3,",
             "2.5832753819941434e1,",
             "2.58327538E-3,",
             "0.12345678901234567890123",
