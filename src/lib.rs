@@ -27,6 +27,7 @@ pub mod dataset;
 mod decode;
 mod encode;
 mod error;
+mod file_reader;
 mod file_writer;
 pub mod filter;
 #[cfg(fuzzing)]

@@ -18,6 +18,7 @@ use crate::atomic_file::AtomicFile;
 use crate::call::Failure;
 use crate::client::TupliApiClient;
 use crate::error::{path_of, ApiError, Error, Result};
+use crate::file_reader::file_chunks;
 use crate::file_writer::FileWriter;
 use crate::filter::Filter;
 use crate::hooks::send;
@@ -64,8 +65,8 @@ impl TupliApiClient {
             self.upload(&metadata, length, progress, move || {
                 let path = path.clone();
                 async move {
-                    let file = tokio::fs::File::open(&path).await?;
-                    Ok(reader_stream(file))
+                    let file = tokio::fs::File::open(&path).await?.into_std().await;
+                    Ok(file_chunks(file))
                 }
             })
             .await
