@@ -205,6 +205,33 @@ impl<'a> Cursor<'a> {
         serde_json::from_slice(self.bytes.get(start..end)?).ok()
     }
 
+    /// A flat array of JSON floats, appended to `out` (the commonest value
+    /// of an episode, read in one loop); `None` for anything else, with
+    /// `out` and the position then unspecified.
+    pub(crate) fn floats(&mut self, out: &mut Vec<f64>) -> Option<()> {
+        self.eat(b'[')?;
+        if self.eat(b']').is_some() {
+            return Some(());
+        }
+        loop {
+            self.ws();
+            let (value, len) = float::parse(self.rest())?;
+            out.push(value);
+            self.at += len;
+            // Compact JSON has the separator right after the number.
+            let next = match self.bytes.get(self.at) {
+                Some(&b) if b == b',' || b == b']' => b,
+                _ => self.peek()?,
+            };
+            self.at += 1;
+            match next {
+                b',' => {}
+                b']' => return Some(()),
+                _ => return None,
+            }
+        }
+    }
+
     /// A JSON float (fraction or exponent), converted exactly; `None` (and
     /// nothing taken) for integers and anything else.
     pub(crate) fn float(&mut self) -> Option<f64> {
@@ -212,5 +239,53 @@ impl<'a> Cursor<'a> {
         let (value, len) = float::parse(self.rest())?;
         self.at += len;
         Some(value)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn floats(text: &str) -> Option<(Vec<f64>, usize)> {
+        let mut cursor = Cursor::new(text.as_bytes());
+        let mut out = vec![-1.0];
+        cursor.floats(&mut out)?;
+        Some((out.split_off(1), cursor.mark()))
+    }
+
+    #[test]
+    fn float_arrays_in_any_spacing() {
+        for text in [
+            "[0.5,-2.25,1e3]",
+            " [ 0.5 , -2.25 ,\n1e3 ] ",
+            "[0.5,\t-2.25,1e3\r\n]",
+        ] {
+            let (values, end) = floats(text).expect(text);
+            assert_eq!(values, [0.5, -2.25, 1000.0], "{text}");
+            assert_eq!(&text[end..].trim(), &"", "{text}");
+        }
+        assert_eq!(floats("[]").map(|(v, n)| (v.len(), n)), Some((0, 2)));
+        assert_eq!(floats("[ ] ,").map(|(v, n)| (v.len(), n)), Some((0, 3)));
+        assert_eq!(floats("[0.5],[1.5]").map(|(_, n)| n), Some(5));
+    }
+
+    #[test]
+    fn what_is_not_a_float_array_is_refused() {
+        for text in [
+            "0.5",
+            "[1]",
+            "[0.5,1]",
+            "[0.5,]",
+            "[,0.5]",
+            "[0.5 0.5]",
+            "[0.5",
+            "[0.5,",
+            "[0.5;1.5]",
+            "[\"a\"]",
+            "[[0.5]]",
+            "[0.5}",
+        ] {
+            assert!(floats(text).is_none(), "{text}");
+        }
     }
 }

@@ -107,10 +107,7 @@ impl<'a> Walker<'a> {
     /// A flat array of floats, collected in the scratch buffer.
     fn float_array(&mut self) -> Option<TupleValue> {
         self.scratch.clear();
-        let mut elements = self.json.open_array()?;
-        while self.json.next_element(&mut elements)? {
-            self.scratch.push(self.json.float()?);
-        }
+        self.json.floats(&mut self.scratch)?;
         Some(TupleValue::from(self.scratch.as_slice()))
     }
 

@@ -121,10 +121,7 @@ fn floats(walker: &mut Walker<'_>, column: &mut Vec<f64>) -> Option<usize> {
         return Some(1);
     }
     let before = column.len();
-    let mut elements = walker.json.open_array()?;
-    while walker.json.next_element(&mut elements)? {
-        column.push(walker.json.float()?);
-    }
+    walker.json.floats(column)?;
     let width = column.len() - before;
     (width > 0).then_some(width)
 }
