@@ -72,8 +72,8 @@ impl FileWriter {
 }
 
 /// A file that has what is written to it synced to disk in the background,
-/// every [`SYNC_EVERY`] bytes (by a thread started once the first are
-/// written; small files never start one).
+/// every [`SYNC_EVERY`] bytes (by a thread started when the first
+/// [`SYNC_EVERY`] bytes are written: small files never start one).
 struct SyncedAsWritten {
     file: File,
     unsynced: u64,

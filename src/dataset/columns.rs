@@ -295,6 +295,8 @@ impl<T: Float> ColumnsBuilder<T> {
             next.columns.observations.width = self.columns.observations.width;
             next.columns.next_observations.width = self.columns.next_observations.width;
             next.columns.actions.width = self.columns.actions.width;
+            // Batches are alike: room for as many rows as this one holds.
+            next.reserve(self.columns.rewards.len());
         }
         next
     }
@@ -358,6 +360,25 @@ impl<T: Float> ColumnsBuilder<T> {
         Ok(())
     }
 
+    /// Room for `rows` more rows at the fixed widths; a count the memory
+    /// cannot hold (a server may claim anything) reserves nothing and the
+    /// columns grow as rows come.
+    fn reserve(&mut self, rows: usize) {
+        let c = &mut self.columns;
+        let (obs, act) = (c.observations.width, c.actions.width);
+        let _ = c.observations.values.try_reserve(rows.saturating_mul(obs));
+        let _ = c
+            .next_observations
+            .values
+            .try_reserve(rows.saturating_mul(obs));
+        let _ = c.actions.values.try_reserve(rows.saturating_mul(act));
+        let _ = c.rewards.try_reserve(rows);
+        let _ = c.terminals.try_reserve(rows);
+        let _ = c.timeouts.try_reserve(rows);
+        let _ = c.steps.try_reserve(rows);
+        let _ = c.episode_index.try_reserve(rows);
+    }
+
     /// Fixes the widths with the first episode, and holds later ones to them.
     fn shape_for(&mut self, episode: &str, obs: usize, act: usize) -> Result<()> {
         if !self.shaped {
@@ -367,20 +388,8 @@ impl<T: Float> ColumnsBuilder<T> {
             c.next_observations.width = obs;
             c.actions.width = act;
             // Reserved once, so large columns are never copied while they
-            // grow; a count the memory cannot hold (a server may claim
-            // anything) reserves nothing and the columns grow as rows come.
-            let rows = self.expected_rows;
-            let _ = c.observations.values.try_reserve(rows.saturating_mul(obs));
-            let _ = c
-                .next_observations
-                .values
-                .try_reserve(rows.saturating_mul(obs));
-            let _ = c.actions.values.try_reserve(rows.saturating_mul(act));
-            let _ = c.rewards.try_reserve(rows);
-            let _ = c.terminals.try_reserve(rows);
-            let _ = c.timeouts.try_reserve(rows);
-            let _ = c.steps.try_reserve(rows);
-            let _ = c.episode_index.try_reserve(rows);
+            // grow.
+            self.reserve(self.expected_rows);
             return Ok(());
         }
         for (field, width, expected) in [

@@ -29,12 +29,18 @@ use crate::atomic_file::AtomicFile;
 use crate::error::{Error, Result};
 use crate::models::EpisodeHeader;
 
-/// Bytes of column data per batch handed to the writer.
+/// Bytes of column data per batch handed to the Arrow writer (a record
+/// batch each).
+#[cfg(feature = "arrow")]
 const BATCH_BYTES: usize = 8 << 20;
 /// The same for Parquet, whose writer holds a whole row group (one batch)
 /// encoded and compressed in memory besides the batch itself.
 #[cfg(feature = "parquet")]
 const PARQUET_BATCH_BYTES: usize = 4 << 20;
+/// The same for `.npz`, whose arrays are contiguous in the file whatever
+/// the batches: small ones, whose memory is reused while still in cache.
+#[cfg(feature = "npz")]
+const NPZ_BATCH_BYTES: usize = 1 << 20;
 
 /// The float types every enabled writer takes.
 #[cfg(feature = "arrow")]
@@ -80,9 +86,12 @@ impl Format {
     /// Bytes of column data per batch handed to this format's writer.
     fn batch_bytes(self) -> usize {
         match self {
+            #[cfg(feature = "npz")]
+            Format::Npz => NPZ_BATCH_BYTES,
             #[cfg(feature = "parquet")]
             Format::Parquet => PARQUET_BATCH_BYTES,
-            _ => BATCH_BYTES,
+            #[cfg(feature = "arrow")]
+            Format::Arrow => BATCH_BYTES,
         }
     }
 }
