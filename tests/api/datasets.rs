@@ -1,7 +1,8 @@
 //! Datasets: the requests a selection sends (benchmarks, then the headers of
 //! their episodes AND the episode filter, then exactly those episodes), what
-//! the columns hold (tuple filter, f32 rounding), seeded sampling, and
-//! exports that fail or are dropped half-way leaving no file.
+//! the columns hold (tuple filter, f32 rounding), seeded sampling, an `.npz`
+//! over many batches, and exports that fail or are dropped half-way leaving
+//! no file.
 
 use std::collections::BTreeSet;
 
@@ -300,6 +301,71 @@ async fn f32_columns_round_as_numpy_does() {
     api.done_async().await;
 }
 
+/// An `.npz` export larger than several of the writer's batches holds every
+/// row in order, episodes' boundaries included.
+#[cfg(feature = "npz")]
+#[tokio::test]
+async fn an_npz_export_over_many_batches_holds_every_row() {
+    use tupli::dataset::Format;
+    let api = Mocked::start_async().await;
+    let client = api.login().await;
+    // About 82 bytes of columns a row: 30,000 rows are several batches.
+    let episodes = data_episodes(&[
+        ("e-1", "b-1", 9_000),
+        ("e-2", "b-1", 12_000),
+        ("e-3", "b-1", 9_000),
+    ]);
+    api.expect_async(benchmarks_req(all_filter()), |then| {
+        json_reply(then, 200, benchmarks_json(&["b-1"]))
+    })
+    .await;
+    api.expect_async(headers_req(in_wire("benchmark_id", &["b-1"])), |then| {
+        json_reply(then, 200, headers_json(&episodes))
+    })
+    .await;
+    api.expect_async(items_req(&episodes), |then| {
+        json_reply(then, 200, items_json(&episodes))
+    })
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("big.npz");
+    let summary = Dataset::new(&client)
+        .export(Format::Npz)
+        .to_path(&path)
+        .await
+        .unwrap();
+    assert_eq!(summary.tuples, 30_000);
+    let zip = std::fs::read(&path).unwrap();
+    let rows: Vec<(&DataEpisode, usize)> = episodes
+        .iter()
+        .flat_map(|e| (0..e.len).map(move |t| (e, t)))
+        .collect();
+    let column = |name: &str| f64s(npy(&zip, name).1);
+    let states: Vec<f64> = rows.iter().flat_map(|(e, t)| e.state(*t)).collect();
+    assert!(column("observations.npy") == states);
+    // Within each episode; its last step repeats its own observation.
+    let next: Vec<f64> = rows
+        .iter()
+        .flat_map(|(e, t)| e.state((*t + 1).min(e.len - 1)))
+        .collect();
+    assert!(column("next_observations.npy") == next);
+    let actions: Vec<f64> = rows.iter().flat_map(|(e, t)| e.action(*t)).collect();
+    assert!(column("actions.npy") == actions);
+    let rewards: Vec<f64> = rows.iter().map(|(e, t)| e.reward(*t)).collect();
+    assert!(column("rewards.npy") == rewards);
+    let terminals: Vec<u8> = rows.iter().map(|(e, t)| u8::from(e.terminal(*t))).collect();
+    assert_eq!(npy(&zip, "terminals.npy").1, terminals);
+    let index: Vec<u8> = rows
+        .iter()
+        .flat_map(|(e, _)| {
+            let i = episodes.iter().position(|x| x.id == e.id).unwrap() as i32;
+            i.to_le_bytes()
+        })
+        .collect();
+    assert!(npy(&zip, "episode_index.npy").1 == index);
+    api.done_async().await;
+}
+
 /// Exports that fail, or are dropped, half-way.
 #[cfg(all(feature = "npz", feature = "arrow", feature = "parquet"))]
 mod export {
@@ -545,8 +611,8 @@ mod export {
     }
 
     /// More tuples than the headers announced, past the first batch the
-    /// writer gets (8 MiB of columns): the same error as for a small
-    /// dataset, not a failed write.
+    /// writer gets (1 to 8 MiB of columns, by format): the same error as
+    /// for a small dataset, not a failed write.
     #[tokio::test]
     async fn more_tuples_than_announced_is_the_same_error_at_any_size() {
         let api = Mocked::start_async().await;
