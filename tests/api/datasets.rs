@@ -12,6 +12,19 @@ use tupli::Filter;
 
 use crate::support::*;
 
+/// The selection's first two requests: the benchmarks (b-1), then the
+/// headers of its episodes, answered with `headers`.
+async fn expect_headers(api: &Mocked, headers: Value) {
+    api.expect_async(benchmarks_req(all_filter()), |then| {
+        json_reply(then, 200, benchmarks_json(&["b-1"]))
+    })
+    .await;
+    api.expect_async(headers_req(in_wire("benchmark_id", &["b-1"])), |then| {
+        json_reply(then, 200, headers)
+    })
+    .await;
+}
+
 /// Every row of `columns` against the fixture: the episodes in order, and of
 /// each the `kept` steps.
 fn assert_rows(columns: &tupli::dataset::Columns<f64>, expected: &[(&DataEpisode, Vec<usize>)]) {
@@ -150,14 +163,7 @@ async fn a_tuple_filter_keeps_rows_their_steps_and_their_real_successors() {
     let api = Mocked::start_async().await;
     let client = api.login().await;
     let episodes = data_episodes(&[("e-0", "b-1", 5), ("e-1", "b-1", 2), ("e-2", "b-1", 3)]);
-    api.expect_async(benchmarks_req(all_filter()), |then| {
-        json_reply(then, 200, benchmarks_json(&["b-1"]))
-    })
-    .await;
-    api.expect_async(headers_req(in_wire("benchmark_id", &["b-1"])), |then| {
-        json_reply(then, 200, headers_json(&episodes))
-    })
-    .await;
+    expect_headers(&api, headers_json(&episodes)).await;
     api.expect_async(items_req(&episodes), |then| {
         json_reply(then, 200, items_json(&episodes))
     })
@@ -249,14 +255,7 @@ async fn f32_columns_round_as_numpy_does() {
     let item = rounding_episode();
     let mut header = item.clone();
     header.as_object_mut().unwrap().remove("tuples");
-    api.expect_async(benchmarks_req(all_filter()), |then| {
-        json_reply(then, 200, benchmarks_json(&["b-1"]))
-    })
-    .await;
-    api.expect_async(headers_req(in_wire("benchmark_id", &["b-1"])), |then| {
-        json_reply(then, 200, json!([header]))
-    })
-    .await;
+    expect_headers(&api, json!([header])).await;
     let episodes = data_episodes(&[("e-f", "b-1", 1)]);
     api.expect_async(items_req(&episodes), |then| {
         json_reply(then, 200, json!([item]))
@@ -315,14 +314,7 @@ async fn an_npz_export_over_many_batches_holds_every_row() {
         ("e-2", "b-1", 12_000),
         ("e-3", "b-1", 9_000),
     ]);
-    api.expect_async(benchmarks_req(all_filter()), |then| {
-        json_reply(then, 200, benchmarks_json(&["b-1"]))
-    })
-    .await;
-    api.expect_async(headers_req(in_wire("benchmark_id", &["b-1"])), |then| {
-        json_reply(then, 200, headers_json(&episodes))
-    })
-    .await;
+    expect_headers(&api, headers_json(&episodes)).await;
     api.expect_async(items_req(&episodes), |then| {
         json_reply(then, 200, items_json(&episodes))
     })
@@ -557,14 +549,7 @@ mod export {
         let client = api.login().await;
         let dir = tempfile::tempdir().unwrap();
         let episodes = data_episodes(&[("e-1", "b-1", 2), ("e-2", "b-1", 3)]);
-        api.expect_async(benchmarks_req(all_filter()), |then| {
-            json_reply(then, 200, benchmarks_json(&["b-1"]))
-        })
-        .await;
-        api.expect_async(headers_req(in_wire("benchmark_id", &["b-1"])), |then| {
-            json_reply(then, 200, headers_json(&episodes))
-        })
-        .await;
+        expect_headers(&api, headers_json(&episodes)).await;
         // Episode e-2's step 1 has a state of another width.
         let mut ragged = items_json(&episodes);
         ragged[1]["tuples"][1]["state"] = json!([1.0, 2.0]);
@@ -619,14 +604,7 @@ mod export {
         let client = api.login().await;
         let dir = tempfile::tempdir().unwrap();
         let episodes = data_episodes(&[("e-1", "b-1", 10), ("e-2", "b-1", 10), ("e-3", "b-1", 10)]);
-        api.expect_async(benchmarks_req(all_filter()), |then| {
-            json_reply(then, 200, benchmarks_json(&["b-1"]))
-        })
-        .await;
-        api.expect_async(headers_req(in_wire("benchmark_id", &["b-1"])), |then| {
-            json_reply(then, 200, headers_json(&episodes))
-        })
-        .await;
+        expect_headers(&api, headers_json(&episodes)).await;
         // e-1 and e-2 hold 1100 states of 512 values each: a batch of over
         // 8 MiB each, more rows than the file was laid out for.
         let mut items = items_json(&episodes);
