@@ -7,7 +7,7 @@ use serde_json::Value;
 
 use crate::error::CliError;
 
-use super::table::Cell;
+use super::cell::Cell;
 
 /// Rows printed one at a time: the header before the first.
 #[derive(Default)]

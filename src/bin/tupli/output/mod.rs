@@ -1,6 +1,7 @@
 //! What commands print on standard output: a table, record or sentence for
 //! people, or in the `--format` asked for (JSON, JSON Lines, CSV) the data.
 
+mod cell;
 mod csv;
 mod format;
 mod mode;

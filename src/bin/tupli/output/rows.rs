@@ -7,7 +7,7 @@ use tupli::models::{
     GroupWithMembers, UserOut, UserRole,
 };
 
-use super::table::Cell;
+use super::cell::Cell;
 
 /// A value shown as a table row or a key/value record.
 pub(crate) trait Row {

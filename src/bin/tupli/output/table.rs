@@ -1,115 +1,13 @@
-//! The table engine: cells, aligned tables (like pytupli's `tabulate`
-//! output) and key/value records, measured in display columns.
+//! The table engine: aligned tables (like pytupli's `tabulate` output) and
+//! key/value records, measured in display columns.
 
 use console::Alignment;
-use serde_json::Value;
 
-use super::format;
+use super::cell::{Align, Cell};
 use super::rows::Row;
 
-/// Widest a table cell gets by default before it is elided with `…`.
-const CELL_WIDTH: usize = 40;
 /// Widest a value in a key/value record gets.
 const RECORD_WIDTH: usize = 100;
-
-/// How a cell is aligned.
-#[derive(Clone, Copy, Debug, PartialEq)]
-enum Align {
-    Left,
-    Right,
-}
-
-/// One formatted field of a row: what a table shows, and the value CSV gets.
-#[derive(Clone, Debug)]
-pub(crate) struct Cell {
-    /// Shown in tables and records (control characters escaped).
-    text: String,
-    /// The value itself (unescaped, never elided; flags as `true`/`false`, times in full).
-    data: String,
-    align: Align,
-    /// Widest the cell may be in a table.
-    width: usize,
-}
-
-impl Cell {
-    /// Text, elided past [`CELL_WIDTH`].
-    pub(crate) fn text(text: impl AsRef<str>) -> Cell {
-        let data = text.as_ref().to_string();
-        Cell {
-            text: printable(&data),
-            data,
-            align: Align::Left,
-            width: CELL_WIDTH,
-        }
-    }
-
-    /// Text that is never elided in a table (ids, names).
-    pub(crate) fn full(text: impl AsRef<str>) -> Cell {
-        Cell {
-            width: usize::MAX,
-            ..Cell::text(text)
-        }
-    }
-
-    /// Text elided past `width`.
-    pub(crate) fn narrow(text: impl AsRef<str>, width: usize) -> Cell {
-        Cell {
-            width,
-            ..Cell::text(text)
-        }
-    }
-
-    /// A number, right-aligned.
-    pub(crate) fn number(n: impl ToString) -> Cell {
-        let text = n.to_string();
-        Cell {
-            data: text.clone(),
-            text,
-            align: Align::Right,
-            width: usize::MAX,
-        }
-    }
-
-    /// ✓ or ✗.
-    pub(crate) fn flag(b: bool) -> Cell {
-        Cell {
-            data: b.to_string(),
-            ..Cell::full(format::flag(b))
-        }
-    }
-
-    /// Text, or empty.
-    pub(crate) fn optional(text: Option<&str>) -> Cell {
-        Cell::text(text.unwrap_or(""))
-    }
-
-    /// Items joined with `, `.
-    pub(crate) fn list(items: &[String]) -> Cell {
-        Cell::text(items.join(", "))
-    }
-
-    /// A JSON object on one line; empty when it is.
-    pub(crate) fn json(value: &serde_json::Map<String, Value>) -> Cell {
-        if value.is_empty() {
-            Cell::text("")
-        } else {
-            Cell::text(Value::Object(value.clone()).to_string())
-        }
-    }
-
-    /// A server time, to the second (in full in CSV).
-    pub(crate) fn time(iso: &str) -> Cell {
-        Cell {
-            data: iso.to_string(),
-            ..Cell::full(format::to_the_second(iso))
-        }
-    }
-
-    /// The value itself, as CSV prints it.
-    pub(crate) fn data(&self) -> &str {
-        &self.data
-    }
-}
 
 /// Rows as an aligned table: a header line, dashes, one line per row, columns
 /// two spaces apart; text left-aligned, numbers right-aligned.
@@ -182,22 +80,6 @@ pub(crate) fn record(row: &impl Row) -> String {
     out
 }
 
-/// Control characters (which would break the alignment) shown escaped.
-fn printable(text: &str) -> String {
-    if !text.chars().any(char::is_control) {
-        return text.to_string();
-    }
-    text.chars()
-        .map(|c| {
-            if c.is_control() {
-                c.escape_default().to_string()
-            } else {
-                c.to_string()
-            }
-        })
-        .collect()
-}
-
 /// Display width (wide characters count two columns).
 fn width(text: &str) -> usize {
     console::measure_text_width(text)
@@ -254,7 +136,6 @@ episode-2  b                12345  ✗           ✗        ann         2025-01-
         assert_eq!(width("日本"), 4);
         assert_eq!(pad("日本", 6, Align::Left), "日本  ");
         assert_eq!(pad("7", 3, Align::Right), "  7");
-        assert_eq!(printable("a\nb\tc"), "a\\nb\\tc");
     }
 
     #[test]
