@@ -8,6 +8,8 @@ use std::io::{self, Read};
 use bytes::{Bytes, BytesMut};
 use futures::Stream;
 
+use crate::worker;
+
 /// Bytes per read.
 const CHUNK: usize = 256 * 1024;
 
@@ -15,13 +17,14 @@ const CHUNK: usize = 256 * 1024;
 const READ_AHEAD: usize = 4;
 
 /// The bytes of `file`, from where it stands to its end, as a stream of
-/// chunks read on a blocking thread. A read error is the last item; the
+/// chunks read on a thread of its own. A read error is the last item; the
 /// thread stops when the stream is dropped.
 pub(crate) fn file_chunks(
     mut file: File,
-) -> impl Stream<Item = io::Result<Bytes>> + Send + Sync + 'static {
+) -> io::Result<impl Stream<Item = io::Result<Bytes>> + Send + Sync + 'static> {
     let (chunks, mut incoming) = tokio::sync::mpsc::channel::<io::Result<Bytes>>(READ_AHEAD);
-    tokio::task::spawn_blocking(move || {
+    // Nothing waits for the thread's end: the stream's end says it all.
+    worker::spawn("tupli-read", move || {
         // Chunks are split off one buffer, which is reused once the chunks
         // before are dropped: its memory stays warm.
         let mut buffer = BytesMut::new();
@@ -45,8 +48,8 @@ pub(crate) fn file_chunks(
                 return;
             }
         }
-    });
-    futures::stream::poll_fn(move |cx| incoming.poll_recv(cx))
+    })?;
+    Ok(futures::stream::poll_fn(move |cx| incoming.poll_recv(cx)))
 }
 
 #[cfg(test)]
@@ -65,6 +68,7 @@ mod tests {
             .collect();
         std::fs::write(&path, &bytes).unwrap();
         let chunks: Vec<Bytes> = file_chunks(File::open(&path).unwrap())
+            .unwrap()
             .try_collect()
             .await
             .unwrap();
@@ -78,6 +82,7 @@ mod tests {
         let path = dir.path().join("empty");
         std::fs::write(&path, b"").unwrap();
         let chunks: Vec<Bytes> = file_chunks(File::open(&path).unwrap())
+            .unwrap()
             .try_collect()
             .await
             .unwrap();
@@ -89,7 +94,8 @@ mod tests {
         // A directory opens, and refuses to be read.
         let dir = tempfile::tempdir().unwrap();
         let items: Vec<io::Result<Bytes>> =
-            futures::StreamExt::collect(file_chunks(File::open(dir.path()).unwrap())).await;
+            futures::StreamExt::collect(file_chunks(File::open(dir.path()).unwrap()).unwrap())
+                .await;
         assert_eq!(items.len(), 1);
         assert!(items[0].as_ref().unwrap_err().raw_os_error().is_some());
     }

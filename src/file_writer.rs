@@ -9,34 +9,36 @@ use std::sync::mpsc::{sync_channel, SyncSender, TrySendError};
 
 use bytes::Bytes;
 
+use crate::worker::{self, Worker};
+
 /// Chunks queued for the writing thread, at most (bounded memory: a few MiB).
 const QUEUE: usize = 16;
 
 /// Bytes written between two background syncs.
 const SYNC_EVERY: u64 = 32 << 20;
 
-/// Writes the chunks it is given to a file on a blocking thread, without
+/// Writes the chunks it is given to a file on a thread of its own, without
 /// copying them.
 pub(crate) struct FileWriter {
     chunks: Option<tokio::sync::mpsc::Sender<Bytes>>,
-    writing: Option<tokio::task::JoinHandle<io::Result<File>>>,
+    writing: Option<Worker<io::Result<File>>>,
 }
 
 impl FileWriter {
     /// Starts the writing thread for `file`.
-    pub(crate) fn start(file: File) -> Self {
+    pub(crate) fn start(file: File) -> io::Result<Self> {
         let (chunks, mut incoming) = tokio::sync::mpsc::channel::<Bytes>(QUEUE);
-        let writing = tokio::task::spawn_blocking(move || {
+        let writing = worker::spawn("tupli-write", move || {
             let mut out = SyncedAsWritten::new(file);
             while let Some(chunk) = incoming.blocking_recv() {
                 out.write_all(&chunk)?;
             }
             out.finish()
-        });
-        FileWriter {
+        })?;
+        Ok(FileWriter {
             chunks: Some(chunks),
             writing: Some(writing),
-        }
+        })
     }
 
     /// Queues `chunk` for writing; waits while the thread lags behind. A
@@ -65,7 +67,7 @@ impl FileWriter {
     async fn join(&mut self) -> io::Result<File> {
         self.chunks = None;
         match self.writing.take() {
-            Some(writing) => writing.await.map_err(io::Error::other)?,
+            Some(writing) => writing.join().await?,
             None => Err(io::Error::other("the file's writing thread stopped")),
         }
     }
@@ -107,7 +109,12 @@ impl SyncedAsWritten {
     fn kick(&mut self) -> io::Result<bool> {
         let syncer = match self.syncer.take() {
             Some(syncer) => syncer,
-            None => Syncer::start(&self.file)?,
+            // Syncing in the background only saves time at the end: without
+            // a second handle or thread, the final sync does it all.
+            None => match Syncer::start(&self.file) {
+                Ok(syncer) => syncer,
+                Err(_) => return Ok(true),
+            },
         };
         match syncer.kick.try_send(()) {
             Ok(()) => {
@@ -171,7 +178,7 @@ mod tests {
     async fn writes_every_chunk_in_order_past_several_background_syncs() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("out.bin");
-        let mut writer = FileWriter::start(File::create(&path).unwrap());
+        let mut writer = FileWriter::start(File::create(&path).unwrap()).unwrap();
         let mut expected = Vec::new();
         // 80 MiB in uneven chunks: at least two background syncs.
         for i in 0..80u8 {
@@ -203,7 +210,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("read-only");
         std::fs::write(&path, b"x").unwrap();
-        let mut writer = FileWriter::start(File::open(&path).unwrap());
+        let mut writer = FileWriter::start(File::open(&path).unwrap()).unwrap();
         let mut failed = None;
         for _ in 0..(QUEUE + 4) {
             if let Err(e) = writer.write(chunk(16, 0)).await {

@@ -45,6 +45,7 @@ mod streams;
 mod transfer;
 mod tuple;
 mod validate;
+mod worker;
 
 pub use auth::Tokens;
 pub use client::TupliApiClient;

@@ -15,6 +15,7 @@ use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt};
 use crate::error::{Error, Result};
 use crate::file_writer::FileWriter;
 use crate::models::ArtifactMetadataItem;
+use crate::worker::{self, Worker};
 
 /// Header in which the server sends an artifact's metadata with its bytes.
 pub(crate) const METADATA_HEADER: &str = "x-metadata";
@@ -129,25 +130,25 @@ pub(crate) fn reader_stream(
 /// Chunks waiting to be hashed, at most (bounded memory: a few MiB).
 const HASH_QUEUE: usize = 16;
 
-/// SHA-256 of a byte stream, computed on a blocking thread while the bytes
-/// move on: hashing every byte costs about as much as moving it, so the two
-/// run side by side.
+/// SHA-256 of a byte stream, computed on a thread of its own while the
+/// bytes move on: hashing every byte costs about as much as moving it, so
+/// the two run side by side.
 pub(crate) struct HashPipe {
     chunks: tokio::sync::mpsc::Sender<Bytes>,
-    hashing: tokio::task::JoinHandle<Sha256>,
+    hashing: Worker<Sha256>,
 }
 
 impl HashPipe {
-    pub(crate) fn start() -> Self {
+    pub(crate) fn start() -> std::io::Result<Self> {
         let (chunks, mut incoming) = tokio::sync::mpsc::channel::<Bytes>(HASH_QUEUE);
-        let hashing = tokio::task::spawn_blocking(move || {
+        let hashing = worker::spawn("tupli-hash", move || {
             let mut hasher = Sha256::new();
             while let Some(chunk) = incoming.blocking_recv() {
                 hasher.update(&chunk);
             }
             hasher
-        });
-        HashPipe { chunks, hashing }
+        })?;
+        Ok(HashPipe { chunks, hashing })
     }
 
     /// Hands `chunk` (shared, not copied) to the hashing thread; waits
@@ -162,7 +163,7 @@ impl HashPipe {
     /// The hash of everything fed.
     pub(crate) async fn finish(self) -> std::io::Result<Sha256> {
         drop(self.chunks);
-        self.hashing.await.map_err(std::io::Error::other)
+        self.hashing.join().await
     }
 }
 
@@ -194,39 +195,40 @@ pub(crate) fn observed_upload<S>(
     body: S,
     hash: SentHash,
     progress: Arc<dyn Progress>,
-) -> impl Stream<Item = std::io::Result<Bytes>> + Send + Sync + 'static
+) -> std::io::Result<impl Stream<Item = std::io::Result<Bytes>> + Send + Sync + 'static>
 where
     S: Stream<Item = std::io::Result<Bytes>> + Send + Sync + 'static,
 {
-    let pipe = Arc::new(tokio::sync::Mutex::new(Some(HashPipe::start())));
+    let pipe = Arc::new(tokio::sync::Mutex::new(Some(HashPipe::start()?)));
     let feeding = Arc::clone(&pipe);
     let sent = Arc::new(std::sync::atomic::AtomicU64::new(0));
     let total = Arc::clone(&sent);
     let done = Arc::clone(&progress);
-    body.and_then(move |chunk| {
-        let pipe = Arc::clone(&feeding);
-        let sent = Arc::clone(&sent);
-        let progress = Arc::clone(&progress);
-        async move {
-            if let Some(pipe) = pipe.lock().await.as_ref() {
-                pipe.feed(chunk.clone()).await?;
+    Ok(body
+        .and_then(move |chunk| {
+            let pipe = Arc::clone(&feeding);
+            let sent = Arc::clone(&sent);
+            let progress = Arc::clone(&progress);
+            async move {
+                if let Some(pipe) = pipe.lock().await.as_ref() {
+                    pipe.feed(chunk.clone()).await?;
+                }
+                sent.fetch_add(chunk.len() as u64, std::sync::atomic::Ordering::Relaxed);
+                progress.advance(chunk.len() as u64);
+                Ok(chunk)
             }
-            sent.fetch_add(chunk.len() as u64, std::sync::atomic::Ordering::Relaxed);
-            progress.advance(chunk.len() as u64);
-            Ok(chunk)
-        }
-    })
-    .chain(
-        futures::stream::once(async move {
-            if let Some(pipe) = pipe.lock().await.take() {
-                *hash.slot() = pipe.finish().await.ok();
-            }
-            let bytes = total.load(std::sync::atomic::Ordering::Relaxed);
-            tracing::debug!(bytes, "sent");
-            done.sent();
         })
-        .filter_map(|()| std::future::ready(None)),
-    )
+        .chain(
+            futures::stream::once(async move {
+                if let Some(pipe) = pipe.lock().await.take() {
+                    *hash.slot() = pipe.finish().await.ok();
+                }
+                let bytes = total.load(std::sync::atomic::Ordering::Relaxed);
+                tracing::debug!(bytes, "sent");
+                done.sent();
+            })
+            .filter_map(|()| std::future::ready(None)),
+        ))
 }
 
 /// Where a download's bytes go.
@@ -277,7 +279,7 @@ where
     S: Sink,
 {
     progress.start(total);
-    let pipe = HashPipe::start();
+    let pipe = HashPipe::start()?;
     let mut bytes = 0u64;
     let moved = async {
         while let Some(chunk) = body.next().await {

@@ -66,7 +66,7 @@ impl TupliApiClient {
                 let path = path.clone();
                 async move {
                     let file = tokio::fs::File::open(&path).await?.into_std().await;
-                    Ok(file_chunks(file))
+                    Ok(file_chunks(file)?)
                 }
             })
             .await
@@ -146,7 +146,7 @@ impl TupliApiClient {
         let path = path.as_ref().to_path_buf();
         Transfer::new(move |progress| async move {
             let mut partial = AtomicFile::create(&path)?;
-            let mut file = FileWriter::start(partial.take_file()?);
+            let mut file = FileWriter::start(partial.take_file()?)?;
             let item = self
                 .download_verified(artifact_id, &mut file, &*progress)
                 .await?;
@@ -234,7 +234,7 @@ impl TupliApiClient {
                     async move {
                         hash.reset();
                         progress.start(Some(length));
-                        let body = observed_upload(opened.await?, hash, progress);
+                        let body = observed_upload(opened.await?, hash, progress)?;
                         let data =
                             Part::stream_with_length(reqwest::Body::wrap_stream(body), length)
                                 .file_name("data");

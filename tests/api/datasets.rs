@@ -358,6 +358,44 @@ async fn an_npz_export_over_many_batches_holds_every_row() {
     api.done_async().await;
 }
 
+/// A runtime with a single blocking thread still completes an export of
+/// large episodes (each decoded on the blocking pool): the export's writer
+/// runs on a thread of its own, not on the pool's only thread.
+#[cfg(feature = "npz")]
+#[test]
+fn an_export_completes_with_a_single_blocking_thread() {
+    use tupli::dataset::Format;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .max_blocking_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let api = Mocked::start_async().await;
+        let client = api.login().await;
+        // Each episode's JSON is far above the size decoded on the pool.
+        let episodes = data_episodes(&[("e-1", "b-1", 3_000), ("e-2", "b-1", 3_000)]);
+        expect_headers(&api, headers_json(&episodes)).await;
+        api.expect_async(items_req(&episodes), |then| {
+            json_reply(then, 200, items_json(&episodes))
+        })
+        .await;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("d.npz");
+        let dataset = Dataset::new(&client);
+        let export = dataset.export(Format::Npz);
+        let summary =
+            tokio::time::timeout(std::time::Duration::from_secs(60), export.to_path(&path))
+                .await
+                .expect("the export completes")
+                .unwrap();
+        assert_eq!(summary.tuples, 6_000);
+        assert!(path.exists());
+        api.done_async().await;
+    });
+}
+
 /// Exports that fail, or are dropped, half-way.
 #[cfg(all(feature = "npz", feature = "arrow", feature = "parquet"))]
 mod export {

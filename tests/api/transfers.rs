@@ -220,3 +220,61 @@ async fn an_upload_the_server_recorded_differently_is_an_integrity_error() {
     }
     api.done_async().await;
 }
+
+/// A runtime with a single blocking thread still completes uploads from and
+/// downloads to paths of many chunks (more than any queue between the
+/// threads holds): the threads that read, write and hash for a whole
+/// transfer are not the blocking pool's, so they cannot take every pool
+/// thread and wait for ever on work that needs one.
+#[test]
+fn transfers_complete_with_a_single_blocking_thread() {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .max_blocking_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    let within = |seconds| std::time::Duration::from_secs(seconds);
+    runtime.block_on(async {
+        let api = Mocked::start_async().await;
+        let client = api.login().await;
+        let dir = tempfile::tempdir().unwrap();
+        let data: Vec<u8> = (0..16u32 << 20).map(|i| (i % 253) as u8).collect();
+        let hash = tupli::artifact_hash(&data, USER);
+
+        let target = dir.path().join("down.bin");
+        let header = ascii_json(&artifact_item_json(&hash));
+        let mock = mock_download(&api, &data, Some(header)).await;
+        let download = client.download_artifact_to_path(ID, &target);
+        tokio::time::timeout(within(60), download)
+            .await
+            .expect("the download completes")
+            .unwrap();
+        mock.assert_calls_async(1).await;
+        mock.delete_async().await;
+        assert!(std::fs::read(&target).unwrap() == data);
+
+        let upload = api
+            .mock_async(|when, then| {
+                when.method("POST").path("/artifacts/upload");
+                json_reply(then, 200, artifact_item_json(&hash));
+            })
+            .await;
+        let metadata = ArtifactMetadata {
+            name: "down.bin".into(),
+            description: String::new(),
+            benchmark_id: None,
+            extra: Default::default(),
+        };
+        let item = tokio::time::timeout(
+            within(60),
+            client.store_artifact_from_path(&target, &metadata),
+        )
+        .await
+        .expect("the upload completes")
+        .unwrap();
+        upload.assert_calls_async(1).await;
+        assert_eq!(item.hash, hash);
+        api.done_async().await;
+    });
+}

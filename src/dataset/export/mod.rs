@@ -28,6 +28,7 @@ use super::Dataset;
 use crate::atomic_file::AtomicFile;
 use crate::error::{Error, Result};
 use crate::models::EpisodeHeader;
+use crate::worker::{self, Worker};
 
 /// Bytes of column data per batch handed to the Arrow writer (a record
 /// batch each).
@@ -215,7 +216,7 @@ impl Export<'_> {
             rows: expected,
             episodes,
         };
-        let (batches, writer) = spawn_writer::<T>(self.format, target.take_file()?, plan);
+        let (batches, writer) = spawn_writer::<T>(self.format, target.take_file()?, plan)?;
         let batch_bytes = self.format.batch_bytes();
 
         let read = async {
@@ -253,9 +254,7 @@ impl Export<'_> {
         }
         .await;
         drop(batches);
-        let written = writer.await.map_err(|e| Error::Io {
-            source: std::io::Error::other(e),
-        });
+        let written = writer.join().await;
         // A reading error comes first; the writer then only saw the channel close.
         let index = read?;
         let file = written??;
@@ -326,7 +325,7 @@ enum Message<T> {
     Finish(EpisodeIndex),
 }
 
-/// A file format's writer, fed batch by batch on a blocking thread.
+/// A file format's writer, fed batch by batch on a thread of its own.
 pub(crate) trait BatchWriter<T: Float>: Send {
     /// Writes the rows of `batch` after those written before.
     fn batch(&mut self, batch: Columns<T>) -> Result<()>;
@@ -335,7 +334,8 @@ pub(crate) trait BatchWriter<T: Float>: Send {
     fn finish(self: Box<Self>, index: EpisodeIndex) -> Result<File>;
 }
 
-type WriterTask = tokio::task::JoinHandle<Result<File>>;
+/// The writer's thread, answering the file it wrote.
+type WriterTask = Worker<Result<File>>;
 
 /// What a writer knows before the first row.
 pub(crate) struct Plan {
@@ -347,16 +347,16 @@ pub(crate) struct Plan {
     pub(crate) episodes: String,
 }
 
-/// Starts the writer for `format` on a blocking thread; it ends when told to
-/// finish (answering the file) or when the channel closes (an error).
+/// Starts the writer for `format` on a thread of its own; it ends when told
+/// to finish (answering the file) or when the channel closes (an error).
 fn spawn_writer<T: ExportFloat>(
     format: Format,
     file: File,
     plan: Plan,
-) -> (tokio::sync::mpsc::Sender<Message<T>>, WriterTask) {
+) -> Result<(tokio::sync::mpsc::Sender<Message<T>>, WriterTask)> {
     // One batch in flight: bounded memory, and decoding goes on meanwhile.
     let (sender, mut receiver) = tokio::sync::mpsc::channel::<Message<T>>(1);
-    let task = tokio::task::spawn_blocking(move || -> Result<File> {
+    let task = worker::spawn("tupli-export", move || -> Result<File> {
         let mut writer: Box<dyn BatchWriter<T>> = match format {
             #[cfg(feature = "npz")]
             Format::Npz => Box::new(npz::NpzWriter::new(file, plan)),
@@ -374,6 +374,6 @@ fn spawn_writer<T: ExportFloat>(
         Err(Error::Io {
             source: std::io::Error::other("the export was cancelled"),
         })
-    });
-    (sender, task)
+    })?;
+    Ok((sender, task))
 }

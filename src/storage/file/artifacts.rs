@@ -36,7 +36,7 @@ async fn copy_hashing<R>(
 where
     R: AsyncRead + Unpin,
 {
-    let mut writer = FileWriter::start(file);
+    let mut writer = FileWriter::start(file).map_err(|e| layout::io_error(target, e))?;
     let mut hasher = Sha256::new();
     loop {
         // A buffer per chunk: the writing thread owns it until written.
