@@ -365,12 +365,7 @@ async fn an_npz_export_over_many_batches_holds_every_row() {
 #[test]
 fn an_export_completes_with_a_single_blocking_thread() {
     use tupli::dataset::Format;
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .max_blocking_threads(1)
-        .enable_all()
-        .build()
-        .unwrap();
+    let runtime = runtime_with_one_blocking_thread();
     runtime.block_on(async {
         let api = Mocked::start_async().await;
         let client = api.login().await;

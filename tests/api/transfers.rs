@@ -228,12 +228,7 @@ async fn an_upload_the_server_recorded_differently_is_an_integrity_error() {
 /// thread and wait for ever on work that needs one.
 #[test]
 fn transfers_complete_with_a_single_blocking_thread() {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .max_blocking_threads(1)
-        .enable_all()
-        .build()
-        .unwrap();
+    let runtime = runtime_with_one_blocking_thread();
     let within = |seconds| std::time::Duration::from_secs(seconds);
     runtime.block_on(async {
         let api = Mocked::start_async().await;

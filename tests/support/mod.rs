@@ -35,3 +35,14 @@ pub const PASSWORD: &str = "pw #1&+ü";
 /// [`Req::anonymous`] or [`Req::bearer`] says otherwise.
 pub const ACCESS: &str = "access-token-A";
 pub const REFRESH: &str = "refresh-token-R";
+
+/// A runtime whose blocking pool has a single thread: work that holds a pool
+/// thread while waiting for another's would wait for ever on it.
+pub fn runtime_with_one_blocking_thread() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .max_blocking_threads(1)
+        .enable_all()
+        .build()
+        .unwrap()
+}
