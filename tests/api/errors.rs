@@ -4,7 +4,7 @@ use std::fmt::Debug;
 use std::future::Future;
 
 use serde_json::{json, Value};
-use tupli::models::{ArtifactMetadata, Group, ValidationError, ValidationErrorLocItem};
+use tupli::models::{Group, ValidationError, ValidationErrorLocItem};
 use tupli::{Detail, Error};
 
 use crate::support::*;
@@ -208,12 +208,7 @@ async fn error_answers_become_api_errors() {
 async fn store_artifact_errors_become_api_errors() {
     let api = Mocked::start_async().await;
     let client = api.login().await;
-    let metadata = ArtifactMetadata {
-        name: "n".into(),
-        description: String::new(),
-        benchmark_id: None,
-        extra: Default::default(),
-    };
+    let metadata = plain_artifact("n");
     for case in error_cases() {
         let mock = api
             .mock_async(|when, then| {

@@ -5,7 +5,6 @@ use std::sync::{Arc, Mutex};
 
 use httpmock::HttpMockRequest;
 use serde_json::json;
-use tupli::models::ArtifactMetadata;
 use tupli::Error;
 
 use crate::artifacts::mock_download;
@@ -135,12 +134,7 @@ async fn upload_from_path_is_resent_whole_after_a_token_refresh() {
             json_reply(then, 200, artifact_item_json(&hash));
         })
         .await;
-    let metadata = ArtifactMetadata {
-        name: "data.bin".into(),
-        description: String::new(),
-        benchmark_id: None,
-        extra: Default::default(),
-    };
+    let metadata = plain_artifact("data.bin");
     let item = client
         .store_artifact_from_path(&path, &metadata)
         .await
@@ -164,12 +158,7 @@ async fn an_upload_the_server_recorded_differently_is_an_integrity_error() {
     let client = api.login().await;
     let wrong = tupli::artifact_hash(b"other bytes", USER);
     let reader_data = b"from a reader".to_vec();
-    let metadata = ArtifactMetadata {
-        name: "r".into(),
-        description: String::new(),
-        benchmark_id: None,
-        extra: Default::default(),
-    };
+    let metadata = plain_artifact("r");
     // The upload itself is as it should be: the bearer, the reader's bytes,
     // the metadata.
     let (expected_data, expected_metadata) = (reader_data.clone(), json!(metadata));
@@ -255,12 +244,7 @@ fn transfers_complete_with_a_single_blocking_thread() {
                 json_reply(then, 200, artifact_item_json(&hash));
             })
             .await;
-        let metadata = ArtifactMetadata {
-            name: "down.bin".into(),
-            description: String::new(),
-            benchmark_id: None,
-            extra: Default::default(),
-        };
+        let metadata = plain_artifact("down.bin");
         let item = tokio::time::timeout(
             within(60),
             client.store_artifact_from_path(&target, &metadata),

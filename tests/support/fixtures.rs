@@ -3,7 +3,7 @@
 //! Every object was made by [`USER`]; ids are [`ID`] unless a test says otherwise.
 
 use serde_json::{json, Value};
-use tupli::models::{ArtifactMetadataItem, Episode, RlTuple};
+use tupli::models::{ArtifactMetadata, ArtifactMetadataItem, Episode, RlTuple};
 use tupli::Filter;
 
 use super::{GROUP, ID, USER};
@@ -65,6 +65,16 @@ pub fn artifact_item_json(hash: &str) -> Value {
         "extra": {"source": "unit test"},
         "published_in": [USER],
     })
+}
+
+/// An artifact's metadata with only a name: no description, benchmark or extra.
+pub fn plain_artifact(name: &str) -> ArtifactMetadata {
+    ArtifactMetadata {
+        name: name.into(),
+        description: String::new(),
+        benchmark_id: None,
+        extra: Default::default(),
+    }
 }
 
 pub fn artifact_item(hash: &str) -> ArtifactMetadataItem {
