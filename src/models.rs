@@ -54,3 +54,18 @@ impl From<EpisodeItem> for EpisodeHeader {
         }
     }
 }
+
+impl Right {
+    /// Returns the wire name of every right the API knows (`"benchmark_create"`,
+    /// …), in the order the spec lists them: what [`str::parse`] accepts.
+    pub fn names() -> Vec<String> {
+        let schema = schemars::schema_for!(Right);
+        schema
+            .schema
+            .enum_values
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|v| v.as_str().map(str::to_string))
+            .collect()
+    }
+}

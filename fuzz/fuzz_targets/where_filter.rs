@@ -3,7 +3,7 @@
 //! the key allows one), it parses to the same filter.
 #![no_main]
 
-#[path = "../../src/bin/tupli/where_parser.rs"]
+#[path = "../../cli/src/where_parser.rs"]
 #[allow(dead_code)]
 mod where_parser;
 

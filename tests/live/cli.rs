@@ -16,7 +16,7 @@ fn cli_login_store_list_load_logout() {
     let config = tempfile::tempdir().unwrap();
     let credentials = config.path().join("tupli").join("credentials.json");
     let tupli = |args: &[&str]| {
-        let mut command = Command::cargo_bin("tupli").unwrap();
+        let mut command = crate::tupli_command();
         command
             .args(args)
             .env("TUPLI_CONFIG_DIR", config.path().join("tupli"))
@@ -141,11 +141,10 @@ fn cli_login_store_list_load_logout() {
 #[test]
 #[ignore = "needs a live server: TUPLI_TEST_URL (run by `cargo xtask test`)"]
 fn cli_print_token_then_refresh_token_from_the_environment() {
-    use assert_cmd::Command;
 
     let config = tempfile::tempdir().unwrap();
     let tupli = |args: &[&str]| {
-        let mut command = Command::cargo_bin("tupli").unwrap();
+        let mut command = crate::tupli_command();
         command
             .args(args)
             .env("TUPLI_CONFIG_DIR", config.path())

@@ -327,7 +327,6 @@ async fn copy_server_to_second_server() {
 /// The binary: logins at both servers in one credentials file, a folder to
 /// the first server, to the second, to another folder; each run again
 /// copies nothing.
-#[cfg(feature = "cli")]
 #[test]
 #[ignore = "needs a live server: TUPLI_TEST_URL (run by `cargo xtask test`)"]
 fn copy_with_the_cli_between_folders_and_two_servers() {
@@ -348,7 +347,7 @@ fn copy_with_the_cli_between_folders_and_two_servers() {
     let (first, last) = (work.path().join("first"), work.path().join("last"));
     rt.block_on(fill(&FileStorage::create(&first).unwrap(), &name));
     let tupli = |args: &[&str]| {
-        let mut command = Command::cargo_bin("tupli").unwrap();
+        let mut command = crate::tupli_command();
         command
             .args(args)
             .env("TUPLI_CONFIG_DIR", work.path().join("config"))

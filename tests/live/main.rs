@@ -8,7 +8,6 @@
 mod artifacts;
 mod auth;
 mod benchmarks;
-#[cfg(feature = "cli")]
 mod cli;
 mod copy;
 #[cfg(all(feature = "npz", feature = "arrow", feature = "parquet"))]
@@ -31,6 +30,15 @@ const NEEDS: &str = "needs a live server: TUPLI_TEST_URL (run by `cargo xtask te
 
 fn env_or(name: &str, default: &str) -> String {
     std::env::var(name).unwrap_or_else(|_| default.to_string())
+}
+
+/// The `tupli` command that `cli/` builds, at the path `TUPLI_TEST_CLI` names
+/// (`cargo xtask test` sets it).
+fn tupli_command() -> assert_cmd::Command {
+    let path = std::env::var_os("TUPLI_TEST_CLI").unwrap_or_else(|| {
+        panic!("needs the tupli command: TUPLI_TEST_CLI (set by `cargo xtask test`)")
+    });
+    assert_cmd::Command::new(path)
 }
 
 fn url() -> String {

@@ -117,11 +117,12 @@ pub fn run() -> Result<()> {
     });
     let python = server::ensure_venv()?;
     steps.task("live suite", || {
-        let status = Command::new(test_executable("live")?)
+        let status = Command::new(built_executable("live", "test")?)
             .arg("--ignored")
             .current_dir(project_root())
             .env("TUPLI_TEST_URL", &main_url)
             .env("TUPLI_TEST_PYTHON", &python)
+            .env("TUPLI_TEST_CLI", built_executable("tupli", "bin")?)
             .env("TUPLI_TEST_SHORT_URL", &short_url)
             .env(
                 "TUPLI_TEST_SHORT_ACCESS_SECS",
@@ -152,9 +153,10 @@ pub fn run() -> Result<()> {
     steps.finish("xtask test")
 }
 
-/// The executable of an integration test, as `cargo test --workspace
-/// --all-features` builds it (nothing is compiled when the offline tests ran).
-fn test_executable(name: &str) -> Result<PathBuf> {
+/// The executable of the target `name` of `kind` (`test`, `bin`), as `cargo
+/// test --workspace --all-features` builds it (nothing is compiled when the
+/// offline tests ran).
+fn built_executable(name: &str, kind: &str) -> Result<PathBuf> {
     let output = cargo()
         .args(TESTS)
         .args(["--no-run", "--message-format=json-render-diagnostics"])
@@ -170,8 +172,8 @@ fn test_executable(name: &str) -> Result<PathBuf> {
         .find(|m| {
             m["reason"] == "compiler-artifact"
                 && m["target"]["name"] == name
-                && m["target"]["kind"][0] == "test"
+                && m["target"]["kind"][0] == kind
         })
         .and_then(|m| m["executable"].as_str().map(PathBuf::from))
-        .with_context(|| format!("cargo test built no test named {name:?}"))
+        .with_context(|| format!("cargo test built no {kind} named {name:?}"))
 }

@@ -6,7 +6,7 @@
 //! the specific mocks, so a request no test expects is answered 599;
 //! `done()` checks it was never hit.
 
-#[path = "../support/mod.rs"]
+#[path = "../../tests/support/mod.rs"]
 mod support;
 
 mod artifacts;

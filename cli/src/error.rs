@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use reqwest::StatusCode;
+use tupli::reqwest::StatusCode;
 use tupli::Error;
 
 /// Exit code for bad usage: arguments, input files, `--where`, invalid input.

@@ -718,21 +718,9 @@ fn parse_object(text: &str) -> Result<serde_json::Map<String, serde_json::Value>
     serde_json::from_str(text).map_err(|e| format!("not a JSON object: {e}"))
 }
 
-/// The rights the API knows, read from the generated schema.
-pub(crate) fn right_names() -> Vec<String> {
-    let schema = schemars::schema_for!(Right);
-    schema
-        .schema
-        .enum_values
-        .unwrap_or_default()
-        .into_iter()
-        .filter_map(|v| v.as_str().map(str::to_string))
-        .collect()
-}
-
 fn parse_right(text: &str) -> Result<Right, String> {
     text.parse::<Right>()
-        .map_err(|_| format!("unknown right; one of: {}", right_names().join(", ")))
+        .map_err(|_| format!("unknown right; one of: {}", Right::names().join(", ")))
 }
 
 #[cfg(test)]
@@ -747,7 +735,7 @@ mod tests {
 
     #[test]
     fn every_right_parses() {
-        let names = right_names();
+        let names = Right::names();
         assert_eq!(names.len(), 18);
         for name in names {
             parse_right(&name).unwrap();
