@@ -26,6 +26,11 @@ use serde_json::Value;
 
 use crate::error::{Error, Result};
 
+/// Ids in one `id IN [...]` request when listing many objects by id (a
+/// dataset's episodes, a copy's reads), so no request grows with the
+/// selection.
+pub(crate) const ID_BATCH: usize = 100;
+
 /// What a [`Filter`] does: one of seven comparisons, or `AND`/`OR` of sub-filters.
 #[derive(
     Clone,

@@ -33,7 +33,7 @@ mod convert;
 mod export;
 mod shuffle;
 
-use futures::TryStreamExt;
+use futures::{StreamExt, TryStreamExt};
 
 pub use columns::{Column, Columns, Float, Layout};
 #[cfg(any(feature = "npz", feature = "arrow", feature = "parquet"))]
@@ -43,10 +43,10 @@ pub use shuffle::{Minibatch, Minibatches};
 use std::sync::Arc;
 
 use crate::error::Result;
-use crate::filter::Filter;
+use crate::filter::{Filter, ID_BATCH};
 use crate::models::{EpisodeHeader, RlTuple};
 use crate::storage::TupliStorage;
-use crate::streams::{decode_each, Boxed};
+use crate::streams::{decode_each, Boxed, EpisodeJsonStream};
 use columns::ColumnsBuilder;
 use convert::{Episode, TupleFilter};
 use shuffle::Rng;
@@ -193,8 +193,7 @@ impl Dataset {
         let episodes = if headers.is_empty() {
             None
         } else {
-            let ids = Filter::in_("id", headers.iter().map(|h| h.id.clone()));
-            let json = self.storage.stream_episode_json(&ids, true).await?;
+            let json = self.stream_by_id(&headers);
             let filter = self.tuple_filter.clone();
             // Read beside the receiving, a few episodes at a time, in order.
             Some(decode_each(json, move |bytes, index| {
@@ -208,6 +207,25 @@ impl Dataset {
             episodes,
             filtered: self.tuple_filter.is_some(),
         })
+    }
+
+    /// The episodes of `headers` with their tuples, in their order: one `id
+    /// IN` request per [`ID_BATCH`] ids, each opened when the one before has
+    /// ended, as `copy` asks.
+    fn stream_by_id(&self, headers: &[EpisodeHeader]) -> EpisodeJsonStream {
+        let storage = self.storage.clone();
+        let batches: Vec<Filter> = headers
+            .chunks(ID_BATCH)
+            .map(|batch| Filter::in_("id", batch.iter().map(|h| h.id.clone())))
+            .collect();
+        EpisodeJsonStream::new(
+            futures::stream::iter(batches)
+                .then(move |ids| {
+                    let storage = storage.clone();
+                    async move { storage.stream_episode_json(&ids, true).await }
+                })
+                .try_flatten(),
+        )
     }
 
     /// Reads the selected episodes into `f64` columns.

@@ -666,3 +666,31 @@ mod export {
         api.done_async().await;
     }
 }
+
+#[tokio::test]
+async fn a_large_selection_reads_its_episodes_100_ids_a_request_in_order() {
+    let api = Mocked::start_async().await;
+    let client = api.login().await;
+    let ids: Vec<String> = (0..250).map(|i| format!("e-{i:03}")).collect();
+    let spec: Vec<(&str, &str, usize)> = ids.iter().map(|id| (id.as_str(), "b-1", 2)).collect();
+    let episodes = data_episodes(&spec);
+    expect_headers(&api, headers_json(&episodes)).await;
+    let mut batches = Vec::new();
+    for batch in episodes.chunks(100) {
+        let mock = api
+            .expect_async(items_req(batch), |then| {
+                json_reply(then, 200, items_json(batch))
+            })
+            .await;
+        batches.push(mock);
+    }
+
+    let columns = Dataset::new(&client).columns().await.unwrap();
+    let expected: Vec<_> = episodes.iter().map(|e| (e, vec![0, 1])).collect();
+    assert_rows(&columns, &expected);
+    assert_eq!(batches.len(), 3);
+    for mock in &batches {
+        mock.assert_calls_async(1).await;
+    }
+    api.done_async().await;
+}
