@@ -141,7 +141,6 @@ fn cli_login_store_list_load_logout() {
 #[test]
 #[ignore = "needs a live server: TUPLI_TEST_URL (run by `cargo xtask test`)"]
 fn cli_print_token_then_refresh_token_from_the_environment() {
-
     let config = tempfile::tempdir().unwrap();
     let tupli = |args: &[&str]| {
         let mut command = crate::tupli_command();
