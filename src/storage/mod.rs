@@ -20,6 +20,7 @@
 //! ```
 
 mod client;
+mod pointers;
 mod file;
 pub(crate) mod identity;
 
@@ -42,6 +43,9 @@ use crate::transfer::Transfer;
 
 /// Where benchmarks, artifacts and episodes are stored: a Tupli server, a
 /// local folder, or a backend of your own. Every method's future is `Send`.
+///
+/// `&S`, `Box<S>` and `Arc<S>` are storages too (`S` may be `dyn TupliStorage`),
+/// so a storage can be lent, boxed or shared wherever one is taken.
 ///
 /// Behaviour shared by every backend: benchmarks are deduplicated by their
 /// hash, artifacts by their content, an episode needs its benchmark, and a

@@ -10,6 +10,7 @@ mod crash;
 mod files;
 mod filters;
 mod operations;
+mod pointers;
 
 use std::path::Path;
 use std::sync::{Arc, Mutex, OnceLock};
