@@ -173,6 +173,8 @@ fn built_executable(name: &str, kind: &str) -> Result<PathBuf> {
             m["reason"] == "compiler-artifact"
                 && m["target"]["name"] == name
                 && m["target"]["kind"][0] == kind
+                // A binary's own unit tests are a `bin` target too.
+                && (kind == "test" || m["profile"]["test"] == false)
         })
         .and_then(|m| m["executable"].as_str().map(PathBuf::from))
         .with_context(|| format!("cargo test built no {kind} named {name:?}"))
