@@ -1,0 +1,136 @@
+//! The goals: each judged on medians, printed after the table and listed in
+//! summary.json.
+
+use serde_json::{json, Value};
+
+/// A goal, judged on medians.
+pub(super) struct Goal {
+    name: String,
+    value: f64,
+    target: f64,
+    kind: Kind,
+}
+
+enum Kind {
+    AtLeast,
+    AtMost,
+    /// Met when `value ≥ target`, or else when this value ≥ its target.
+    Either {
+        value: f64,
+        target: f64,
+    },
+}
+
+impl Goal {
+    pub(super) fn at_least(name: &str, value: f64, target: f64) -> Goal {
+        Goal {
+            name: name.into(),
+            value,
+            target,
+            kind: Kind::AtLeast,
+        }
+    }
+
+    pub(super) fn at_most(name: &str, value: f64, target: f64) -> Goal {
+        Goal {
+            name: name.into(),
+            value,
+            target,
+            kind: Kind::AtMost,
+        }
+    }
+
+    pub(super) fn either(
+        name: &str,
+        value: f64,
+        target: f64,
+        other: f64,
+        other_target: f64,
+    ) -> Goal {
+        Goal {
+            name: name.into(),
+            value,
+            target,
+            kind: Kind::Either {
+                value: other,
+                target: other_target,
+            },
+        }
+    }
+
+    fn met(&self) -> bool {
+        match self.kind {
+            Kind::AtLeast => self.value >= self.target,
+            Kind::AtMost => self.value <= self.target,
+            Kind::Either { value, target } => self.value >= self.target || value >= target,
+        }
+    }
+
+    fn describe(&self) -> String {
+        let (value, target) = (self.value, short(self.target));
+        match self.kind {
+            Kind::AtLeast => format!("{value:.3} (goal ≥ {target})"),
+            Kind::AtMost => format!("{value:.3} (goal ≤ {target})"),
+            Kind::Either {
+                value: other,
+                target: other_target,
+            } => format!(
+                "{value:.3} (goal ≥ {target}), or {other:.3} (goal ≥ {})",
+                short(other_target)
+            ),
+        }
+    }
+
+    pub(super) fn json(&self) -> Value {
+        let mut value = json!({
+            "goal": self.name, "value": self.value, "target": self.target, "met": self.met(),
+        });
+        match self.kind {
+            Kind::AtLeast => value["at_least"] = json!(true),
+            Kind::AtMost => value["at_most"] = json!(true),
+            Kind::Either { value: v, target } => {
+                value["or_value"] = json!(v);
+                value["or_target"] = json!(target);
+            }
+        }
+        value
+    }
+}
+
+/// A target as written: `20`, `1.2`, `75.6`.
+fn short(target: f64) -> String {
+    let text = format!("{target:.1}");
+    text.strip_suffix(".0").map_or(text.clone(), str::to_string)
+}
+
+pub(super) fn render_goals(goals: &[Goal]) -> String {
+    if goals.is_empty() {
+        return String::new();
+    }
+    let mut out = String::from("goals, on the medians:\n");
+    for goal in goals {
+        out.push_str(&format!(
+            "  {} {}: {}\n",
+            if goal.met() { "met    " } else { "NOT MET" },
+            goal.name,
+            goal.describe()
+        ));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn goals() {
+        assert!(Goal::at_least("x", 20.0, 20.0).met());
+        assert!(!Goal::at_most("x", 2.1, 2.0).met());
+        assert!(Goal::either("x", 0.5, 1.0, 0.9, 0.8).met());
+        assert!(!Goal::either("x", 0.5, 1.0, 0.7, 0.8).met());
+        assert_eq!(Goal::at_most("x", 1.0, 2.0).json()["met"], json!(true));
+        assert_eq!(short(20.0), "20");
+        assert_eq!(short(75.604), "75.6");
+    }
+}
