@@ -20,9 +20,9 @@
 //! ```
 
 mod client;
-mod pointers;
 mod file;
 pub(crate) mod identity;
+mod pointers;
 
 pub use file::FileStorage;
 
