@@ -7,6 +7,8 @@ use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use crate::error::{Error, Result};
+
 /// Tells concurrent writers in one process apart (the pid tells processes apart).
 static NEXT: AtomicU64 = AtomicU64::new(0);
 
@@ -59,11 +61,11 @@ impl AtomicFile {
     /// [`AtomicFile::commit_with`] from async code. The flush runs on the blocking pool and the
     /// rename here, so a caller dropped while the flush runs (Ctrl-C) never
     /// renames the file into place: dropping `self` removes it.
-    pub(crate) async fn commit_async(self, file: File) -> io::Result<()> {
+    pub(crate) async fn commit_async(self, file: File) -> Result<()> {
         let file = tokio::task::spawn_blocking(move || file.sync_all().map(|()| file))
             .await
-            .map_err(io::Error::other)??;
-        self.rename(file)
+            .map_err(|e| Error::joined("tupli-sync", &e))??;
+        Ok(self.rename(file)?)
     }
 
     fn rename(mut self, file: File) -> io::Result<()> {

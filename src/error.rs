@@ -1,33 +1,26 @@
 //! The crate's one error type, and the whole path from a server's answer to it.
 //!
 //! This is the bottom layer: it depends on no other module of the crate.
-//! Every error body the server sends is read (capped) and parsed here, once,
-//! by [`Detail::parse`]; the generated client only ever sees the canonical
-//! form [`normalize`] writes back.
+//! Every error body the server sends is read (capped) and parsed once, by
+//! [`Detail::parse`] (in `detail.rs`); reading an answer is in `response.rs`,
+//! and the generated client only ever sees the canonical form
+//! `progenitor.rs` writes back.
 
 use std::fmt;
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
-use bytes::{Bytes, BytesMut};
-use reqwest::header::{HeaderMap, HeaderValue, CONTENT_LENGTH, CONTENT_TYPE, RETRY_AFTER};
 use reqwest::StatusCode;
-use serde::de::DeserializeOwned;
-use serde::{Deserialize, Serialize};
+
+mod detail;
+mod progenitor;
+mod response;
+
+pub(crate) use detail::excerpt;
+pub use detail::{Detail, ValidationError, ValidationErrorLocItem};
+pub(crate) use progenitor::{from_generated, normalize, path_of, ApiError, GenError};
 
 /// Result alias used by every fallible method of this crate.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
-
-/// How many bytes of an unexpected response body an error keeps.
-pub(crate) const EXCERPT_LEN: usize = 512;
-
-/// The longest error body read; the rest of a longer one is dropped.
-pub(crate) const MAX_ERROR_BODY: usize = 1 << 20;
-
-/// The longest message kept from a server's `detail` (in bytes).
-const MAX_DETAIL_MESSAGE: usize = 4096;
-
-/// The most validation errors kept from a server's `detail`.
-const MAX_VALIDATION_ERRORS: usize = 32;
 
 /// Everything that can go wrong talking to a Tupli server.
 ///
@@ -238,25 +231,6 @@ impl Error {
         self.status() == Some(StatusCode::CONFLICT)
     }
 
-    /// Reads an error answer obtained outside this client (e.g. a raw
-    /// `reqwest` call to the same server) into an [`Error`]: the status and
-    /// the server's `detail`. At most 1 MiB of the body is read.
-    pub async fn from_response(mut response: reqwest::Response) -> Self {
-        let retry_after = retry_after(response.headers());
-        let status = response.status();
-        match read_capped(&mut response, MAX_ERROR_BODY).await {
-            Ok((body, _)) if !status.is_success() => Error::Api {
-                status,
-                detail: Detail::parse(&body),
-                retry_after,
-            },
-            Ok((body, _)) => {
-                Error::decode(&body, ".".into(), format!("unexpected status {status}"))
-            }
-            Err(e) => e.into(),
-        }
-    }
-
     pub(crate) fn invalid(argument: &'static str, reason: impl Into<String>) -> Self {
         Error::InvalidInput {
             argument,
@@ -271,6 +245,37 @@ impl Error {
             excerpt: excerpt(bytes),
         }
     }
+
+    /// The worker `task` (a thread or blocking task of ours) panicked, or
+    /// stopped before it answered.
+    pub(crate) fn worker(task: &'static str, panicked: bool) -> Self {
+        let what = if panicked {
+            "panicked"
+        } else {
+            "stopped before it answered"
+        };
+        Error::Io {
+            source: std::io::Error::other(format!("the {task} worker {what}")),
+        }
+    }
+
+    /// The blocking task `task` did not answer: it panicked, or the runtime
+    /// shut down before it ran.
+    pub(crate) fn joined(task: &'static str, error: &tokio::task::JoinError) -> Self {
+        Error::worker(task, error.is_panic())
+    }
+
+    /// The writer of a dataset file in `format` failed on what it was given
+    /// (not on the disk: that is [`Error::Io`]).
+    pub(crate) fn export(
+        format: &'static str,
+        source: impl Into<Box<dyn std::error::Error + Send + Sync>>,
+    ) -> Self {
+        let source = source.into();
+        Error::Io {
+            source: std::io::Error::other(format!("the {format} writer failed: {source}")),
+        }
+    }
 }
 
 impl From<reqwest::Error> for Error {
@@ -279,217 +284,6 @@ impl From<reqwest::Error> for Error {
             source: source.without_url(),
         }
     }
-}
-
-/// The `detail` of an error answer.
-#[derive(Debug, Clone, PartialEq)]
-#[non_exhaustive]
-pub enum Detail {
-    /// A plain message.
-    Message(String),
-    /// FastAPI's request validation errors (422).
-    Validation(Vec<ValidationError>),
-    /// The body was not a `{"detail": …}` document; this is its start.
-    Body(String),
-    /// There was no body.
-    Empty,
-}
-
-impl Detail {
-    /// Returns the detail as one line of text.
-    pub fn message(&self) -> String {
-        self.to_string()
-    }
-
-    /// Reads an error body: `{"detail": …}` as the server sends it, anything
-    /// else as an excerpt. The one place error bodies are parsed. What a
-    /// server sends is cut to a size an error message can carry: messages to
-    /// 4 KiB, validation lists to 32 entries.
-    pub(crate) fn parse(body: &[u8]) -> Self {
-        #[derive(Deserialize)]
-        struct Answer {
-            detail: ServerDetail,
-        }
-        #[derive(Deserialize)]
-        #[serde(untagged)]
-        enum ServerDetail {
-            Message(String),
-            Validation(Vec<ValidationError>),
-        }
-        if body.iter().all(u8::is_ascii_whitespace) {
-            return Detail::Empty;
-        }
-        match serde_json::from_slice::<Answer>(body) {
-            Ok(Answer {
-                detail: ServerDetail::Message(m),
-            }) => Detail::Message(shorten(m, MAX_DETAIL_MESSAGE)),
-            Ok(Answer {
-                detail: ServerDetail::Validation(v),
-            }) => Detail::Validation(shorten_validation(v)),
-            Err(_) => Detail::Body(excerpt(body)),
-        }
-    }
-}
-
-impl fmt::Display for Detail {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Detail::Message(m) => f.write_str(m),
-            Detail::Body(b) => write!(f, "unexpected body: {b}"),
-            Detail::Empty => f.write_str("no details given"),
-            Detail::Validation(errors) => {
-                for (i, e) in errors.iter().enumerate() {
-                    if i > 0 {
-                        f.write_str("; ")?;
-                    }
-                    for (j, part) in e.loc.iter().enumerate() {
-                        if j > 0 {
-                            f.write_str(".")?;
-                        }
-                        write!(f, "{part}")?;
-                    }
-                    write!(f, ": {}", e.msg)?;
-                }
-                Ok(())
-            }
-        }
-    }
-}
-
-/// One request validation error, as FastAPI reports it (in a 422's `detail`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
-pub struct ValidationError {
-    /// Where the error is (`body`, then field names or list indices).
-    pub loc: Vec<ValidationErrorLocItem>,
-    /// Human-readable message.
-    pub msg: String,
-    /// Machine-readable error kind.
-    #[serde(rename = "type")]
-    pub type_: String,
-}
-
-/// One step of a [`ValidationError`]'s location: a field name or a list index.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
-#[serde(untagged)]
-pub enum ValidationErrorLocItem {
-    /// A field name.
-    String(String),
-    /// A list index.
-    Integer(i64),
-}
-
-impl fmt::Display for ValidationErrorLocItem {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            ValidationErrorLocItem::String(s) => f.write_str(s),
-            ValidationErrorLocItem::Integer(n) => write!(f, "{n}"),
-        }
-    }
-}
-
-/// The generated client's error type: an error answer after [`normalize`]
-/// has parsed it. Never built from a server's bytes directly.
-// progenitor limit: the error type of every operation must be a model it
-// decodes from the body, so the parsed `Detail` travels in a canonical form.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
-pub struct ApiError {
-    #[serde(with = "canonical")]
-    #[schemars(with = "serde_json::Value")]
-    detail: Detail,
-}
-
-/// The canonical, lossless JSON form of a [`Detail`] between [`normalize`]
-/// and the generated client.
-mod canonical {
-    use serde::{Deserialize, Deserializer, Serialize, Serializer};
-
-    use super::{Detail, ValidationError};
-
-    #[derive(Serialize, Deserialize)]
-    enum Canonical {
-        Message(String),
-        Validation(Vec<ValidationError>),
-        Body(String),
-        Empty,
-    }
-
-    pub(super) fn serialize<S: Serializer>(detail: &Detail, s: S) -> Result<S::Ok, S::Error> {
-        match detail.clone() {
-            Detail::Message(m) => Canonical::Message(m),
-            Detail::Validation(v) => Canonical::Validation(v),
-            Detail::Body(b) => Canonical::Body(b),
-            Detail::Empty => Canonical::Empty,
-        }
-        .serialize(s)
-    }
-
-    pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Detail, D::Error> {
-        Ok(match Canonical::deserialize(d)? {
-            Canonical::Message(m) => Detail::Message(m),
-            Canonical::Validation(v) => Detail::Validation(v),
-            Canonical::Body(b) => Detail::Body(b),
-            Canonical::Empty => Detail::Empty,
-        })
-    }
-}
-
-/// The generated client's error, as operations return it.
-pub(crate) type GenError = progenitor_client::Error<ApiError>;
-
-/// Rewrites an error answer for the generated client: its body, read up to
-/// [`MAX_ERROR_BODY`] and parsed by [`Detail::parse`], becomes the canonical
-/// [`ApiError`], so decoding it cannot fail. Status and headers are kept.
-pub(crate) async fn normalize(
-    mut response: reqwest::Response,
-) -> reqwest::Result<reqwest::Response> {
-    let status = response.status();
-    let mut headers = response.headers().clone();
-    let (body, _) = read_capped(&mut response, MAX_ERROR_BODY).await?;
-    let canonical = ApiError {
-        detail: Detail::parse(&body),
-    };
-    // Serializing a tree of strings into memory cannot fail.
-    let body = serde_json::to_vec(&canonical).unwrap_or_default();
-    headers.remove(CONTENT_LENGTH);
-    headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
-    let mut rebuilt = http::Response::new(Bytes::from(body));
-    *rebuilt.status_mut() = status;
-    *rebuilt.headers_mut() = headers;
-    Ok(reqwest::Response::from(rebuilt))
-}
-
-/// Turns a generated-client error into the crate's error; `path` finds where
-/// a success body stopped matching its type.
-pub(crate) async fn from_generated(error: GenError, path: fn(&[u8]) -> String) -> Error {
-    use progenitor_client::Error as E;
-    match error {
-        E::ErrorResponse(value) => Error::Api {
-            status: value.status(),
-            retry_after: retry_after(value.headers()),
-            detail: value.into_inner().detail,
-        },
-        E::InvalidResponsePayload(bytes, e) => Error::decode(&bytes, path(&bytes), e),
-        E::CommunicationError(e) | E::ResponseBodyError(e) | E::InvalidUpgrade(e) => e.into(),
-        E::UnexpectedResponse(response) => Error::from_response(response).await,
-        E::InvalidRequest(reason) | E::Custom(reason) => Error::InvalidInput {
-            argument: "request",
-            reason,
-        },
-    }
-}
-
-/// `Retry-After`: seconds, or an HTTP date (counted from now; a past date
-/// is no wait). Anything else is ignored.
-pub(crate) fn retry_after(headers: &HeaderMap) -> Option<Duration> {
-    let value = headers.get(RETRY_AFTER)?.to_str().ok()?.trim();
-    if let Ok(seconds) = value.parse::<u64>() {
-        return Some(Duration::from_secs(seconds));
-    }
-    let at = httpdate::parse_http_date(value).ok()?;
-    Some(
-        at.duration_since(SystemTime::now())
-            .unwrap_or(Duration::ZERO),
-    )
 }
 
 /// ", asked to retry after N s" after an error message, when the server said.
@@ -504,153 +298,5 @@ impl fmt::Display for RetryAfterNote {
     }
 }
 
-/// The JSON path at which `bytes` stop matching `T` (for decode errors).
-pub(crate) fn path_of<T: DeserializeOwned>(bytes: &[u8]) -> String {
-    let mut de = serde_json::Deserializer::from_slice(bytes);
-    match serde_path_to_error::deserialize::<_, T>(&mut de) {
-        Err(e) => e.path().to_string(),
-        Ok(_) => ".".to_string(),
-    }
-}
-
-/// Reads at most `cap` bytes of a body; `complete` is false when more followed.
-pub(crate) async fn read_capped(
-    response: &mut reqwest::Response,
-    cap: usize,
-) -> reqwest::Result<(Bytes, bool)> {
-    let mut buf = BytesMut::new();
-    while let Some(chunk) = response.chunk().await? {
-        let room = cap.saturating_sub(buf.len());
-        if chunk.len() > room {
-            buf.extend_from_slice(chunk.get(..room).unwrap_or_default());
-            return Ok((buf.freeze(), false));
-        }
-        buf.extend_from_slice(&chunk);
-    }
-    Ok((buf.freeze(), true))
-}
-
-/// `text` cut to at most `max` bytes (at a character boundary), saying so.
-fn shorten(mut text: String, max: usize) -> String {
-    if text.len() > max {
-        let total = text.len();
-        let mut cut = max;
-        while !text.is_char_boundary(cut) {
-            cut -= 1;
-        }
-        text.truncate(cut);
-        text.push_str(&format!("… ({total} bytes in all)"));
-    }
-    text
-}
-
-/// A validation list cut to [`MAX_VALIDATION_ERRORS`] entries of bounded
-/// size; a last entry says how many were left out.
-fn shorten_validation(errors: Vec<ValidationError>) -> Vec<ValidationError> {
-    let total = errors.len();
-    let mut kept: Vec<ValidationError> = errors
-        .into_iter()
-        .take(MAX_VALIDATION_ERRORS)
-        .map(|e| ValidationError {
-            loc: e.loc.into_iter().take(MAX_VALIDATION_ERRORS).collect(),
-            msg: shorten(e.msg, EXCERPT_LEN),
-            type_: shorten(e.type_, EXCERPT_LEN),
-        })
-        .collect();
-    if total > MAX_VALIDATION_ERRORS {
-        kept.push(ValidationError {
-            loc: Vec::new(),
-            msg: format!("… and {} more", total - MAX_VALIDATION_ERRORS),
-            type_: "tupli.truncated".into(),
-        });
-    }
-    kept
-}
-
-/// The start of a body as text, for error messages.
-pub(crate) fn excerpt(bytes: &[u8]) -> String {
-    let cut = bytes.get(..EXCERPT_LEN).unwrap_or(bytes);
-    let mut s = String::from_utf8_lossy(cut).into_owned();
-    if bytes.len() > EXCERPT_LEN {
-        s.push_str(&format!("… ({} bytes in all)", bytes.len()));
-    }
-    s
-}
-
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn error_bodies_are_parsed_into_their_kind() {
-        assert_eq!(
-            Detail::parse(br#"{"detail":"no"}"#),
-            Detail::Message("no".into())
-        );
-        assert!(matches!(
-            Detail::parse(br#"{"detail":[{"loc":["body",0],"msg":"m","type":"t"}]}"#),
-            Detail::Validation(v) if v.len() == 1 && v[0].loc[1] == ValidationErrorLocItem::Integer(0)
-        ));
-        assert_eq!(Detail::parse(b"  \n"), Detail::Empty);
-        assert_eq!(Detail::parse(b"<html>"), Detail::Body("<html>".into()));
-        assert_eq!(
-            Detail::parse(br#"{"error":"x"}"#),
-            Detail::Body(r#"{"error":"x"}"#.into())
-        );
-    }
-
-    #[test]
-    fn what_a_server_sends_is_cut_to_size() {
-        let long = format!(r#"{{"detail":"{}"}}"#, "ü".repeat(10_000));
-        let Detail::Message(m) = Detail::parse(long.as_bytes()) else {
-            panic!("a message")
-        };
-        assert!(m.len() < MAX_DETAIL_MESSAGE + 64, "{}", m.len());
-        assert!(
-            m.ends_with("(20000 bytes in all)"),
-            "{}",
-            &m[m.len() - 40..]
-        );
-        let many: Vec<_> = (0..100)
-            .map(
-                |i| serde_json::json!({"loc": ["body", i], "msg": "x".repeat(10_000), "type": "t"}),
-            )
-            .collect();
-        let body = serde_json::json!({ "detail": many }).to_string();
-        let Detail::Validation(v) = Detail::parse(body.as_bytes()) else {
-            panic!("a validation list")
-        };
-        assert_eq!(v.len(), MAX_VALIDATION_ERRORS + 1);
-        assert_eq!(v[MAX_VALIDATION_ERRORS].msg, "… and 68 more");
-        assert!(v.iter().all(|e| e.msg.len() < EXCERPT_LEN + 64));
-    }
-
-    #[test]
-    fn the_canonical_form_keeps_every_kind() {
-        for detail in [
-            Detail::Message("m".into()),
-            Detail::Validation(vec![ValidationError {
-                loc: vec![ValidationErrorLocItem::String("body".into())],
-                msg: "x".into(),
-                type_: "t".into(),
-            }]),
-            Detail::Body("<p>".into()),
-            Detail::Empty,
-        ] {
-            let wire = serde_json::to_vec(&ApiError {
-                detail: detail.clone(),
-            })
-            .unwrap();
-            let back: ApiError = serde_json::from_slice(&wire).unwrap();
-            assert_eq!(back.detail, detail);
-        }
-    }
-
-    #[test]
-    fn excerpts_are_cut_and_say_so() {
-        let long = vec![b'a'; EXCERPT_LEN + 10];
-        let text = excerpt(&long);
-        assert!(text.ends_with(&format!("({} bytes in all)", EXCERPT_LEN + 10)));
-        assert_eq!(excerpt(b"short"), "short");
-    }
-}
+mod tests;

@@ -9,6 +9,7 @@ use std::sync::mpsc::{sync_channel, SyncSender, TrySendError};
 
 use bytes::Bytes;
 
+use crate::error::{Error, Result};
 use crate::worker::{self, Worker};
 
 /// Chunks queued for the writing thread, at most (bounded memory: a few MiB).
@@ -17,18 +18,24 @@ const QUEUE: usize = 16;
 /// Bytes written between two background syncs.
 const SYNC_EVERY: u64 = 32 << 20;
 
+/// The writing thread's name (which its errors name).
+const WRITER: &str = "tupli-write";
+
+/// The background sync thread's name (which its errors name).
+const SYNCER: &str = "tupli-sync";
+
 /// Writes the chunks it is given to a file on a thread of its own, without
 /// copying them.
 pub(crate) struct FileWriter {
     chunks: Option<tokio::sync::mpsc::Sender<Bytes>>,
-    writing: Option<Worker<io::Result<File>>>,
+    writing: Option<Worker<Result<File>>>,
 }
 
 impl FileWriter {
     /// Starts the writing thread for `file`.
     pub(crate) fn start(file: File) -> io::Result<Self> {
         let (chunks, mut incoming) = tokio::sync::mpsc::channel::<Bytes>(QUEUE);
-        let writing = worker::spawn("tupli-write", move || {
+        let writing = worker::spawn(WRITER, move || {
             let mut out = SyncedAsWritten::new(file);
             while let Some(chunk) = incoming.blocking_recv() {
                 out.write_all(&chunk)?;
@@ -43,7 +50,7 @@ impl FileWriter {
 
     /// Queues `chunk` for writing; waits while the thread lags behind. A
     /// write that failed earlier is reported here.
-    pub(crate) async fn write(&mut self, chunk: Bytes) -> io::Result<()> {
+    pub(crate) async fn write(&mut self, chunk: Bytes) -> Result<()> {
         let queued = match &self.chunks {
             Some(chunks) => chunks.send(chunk).await.is_ok(),
             None => false,
@@ -54,21 +61,21 @@ impl FileWriter {
             // The thread stopped: its error is the one to report.
             Err(match self.join().await {
                 Err(e) => e,
-                Ok(_) => io::Error::other("the file's writing thread stopped"),
+                Ok(_) => Error::worker(WRITER, false),
             })
         }
     }
 
     /// Waits until every chunk is written; answers the file.
-    pub(crate) async fn finish(mut self) -> io::Result<File> {
+    pub(crate) async fn finish(mut self) -> Result<File> {
         self.join().await
     }
 
-    async fn join(&mut self) -> io::Result<File> {
+    async fn join(&mut self) -> Result<File> {
         self.chunks = None;
         match self.writing.take() {
             Some(writing) => writing.join().await?,
-            None => Err(io::Error::other("the file's writing thread stopped")),
+            None => Err(Error::worker(WRITER, false)),
         }
     }
 }
@@ -96,7 +103,7 @@ impl SyncedAsWritten {
         }
     }
 
-    fn write_all(&mut self, bytes: &[u8]) -> io::Result<()> {
+    fn write_all(&mut self, bytes: &[u8]) -> Result<()> {
         self.file.write_all(bytes)?;
         self.unsynced += bytes.len() as u64;
         if self.unsynced >= SYNC_EVERY && self.kick()? {
@@ -106,7 +113,7 @@ impl SyncedAsWritten {
     }
 
     /// Asks the syncer for a sync; `false` when one is already pending.
-    fn kick(&mut self) -> io::Result<bool> {
+    fn kick(&mut self) -> Result<bool> {
         let syncer = match self.syncer.take() {
             Some(syncer) => syncer,
             // Syncing in the background only saves time at the end: without
@@ -131,7 +138,7 @@ impl SyncedAsWritten {
     }
 
     /// Waits for a sync under way (the caller makes the final one).
-    fn finish(self) -> io::Result<File> {
+    fn finish(self) -> Result<File> {
         if let Some(syncer) = self.syncer {
             syncer.join()?;
         }
@@ -144,7 +151,7 @@ impl Syncer {
         let file = file.try_clone()?;
         let (kick, kicks) = sync_channel::<()>(1);
         let thread = std::thread::Builder::new()
-            .name("tupli-sync".into())
+            .name(SYNCER.into())
             .spawn(move || {
                 while kicks.recv().is_ok() {
                     file.sync_data()?;
@@ -154,11 +161,12 @@ impl Syncer {
         Ok(Syncer { kick, thread })
     }
 
-    fn join(self) -> io::Result<()> {
+    fn join(self) -> Result<()> {
         drop(self.kick);
-        self.thread
-            .join()
-            .map_err(|_| io::Error::other("the file's sync thread panicked"))?
+        match self.thread.join() {
+            Ok(synced) => Ok(synced?),
+            Err(_) => Err(Error::worker(SYNCER, true)),
+        }
     }
 }
 
@@ -223,6 +231,9 @@ mod tests {
             None => writer.finish().await.unwrap_err(),
         };
         // The system's own error, not a "stopped" of ours.
-        assert!(error.raw_os_error().is_some(), "{error}");
+        match error {
+            Error::Io { source } => assert!(source.raw_os_error().is_some(), "{source}"),
+            other => panic!("{other}"),
+        }
     }
 }

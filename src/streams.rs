@@ -156,9 +156,7 @@ where
                 }
                 tokio::task::spawn_blocking(move || decode(&bytes, index))
                     .await
-                    .map_err(|e| Error::Io {
-                        source: std::io::Error::other(e),
-                    })?
+                    .map_err(|e| Error::joined("tupli-decode", &e))?
             }
         })
         .buffered(DECODE_AHEAD)

@@ -130,6 +130,9 @@ pub(crate) fn reader_stream(
 /// Chunks waiting to be hashed, at most (bounded memory: a few MiB).
 const HASH_QUEUE: usize = 16;
 
+/// The hashing thread's name (which its errors name).
+const HASHER: &str = "tupli-hash";
+
 /// SHA-256 of a byte stream, computed on a thread of its own while the
 /// bytes move on: hashing every byte costs about as much as moving it, so
 /// the two run side by side.
@@ -141,7 +144,7 @@ pub(crate) struct HashPipe {
 impl HashPipe {
     pub(crate) fn start() -> std::io::Result<Self> {
         let (chunks, mut incoming) = tokio::sync::mpsc::channel::<Bytes>(HASH_QUEUE);
-        let hashing = worker::spawn("tupli-hash", move || {
+        let hashing = worker::spawn(HASHER, move || {
             let mut hasher = Sha256::new();
             while let Some(chunk) = incoming.blocking_recv() {
                 hasher.update(&chunk);
@@ -153,15 +156,16 @@ impl HashPipe {
 
     /// Hands `chunk` (shared, not copied) to the hashing thread; waits
     /// while it lags behind.
-    pub(crate) async fn feed(&self, chunk: Bytes) -> std::io::Result<()> {
+    pub(crate) async fn feed(&self, chunk: Bytes) -> Result<()> {
+        // The thread stops before the end of its chunks only by a panic.
         self.chunks
             .send(chunk)
             .await
-            .map_err(|_| std::io::Error::other("the hashing thread stopped"))
+            .map_err(|_| Error::worker(HASHER, true))
     }
 
     /// The hash of everything fed.
-    pub(crate) async fn finish(self) -> std::io::Result<Sha256> {
+    pub(crate) async fn finish(self) -> Result<Sha256> {
         drop(self.chunks);
         self.hashing.join().await
     }
@@ -211,7 +215,10 @@ where
             let progress = Arc::clone(&progress);
             async move {
                 if let Some(pipe) = pipe.lock().await.as_ref() {
-                    pipe.feed(chunk.clone()).await?;
+                    // A body's error is an I/O error; the worker's is its source.
+                    pipe.feed(chunk.clone())
+                        .await
+                        .map_err(std::io::Error::other)?;
                 }
                 sent.fetch_add(chunk.len() as u64, std::sync::atomic::Ordering::Relaxed);
                 progress.advance(chunk.len() as u64);
@@ -234,33 +241,33 @@ where
 /// Where a download's bytes go.
 pub(crate) trait Sink {
     /// Takes the next chunk.
-    async fn put(&mut self, chunk: Bytes) -> std::io::Result<()>;
+    async fn put(&mut self, chunk: Bytes) -> Result<()>;
 
     /// The last chunk was put.
-    async fn close(&mut self) -> std::io::Result<()>;
+    async fn close(&mut self) -> Result<()>;
 }
 
 /// A download into an [`AsyncWrite`].
 pub(crate) struct Writer<'a, W: ?Sized>(pub(crate) &'a mut W);
 
 impl<W: AsyncWrite + Unpin + ?Sized> Sink for Writer<'_, W> {
-    async fn put(&mut self, chunk: Bytes) -> std::io::Result<()> {
-        self.0.write_all(&chunk).await
+    async fn put(&mut self, chunk: Bytes) -> Result<()> {
+        Ok(self.0.write_all(&chunk).await?)
     }
 
-    async fn close(&mut self) -> std::io::Result<()> {
-        self.0.flush().await
+    async fn close(&mut self) -> Result<()> {
+        Ok(self.0.flush().await?)
     }
 }
 
 /// A download into a file written on a thread of its own; the file is
 /// taken back with [`FileWriter::finish`].
 impl Sink for FileWriter {
-    async fn put(&mut self, chunk: Bytes) -> std::io::Result<()> {
+    async fn put(&mut self, chunk: Bytes) -> Result<()> {
         self.write(chunk).await
     }
 
-    async fn close(&mut self) -> std::io::Result<()> {
+    async fn close(&mut self) -> Result<()> {
         Ok(())
     }
 }

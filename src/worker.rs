@@ -10,12 +10,17 @@ use std::io;
 
 use tokio::sync::oneshot;
 
-/// The answer of a thread started by [`spawn`].
-pub(crate) struct Worker<T>(oneshot::Receiver<T>);
+use crate::error::{Error, Result};
 
-/// Runs `work` on a new thread named `name`.
+/// The answer of a thread started by [`spawn`].
+pub(crate) struct Worker<T> {
+    answer: oneshot::Receiver<T>,
+    name: &'static str,
+}
+
+/// Runs `work` on a new thread named `name` (which its errors name).
 pub(crate) fn spawn<T: Send + 'static>(
-    name: &str,
+    name: &'static str,
     work: impl FnOnce() -> T + Send + 'static,
 ) -> io::Result<Worker<T>> {
     let (answer, receiver) = oneshot::channel();
@@ -25,15 +30,18 @@ pub(crate) fn spawn<T: Send + 'static>(
             // Nobody waits for the answer when the caller gave up.
             let _ = answer.send(work());
         })?;
-    Ok(Worker(receiver))
+    Ok(Worker {
+        answer: receiver,
+        name,
+    })
 }
 
 impl<T> Worker<T> {
-    /// Waits for the thread's answer; an error when it panicked.
-    pub(crate) async fn join(self) -> io::Result<T> {
-        self.0
-            .await
-            .map_err(|_| io::Error::other("a worker thread panicked"))
+    /// Waits for the thread's answer; an error naming the thread when it
+    /// panicked (its answer is dropped unsent only by a panic).
+    pub(crate) async fn join(self) -> Result<T> {
+        let name = self.name;
+        self.answer.await.map_err(|_| Error::worker(name, true))
     }
 }
 
@@ -53,10 +61,15 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn a_panic_is_an_error() {
+    async fn a_panic_is_an_error_naming_the_thread() {
         let worker = spawn("tupli-test", || -> u8 { panic!("on purpose") }).unwrap();
         let error = worker.join().await.unwrap_err();
-        assert!(error.to_string().contains("panicked"), "{error}");
+        let message = error.to_string();
+        assert!(
+            message.contains("tupli-test") && message.contains("panicked"),
+            "{message}"
+        );
+        assert!(!message.contains("on purpose"), "{message}");
     }
 
     /// Loops that wait on async code do not starve the blocking pool: a

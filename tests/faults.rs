@@ -721,12 +721,15 @@ fn all_operations() -> Vec<Operation> {
     }
 }
 
-/// The README's retry table: (names or `prefix*` patterns, retried).
+/// The guide's retry table (the crate docs in src/lib.rs): (names or
+/// `prefix*` patterns, retried).
 fn readme_retry_table() -> Vec<(Vec<String>, bool)> {
-    let readme =
-        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
-    let rows: Vec<(Vec<String>, bool)> = readme
+    let guide =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/src/lib.rs")).unwrap();
+    let rows: Vec<(Vec<String>, bool)> = guide
         .lines()
+        .filter_map(|l| l.strip_prefix("//!"))
+        .map(str::trim_start)
         .skip_while(|l| l.trim() != "| operations | retried |")
         .skip(2)
         .take_while(|l| l.starts_with('|'))

@@ -1,6 +1,6 @@
 //! `tupli`: every Tupli API operation from the shell, with a persistent login.
 //!
-//! Built with the `cli` feature: `cargo install --path . --features cli`.
+//! The crate tupli-cli (cli/ in the workspace): `cargo install --path cli`.
 
 mod args;
 mod binary_output;
@@ -23,7 +23,7 @@ mod where_parser;
 use std::io::IsTerminal;
 use std::process::ExitCode;
 
-use clap::{CommandFactory, Parser};
+use clap::CommandFactory;
 
 fn main() -> ExitCode {
     panic::install();
@@ -37,7 +37,7 @@ fn run() -> ExitCode {
         panic!("{} is set", panic::TEST_PANIC_ENV);
     }
     // Usage errors exit 2 (clap's code); --help and --version exit 0.
-    let mut cli = args::Cli::parse();
+    let (mut cli, name) = args::Cli::parse_named();
     configure(&mut cli);
     if let args::Command::Completions { shell } = cli.command {
         return finish(completions::print(shell));
@@ -52,7 +52,7 @@ fn run() -> ExitCode {
             return ExitCode::from(error::OTHER);
         }
     };
-    finish(runtime.block_on(commands::run(cli)))
+    finish(runtime.block_on(commands::run(cli, &name)))
 }
 
 /// Sets the output mode and the logging from the global options; exits with

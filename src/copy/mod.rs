@@ -80,7 +80,13 @@
 //! Telling whether an artifact's bytes are there may still read them from
 //! the source (not when the destination holds no artifact at all).
 
+mod artifacts;
+mod benchmarks;
+mod episodes;
+mod items;
+mod present;
 mod run;
+mod transit;
 
 use std::fmt;
 use std::future::{Future, IntoFuture};

@@ -14,11 +14,7 @@ use crate::interrupt::until_interrupted;
 use crate::output;
 use crate::progress::Indicator;
 
-pub(crate) async fn run(
-    target: Target<'_>,
-    command: ArtifactCommand,
-    json: bool,
-) -> Result<(), CliError> {
+pub(crate) async fn run(target: Target<'_>, command: ArtifactCommand) -> Result<(), CliError> {
     let c = target.storage;
     match command {
         ArtifactCommand::StoreArtifact {
@@ -53,7 +49,7 @@ pub(crate) async fn run(
                 .await
                 .map_err(|e| about_file(e, "read", &file))?;
             progress.clear();
-            output::one(&item, json)
+            output::one(&item)
         }
         ArtifactCommand::LoadArtifact {
             id,
@@ -71,7 +67,7 @@ pub(crate) async fn run(
             )
             .await?;
             progress.clear();
-            if !json {
+            if !output::machine() {
                 let written = std::fs::metadata(&path)
                     .map_err(|e| CliError::Local(format!("cannot read {}: {e}", path.display())))?
                     .len();
@@ -107,22 +103,20 @@ pub(crate) async fn run(
             binary_output::check_stdout(&bytes, output.is_some())?;
             output::emit_bytes(&bytes)
         }
-        ArtifactCommand::ListArtifacts { filter } => output::list(
-            &c.list_artifacts(&filter.combined()).await?,
-            json,
-            "artifacts",
-        ),
+        ArtifactCommand::ListArtifacts { filter } => {
+            output::list(&c.list_artifacts(&filter.combined()).await?, "artifacts")
+        }
         ArtifactCommand::DeleteArtifact { id, .. } => {
             c.delete_artifact(&id).await?;
-            output::say(json, &format!("Deleted artifact {id}."))
+            output::say(&format!("Deleted artifact {id}."))
         }
         ArtifactCommand::PublishArtifact { id, group } => {
             c.publish_artifact(&id, &group.group).await?;
-            target.published(json, "artifact", &id, "Published", "in", &group.group)
+            target.published("artifact", &id, "Published", "in", &group.group)
         }
         ArtifactCommand::UnpublishArtifact { id, group } => {
             c.unpublish_artifact(&id, &group.group).await?;
-            target.published(json, "artifact", &id, "Withdrew", "from", &group.group)
+            target.published("artifact", &id, "Withdrew", "from", &group.group)
         }
     }
 }

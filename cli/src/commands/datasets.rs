@@ -1,5 +1,5 @@
 //! Datasets: `export-episodes`, the tuples of the selected episodes written
-//! to an `.npz`, Arrow IPC or Parquet file by the library's exporter.
+//! to a file in one of the library's [`Format`]s by the library's exporter.
 
 use std::path::Path;
 
@@ -7,7 +7,7 @@ use serde::Serialize;
 use tupli::dataset::{Dataset, Dtype, ExportSummary, Format};
 use tupli::storage::TupliStorage;
 
-use crate::args::{DatasetCommand, ExportArgs, ExportDtype, ExportFormat};
+use crate::args::{self, DatasetCommand, ExportArgs, ExportDtype};
 use crate::error::CliError;
 use crate::interrupt::until_interrupted;
 use crate::output;
@@ -19,7 +19,6 @@ const NOTHING_WRITTEN: &str = "no file was written";
 pub(crate) async fn run<S: TupliStorage + Clone + 'static>(
     c: &S,
     command: DatasetCommand,
-    json: bool,
 ) -> Result<(), CliError> {
     match command {
         DatasetCommand::ExportEpisodes(args) => {
@@ -31,14 +30,15 @@ pub(crate) async fn run<S: TupliStorage + Clone + 'static>(
                 episodes,
             } = *args;
             // Both checked before anything is sent.
-            let format = match file_format.or_else(|| ExportFormat::from_extension(&output)) {
+            let format = match file_format.or_else(|| Format::from_extension(&output)) {
                 Some(format) => format,
                 None => {
                     return Err(CliError::Usage(format!(
-                        "cannot tell the format from the name {}: give --file-format npz, arrow or \
-                         parquet, or a file name ending in .npz, .arrow (.feather, .ipc) or \
-                         .parquet",
-                        output.display()
+                        "cannot tell the format from the name {}: give --file-format {}, or a \
+                         file name ending in {}",
+                        output.display(),
+                        args::file_format_names(),
+                        args::file_extensions()
                     )))
                 }
             };
@@ -49,7 +49,7 @@ pub(crate) async fn run<S: TupliStorage + Clone + 'static>(
             }
             let progress = ExportIndicator::new(&output);
             let export = dataset
-                .export(library_format(format))
+                .export(format)
                 .dtype(library_dtype(dtype))
                 .progress(progress.clone())
                 .to_path(&output);
@@ -61,7 +61,7 @@ pub(crate) async fn run<S: TupliStorage + Clone + 'static>(
             .await?;
             progress.clear();
             let summary = Summary::new(&summary, format, dtype);
-            if json {
+            if output::machine() {
                 output::object(&summary)
             } else {
                 output::line(&summary.sentence())
@@ -109,14 +109,6 @@ fn failed(e: tupli::Error, path: &Path) -> CliError {
     }
 }
 
-fn library_format(format: ExportFormat) -> Format {
-    match format {
-        ExportFormat::Npz => Format::Npz,
-        ExportFormat::Arrow => Format::Arrow,
-        ExportFormat::Parquet => Format::Parquet,
-    }
-}
-
 fn library_dtype(dtype: ExportDtype) -> Dtype {
     match dtype {
         ExportDtype::F32 => Dtype::F32,
@@ -139,14 +131,10 @@ struct Summary {
 }
 
 impl Summary {
-    fn new(summary: &ExportSummary, format: ExportFormat, dtype: ExportDtype) -> Summary {
+    fn new(summary: &ExportSummary, format: Format, dtype: ExportDtype) -> Summary {
         Summary {
             path: summary.path.display().to_string(),
-            format: match format {
-                ExportFormat::Npz => "npz",
-                ExportFormat::Arrow => "arrow",
-                ExportFormat::Parquet => "parquet",
-            },
+            format: format.name(),
             dtype: match dtype {
                 ExportDtype::F32 => "f32",
                 ExportDtype::F64 => "f64",
@@ -163,22 +151,13 @@ impl Summary {
     fn sentence(&self) -> String {
         format!(
             "Exported {}, {} (obs_dim {}, act_dim {}), {}, to {}.",
-            count(self.episodes, "episode"),
-            count(self.tuples, "tuple"),
+            output::count(self.episodes, "episode"),
+            output::count(self.tuples, "tuple"),
             self.obs_dim,
             self.act_dim,
             output::bytes(self.bytes),
             self.path
         )
-    }
-}
-
-/// `1 episode`, `2 episodes`.
-fn count(n: usize, noun: &str) -> String {
-    if n == 1 {
-        format!("1 {noun}")
-    } else {
-        format!("{n} {noun}s")
     }
 }
 

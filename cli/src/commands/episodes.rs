@@ -12,11 +12,7 @@ use crate::input::read_json;
 use crate::output::{self, Row};
 use crate::progress::Indicator;
 
-pub(crate) async fn run(
-    target: Target<'_>,
-    command: EpisodeCommand,
-    json: bool,
-) -> Result<(), CliError> {
+pub(crate) async fn run(target: Target<'_>, command: EpisodeCommand) -> Result<(), CliError> {
     let c = target.storage;
     match command {
         EpisodeCommand::RecordEpisode { file } => {
@@ -27,7 +23,7 @@ pub(crate) async fn run(
             ));
             let header = c.record_episode(&episode).await?;
             progress.clear();
-            output::one(&header, json)
+            output::one(&header)
         }
         EpisodeCommand::ListEpisodes {
             filter,
@@ -36,43 +32,38 @@ pub(crate) async fn run(
             let progress = Indicator::counter("receiving episodes");
             // A table shows no tuples: only headers are asked for, so memory
             // stays bounded however many tuples there are.
-            if include_tuples && json {
+            if include_tuples && output::machine() {
                 let episodes = c.stream_episodes(&filter.combined()).await?;
-                stream(episodes, json, &progress, "episodes").await
+                stream(episodes, &progress, "episodes").await
             } else {
                 let episodes = c.stream_episode_headers(&filter.combined()).await?;
-                stream(episodes, json, &progress, "episodes").await
+                stream(episodes, &progress, "episodes").await
             }
         }
         EpisodeCommand::DeleteEpisode { id, .. } => {
             c.delete_episode(&id).await?;
-            output::say(json, &format!("Deleted episode {id}."))
+            output::say(&format!("Deleted episode {id}."))
         }
         EpisodeCommand::PublishEpisode { id, group } => {
             c.publish_episode(&id, &group.group).await?;
-            target.published(json, "episode", &id, "Published", "in", &group.group)
+            target.published("episode", &id, "Published", "in", &group.group)
         }
         EpisodeCommand::UnpublishEpisode { id, group } => {
             c.unpublish_episode(&id, &group.group).await?;
-            target.published(json, "episode", &id, "Withdrew", "from", &group.group)
+            target.published("episode", &id, "Withdrew", "from", &group.group)
         }
     }
 }
 
 /// A listing that arrives element by element: printed as it comes (a table
 /// once everything is there).
-async fn stream<T, S>(
-    items: S,
-    machine: bool,
-    progress: &Indicator,
-    noun: &str,
-) -> Result<(), CliError>
+async fn stream<T, S>(items: S, progress: &Indicator, noun: &str) -> Result<(), CliError>
 where
     T: Row + Serialize,
     S: Stream<Item = tupli::Result<T>>,
 {
     let mut items = std::pin::pin!(items);
-    let mut list = output::List::new(machine, noun);
+    let mut list = output::List::new(noun);
     while let Some(item) = items.try_next().await? {
         progress.inc(1);
         list.push(item)?;

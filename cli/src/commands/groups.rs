@@ -8,20 +8,16 @@ use crate::args::GroupCommand;
 use crate::error::CliError;
 use crate::output;
 
-pub(crate) async fn run(
-    c: &TupliApiClient,
-    command: GroupCommand,
-    json: bool,
-) -> Result<(), CliError> {
+pub(crate) async fn run(c: &TupliApiClient, command: GroupCommand) -> Result<(), CliError> {
     match command {
         GroupCommand::CreateGroup { name, description } => {
-            output::one(&c.create_group(&Group { name, description }).await?, json)
+            output::one(&c.create_group(&Group { name, description }).await?)
         }
-        GroupCommand::ListGroups => output::list(&c.list_groups().await?, json, "groups"),
-        GroupCommand::ReadGroup { name } => output::one(&c.read_group(&name).await?, json),
+        GroupCommand::ListGroups => output::list(&c.list_groups().await?, "groups"),
+        GroupCommand::ReadGroup { name } => output::one(&c.read_group(&name).await?),
         GroupCommand::DeleteGroup { name, .. } => {
             c.delete_group(&name).await?;
-            output::say(json, &format!("Deleted group {name}."))
+            output::say(&format!("Deleted group {name}."))
         }
         GroupCommand::AddGroupMembers {
             group,
@@ -29,11 +25,11 @@ pub(crate) async fn run(
             roles,
         } => {
             let query = membership(group, users, Some(roles));
-            output::one(&c.add_group_members(&query).await?, json)
+            output::one(&c.add_group_members(&query).await?)
         }
         GroupCommand::RemoveGroupMembers { group, users } => {
             let query = membership(group, users, None);
-            output::one(&c.remove_group_members(&query).await?, json)
+            output::one(&c.remove_group_members(&query).await?)
         }
     }
 }

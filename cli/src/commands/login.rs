@@ -18,7 +18,6 @@ pub(crate) async fn run(
     store: Store,
     stored: Credentials,
     url: Option<String>,
-    json: bool,
 ) -> Result<(), CliError> {
     match command {
         LoginCommand::Login {
@@ -34,27 +33,22 @@ pub(crate) async fn run(
             if print_token {
                 print_refresh_token(&session, &username, &password).await
             } else {
-                login(&session, &username, &password, json).await
+                login(&session, &username, &password).await
             }
         }
-        LoginCommand::Logout => logout(&store, stored, json),
-        LoginCommand::Whoami => whoami(&stored, url, json),
-        LoginCommand::SetUrl { new_url } => set_url(&store, stored, &new_url, json),
+        LoginCommand::Logout => logout(&store, stored),
+        LoginCommand::Whoami => whoami(&stored, url),
+        LoginCommand::SetUrl { new_url } => set_url(&store, stored, &new_url),
     }
 }
 
-async fn login(
-    session: &Session,
-    username: &str,
-    args: &PasswordArgs,
-    json: bool,
-) -> Result<(), CliError> {
+async fn login(session: &Session, username: &str, args: &PasswordArgs) -> Result<(), CliError> {
     let url = session.client().url();
     let prompt = format!("Password for {username} at {url}: ");
     let password = password::read(args, &prompt, Confirm::Once)?;
     session.client().login(username, &password).await?;
     session.save_login()?;
-    output::say(json, &format!("Logged in to {url} as {username}."))
+    output::say(&format!("Logged in to {url} as {username}."))
 }
 
 /// Logs in and prints the refresh token, one line on standard output (the
@@ -76,9 +70,9 @@ async fn print_refresh_token(
 }
 
 /// Forgets the login at the default server (those at other servers stay).
-fn logout(store: &Store, stored: Credentials, json: bool) -> Result<(), CliError> {
+fn logout(store: &Store, stored: Credentials) -> Result<(), CliError> {
     if stored.tokens.is_none() {
-        return output::say(json, "Not logged in.");
+        return output::say("Not logged in.");
     }
     store
         .save(&Credentials {
@@ -86,12 +80,12 @@ fn logout(store: &Store, stored: Credentials, json: bool) -> Result<(), CliError
             ..stored
         })
         .map_err(CliError::local)?;
-    output::say(json, "Logged out.")
+    output::say("Logged out.")
 }
 
 /// Makes `url` the default server. The login at the old default is
 /// forgotten; a login stored for `url` is kept and used.
-fn set_url(store: &Store, mut stored: Credentials, url: &str, json: bool) -> Result<(), CliError> {
+fn set_url(store: &Store, mut stored: Credentials, url: &str) -> Result<(), CliError> {
     let url = TupliApiClient::with_url(url)?.url();
     let same = stored.url.as_deref() == Some(url.as_str());
     let forgot = !same && stored.tokens.is_some();
@@ -111,7 +105,7 @@ fn set_url(store: &Store, mut stored: Credentials, url: &str, json: bool) -> Res
         (true, false) if !same => format!("Server set to {url}, with its stored login."),
         _ => format!("Server set to {url}."),
     };
-    output::say(json, &message)
+    output::say(&message)
 }
 
 /// `whoami --json`.
@@ -123,7 +117,7 @@ struct WhoAmI {
     refresh_expires_at: Option<String>,
 }
 
-fn whoami(stored: &Credentials, url: Option<String>, json: bool) -> Result<(), CliError> {
+fn whoami(stored: &Credentials, url: Option<String>) -> Result<(), CliError> {
     // Environment credentials are only used by a command's run: say so.
     if let Ok(Some(env)) = EnvLogin::from_env() {
         eprintln!(
@@ -153,7 +147,7 @@ fn whoami(stored: &Credentials, url: Option<String>, json: bool) -> Result<(), C
     };
     let access = tokens.access_expires_at();
     let refresh = tokens.refresh_expires_at();
-    if json {
+    if output::machine() {
         return output::object(&WhoAmI {
             username: tokens.username(),
             url: server,

@@ -20,7 +20,6 @@ use tupli::TupliApiClient;
 
 use crate::args::{
     ApiCommand, ArtifactCommand, BenchmarkCommand, Cli, Command, EpisodeCommand, LoginCommand,
-    OutputFormat,
 };
 use crate::config::Store;
 use crate::confirm;
@@ -42,7 +41,6 @@ impl Target<'_> {
     /// on a folder, which has no groups, that this changed nothing.
     pub(crate) fn published(
         &self,
-        json: bool,
         kind: &str,
         id: &str,
         verb: &str,
@@ -50,36 +48,30 @@ impl Target<'_> {
         group: &str,
     ) -> Result<(), CliError> {
         if self.client.is_some() {
-            output::say(json, &format!("{verb} {kind} {id} {preposition} {group}."))
+            output::say(&format!("{verb} {kind} {id} {preposition} {group}."))
         } else {
-            output::say(
-                json,
-                &format!(
-                    "Nothing to do: {kind} {id} is in the folder, which has no groups (publishing \
-                     changes nothing there)."
-                ),
-            )
+            output::say(&format!(
+                "Nothing to do: {kind} {id} is in the folder, which has no groups (publishing \
+                 changes nothing there)."
+            ))
         }
     }
 }
 
-/// Runs `cli` to completion.
-pub(crate) async fn run(cli: Cli) -> Result<(), CliError> {
+/// Runs `cli` to completion; `name` is its subcommand's (as clap matched it).
+pub(crate) async fn run(cli: Cli, name: &str) -> Result<(), CliError> {
     let store = Store::locate().map_err(CliError::local)?;
     let stored = store.load().map_err(CliError::local)?;
     let url = cli.url.filter(|u| !u.trim().is_empty());
     let folder = cli.storage.filter(|dir| !dir.as_os_str().is_empty());
-    // `json`, here and in every command: machine-readable output (any
-    // --format but table), printed in the format the output mode names.
-    let json = output::mode().format != OutputFormat::Table;
     let command = match cli.command {
-        Command::Login(command @ LoginCommand::Login { .. }) if folder.is_some() => {
-            return Err(needs_server(&command, folder.as_deref()))
+        Command::Login(LoginCommand::Login { .. }) if folder.is_some() => {
+            return Err(needs_server(name, folder.as_deref()))
         }
-        Command::Login(command) => return login::run(command, store, stored, url, json).await,
+        Command::Login(command) => return login::run(command, store, stored, url).await,
         Command::Copy(args) => {
             let env = EnvScope::find(&stored, url.as_deref())?;
-            return copy::run(*args, store, stored, env, json).await;
+            return copy::run(*args, store, stored, env).await;
         }
         Command::Api(command) => command,
         // Printed before anything else runs (see main).
@@ -88,11 +80,11 @@ pub(crate) async fn run(cli: Cli) -> Result<(), CliError> {
     // Asked before anything is sent (or a folder opened).
     confirm::deletion(&command)?;
     if let Some(dir) = folder {
-        return on_folder(&dir, command, json).await;
+        return on_folder(&dir, command, name).await;
     }
     let env = EnvScope::find(&stored, url.as_deref())?;
     let session = Session::open(store, &stored, url, env).await?;
-    let result = api(session.client(), command, json)
+    let result = api(session.client(), command)
         .await
         .map_err(|e| session.explain(e));
     // Also after a failure: a refresh may have happened before it, or the
@@ -101,29 +93,29 @@ pub(crate) async fn run(cli: Cli) -> Result<(), CliError> {
     result.and(saved)
 }
 
-async fn api(client: &TupliApiClient, command: ApiCommand, json: bool) -> Result<(), CliError> {
+async fn api(client: &TupliApiClient, command: ApiCommand) -> Result<(), CliError> {
     let target = Target {
         storage: client,
         client: Some(client),
     };
     match command {
-        ApiCommand::Users(command) => users::run(client, command, json).await,
-        ApiCommand::Groups(command) => groups::run(client, command, json).await,
-        ApiCommand::Roles(command) => roles::run(client, command, json).await,
-        ApiCommand::Benchmarks(command) => benchmarks::run(target, command, json).await,
-        ApiCommand::Artifacts(command) => artifacts::run(target, command, json).await,
-        ApiCommand::Episodes(command) => episodes::run(target, command, json).await,
-        ApiCommand::Datasets(command) => datasets::run(client, command, json).await,
+        ApiCommand::Users(command) => users::run(client, command).await,
+        ApiCommand::Groups(command) => groups::run(client, command).await,
+        ApiCommand::Roles(command) => roles::run(client, command).await,
+        ApiCommand::Benchmarks(command) => benchmarks::run(target, command).await,
+        ApiCommand::Artifacts(command) => artifacts::run(target, command).await,
+        ApiCommand::Episodes(command) => episodes::run(target, command).await,
+        ApiCommand::Datasets(command) => datasets::run(client, command).await,
     }
 }
 
-/// Runs a storage command on the folder `dir`; users, groups and roles
-/// need a server.
-async fn on_folder(dir: &Path, command: ApiCommand, json: bool) -> Result<(), CliError> {
+/// Runs a storage command (`name`) on the folder `dir`; users, groups and
+/// roles need a server.
+async fn on_folder(dir: &Path, command: ApiCommand, name: &str) -> Result<(), CliError> {
     let writes = match &command {
-        ApiCommand::Users(command) => return Err(needs_server(command, Some(dir))),
-        ApiCommand::Groups(command) => return Err(needs_server(command, Some(dir))),
-        ApiCommand::Roles(command) => return Err(needs_server(command, Some(dir))),
+        ApiCommand::Users(_) | ApiCommand::Groups(_) | ApiCommand::Roles(_) => {
+            return Err(needs_server(name, Some(dir)))
+        }
         ApiCommand::Benchmarks(command) => {
             matches!(command, BenchmarkCommand::StoreBenchmark { .. })
         }
@@ -139,10 +131,10 @@ async fn on_folder(dir: &Path, command: ApiCommand, json: bool) -> Result<(), Cl
     };
     match command {
         ApiCommand::Users(_) | ApiCommand::Groups(_) | ApiCommand::Roles(_) => Ok(()),
-        ApiCommand::Benchmarks(command) => benchmarks::run(target, command, json).await,
-        ApiCommand::Artifacts(command) => artifacts::run(target, command, json).await,
-        ApiCommand::Episodes(command) => episodes::run(target, command, json).await,
-        ApiCommand::Datasets(command) => datasets::run(&folder, command, json).await,
+        ApiCommand::Benchmarks(command) => benchmarks::run(target, command).await,
+        ApiCommand::Artifacts(command) => artifacts::run(target, command).await,
+        ApiCommand::Episodes(command) => episodes::run(target, command).await,
+        ApiCommand::Datasets(command) => datasets::run(&folder, command).await,
     }
 }
 
@@ -168,65 +160,12 @@ pub(crate) fn open_folder(dir: &Path, create: bool) -> Result<FileStorage, CliEr
     })
 }
 
-/// The usage error of a command that only a server can run, given a folder.
-fn needs_server(command: &impl std::fmt::Debug, dir: Option<&Path>) -> CliError {
-    let name = command_name(&format!("{command:?}"));
+/// The usage error of a command (`name`) that only a server can run, given a folder.
+fn needs_server(name: &str, dir: Option<&Path>) -> CliError {
     let dir = dir.map(PathBuf::from).unwrap_or_default();
     CliError::Usage(format!(
         "`{name}` needs a server: users, groups, roles and logins are a server's, and \
          --storage (or TUPLI_STORAGE) names the folder {}; run it without --storage",
         dir.display()
     ))
-}
-
-/// A subcommand's name from its variant's `Debug` form: `ListUsers { .. }`
-/// is `list-users`, as clap names it.
-fn command_name(debug: &str) -> String {
-    let mut name = String::new();
-    for c in debug.chars().take_while(char::is_ascii_alphanumeric) {
-        if c.is_ascii_uppercase() && !name.is_empty() {
-            name.push('-');
-        }
-        name.push(c.to_ascii_lowercase());
-    }
-    name
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::args::{GroupCommand, RoleCommand, UserCommand};
-    use clap::CommandFactory;
-
-    #[test]
-    fn command_names_are_clap_names() {
-        let names: Vec<String> = crate::args::Cli::command()
-            .get_subcommands()
-            .map(|c| c.get_name().to_string())
-            .collect();
-        for debug in [
-            format!("{:?}", UserCommand::ListUsers),
-            format!("{:?}", GroupCommand::ListGroups),
-            format!(
-                "{:?}",
-                RoleCommand::DeleteRole {
-                    name: "x".into(),
-                    confirm: crate::args::ConfirmArgs { yes: false }
-                }
-            ),
-            format!(
-                "{:?}",
-                GroupCommand::AddGroupMembers {
-                    group: "g".into(),
-                    users: vec![],
-                    roles: vec![]
-                }
-            ),
-        ] {
-            let name = command_name(&debug);
-            assert!(names.contains(&name), "{name} from {debug}");
-        }
-        assert_eq!(command_name("ListUsers"), "list-users");
-        assert_eq!(command_name("Signup { username: \"a\" }"), "signup");
-    }
 }

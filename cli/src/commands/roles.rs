@@ -7,13 +7,9 @@ use crate::args::RoleCommand;
 use crate::error::CliError;
 use crate::output;
 
-pub(crate) async fn run(
-    c: &TupliApiClient,
-    command: RoleCommand,
-    json: bool,
-) -> Result<(), CliError> {
+pub(crate) async fn run(c: &TupliApiClient, command: RoleCommand) -> Result<(), CliError> {
     match command {
-        RoleCommand::ListRoles => output::list(&c.list_roles().await?, json, "roles"),
+        RoleCommand::ListRoles => output::list(&c.list_roles().await?, "roles"),
         RoleCommand::CreateRole {
             name,
             rights,
@@ -24,11 +20,11 @@ pub(crate) async fn run(
                 rights,
                 description,
             };
-            output::one(&c.create_role(&role).await?, json)
+            output::one(&c.create_role(&role).await?)
         }
         RoleCommand::DeleteRole { name, .. } => {
             c.delete_role(&name).await?;
-            output::say(json, &format!("Deleted role {name}."))
+            output::say(&format!("Deleted role {name}."))
         }
     }
 }

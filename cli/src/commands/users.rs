@@ -7,27 +7,23 @@ use crate::error::CliError;
 use crate::output;
 use crate::password::{self, Confirm};
 
-pub(crate) async fn run(
-    c: &TupliApiClient,
-    command: UserCommand,
-    json: bool,
-) -> Result<(), CliError> {
+pub(crate) async fn run(c: &TupliApiClient, command: UserCommand) -> Result<(), CliError> {
     match command {
         UserCommand::Signup { username, password } => {
             let prompt = format!("Password for the new user {username}: ");
             let password = password::read(&password, &prompt, Confirm::Twice)?;
-            output::one(&c.signup(&username, &password).await?, json)
+            output::one(&c.signup(&username, &password).await?)
         }
-        UserCommand::ListUsers => output::list(&c.list_users().await?, json, "users"),
+        UserCommand::ListUsers => output::list(&c.list_users().await?, "users"),
         UserCommand::ChangePassword { username, password } => {
             let prompt = format!("New password for {username}: ");
             let password = password::read(&password, &prompt, Confirm::Twice)?;
             c.change_password(&username, &password).await?;
-            output::say(json, &format!("Changed the password of {username}."))
+            output::say(&format!("Changed the password of {username}."))
         }
         UserCommand::DeleteUser { username, .. } => {
             c.delete_user(&username).await?;
-            output::say(json, &format!("Deleted user {username}."))
+            output::say(&format!("Deleted user {username}."))
         }
     }
 }

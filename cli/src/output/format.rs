@@ -1,4 +1,4 @@
-//! How single values read to people: times, durations, byte counts, booleans.
+//! How single values read to people: times, durations, byte counts, counts of things, booleans.
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -51,6 +51,15 @@ pub(crate) fn bytes(n: u64) -> String {
     format!("{value:.1} {}", UNITS[unit])
 }
 
+/// `1 item`, `2 items`: a count of `noun` (singular; the plural adds an s).
+pub(crate) fn count(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
 /// ✓ or ✗.
 pub(crate) fn flag(b: bool) -> &'static str {
     if b {
@@ -88,5 +97,9 @@ mod tests {
         assert_eq!(bytes(812), "812 B");
         assert_eq!(bytes(3 * 1024 * 1024 + 400 * 1024), "3.4 MiB");
         assert_eq!((flag(true), flag(false)), ("✓", "✗"));
+        assert_eq!(
+            (count(1, "item"), count(0, "item")),
+            ("1 item".into(), "0 items".into())
+        );
     }
 }

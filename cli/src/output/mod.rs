@@ -15,14 +15,19 @@ use serde::Serialize;
 use crate::args::OutputFormat;
 use crate::error::CliError;
 
-pub(crate) use format::{bytes, relative, rfc3339};
+pub(crate) use format::{bytes, count, relative, rfc3339};
 pub(crate) use mode::{get as mode, set as set_mode, Mode};
 pub(crate) use rows::Row;
 
-/// A human confirmation on standard output; nothing when `machine` (any
-/// `--format` but `table`).
-pub(crate) fn say(machine: bool, message: &str) -> Result<(), CliError> {
-    if machine {
+/// Whether standard output gets data for programs (any `--format` but
+/// `table`) rather than tables and sentences for people.
+pub(crate) fn machine() -> bool {
+    mode().format != OutputFormat::Table
+}
+
+/// A human confirmation on standard output; nothing when [`machine`].
+pub(crate) fn say(message: &str) -> Result<(), CliError> {
+    if machine() {
         Ok(())
     } else {
         line(message)
@@ -36,27 +41,21 @@ pub(crate) fn note(message: &str) {
     }
 }
 
-/// One object: a key/value record, or when `machine` its JSON (a document or
-/// one line) or a CSV header and row.
-pub(crate) fn one<T: Row + Serialize>(value: &T, machine: bool) -> Result<(), CliError> {
-    if !machine {
-        return emit(&table::record(value));
-    }
+/// One object: a key/value record, or in the run's other formats its JSON (a
+/// document or one line) or a CSV header and row.
+pub(crate) fn one<T: Row + Serialize>(value: &T) -> Result<(), CliError> {
     match mode().format {
+        OutputFormat::Table => emit(&table::record(value)),
         OutputFormat::Csv => emit(&csv::CsvRows::default().next(&value.fields())?),
         OutputFormat::Jsonl => json_line(value),
-        OutputFormat::Table | OutputFormat::Json => document(value),
+        OutputFormat::Json => document(value),
     }
 }
 
-/// A list: a table (an empty one says so on standard error), or when
-/// `machine` a JSON array, one JSON line per element, or CSV.
-pub(crate) fn list<T: Row + Serialize>(
-    values: &[T],
-    machine: bool,
-    noun: &str,
-) -> Result<(), CliError> {
-    let mut list = List::new(machine, noun);
+/// A list: a table (an empty one says so on standard error), or in the run's
+/// other formats a JSON array, one JSON line per element, or CSV.
+pub(crate) fn list<T: Row + Serialize>(values: &[T], noun: &str) -> Result<(), CliError> {
+    let mut list = List::new(noun);
     for value in values {
         list.push(value)?;
     }
@@ -88,11 +87,10 @@ enum Printer<T> {
 }
 
 impl<'a, T: Row + Serialize> List<'a, T> {
-    /// A list of `noun` (plural), in the run's format when `machine`, else a table.
-    pub(crate) fn new(machine: bool, noun: &'a str) -> List<'a, T> {
+    /// A list of `noun` (plural), in the run's format.
+    pub(crate) fn new(noun: &'a str) -> List<'a, T> {
         let mode = mode();
         let printer = match mode.format {
-            _ if !machine => Printer::Table(Vec::new()),
             OutputFormat::Table => Printer::Table(Vec::new()),
             OutputFormat::Json => Printer::Json(JsonArray::new(mode.pretty)),
             OutputFormat::Jsonl => Printer::Lines,

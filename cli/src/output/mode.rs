@@ -29,6 +29,14 @@ impl Default for Mode {
     }
 }
 
+// The one place the output mode lives. Not a parameter handed to every
+// command: it is a fact of the whole run, settled once from the command line
+// before any command runs and never changed, and it is read where printing
+// happens (the printers, notes on standard error, progress indicators, which
+// the library also calls back as observers), several calls below the
+// commands; a parameter would have to be passed through all of them, and a
+// copy of it (the `json: bool` the commands were once given) can disagree
+// with it.
 static MODE: OnceLock<Mode> = OnceLock::new();
 
 /// Sets the run's mode; only the first call counts (it is made once, in `main`).

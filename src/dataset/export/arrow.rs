@@ -48,9 +48,13 @@ impl ArrowFloat for f32 {
     type Arrow = Float32Type;
 }
 
+/// An Arrow error: the file's own I/O error as [`Error::Io`], anything else
+/// as the Arrow writer's failure (also when it builds a Parquet file's
+/// batches).
 pub(crate) fn arrow_error(e: ArrowError) -> Error {
-    Error::Io {
-        source: std::io::Error::other(e),
+    match e {
+        ArrowError::IoError(_, source) => Error::Io { source },
+        e => Error::export("arrow", e),
     }
 }
 
@@ -185,5 +189,24 @@ impl<T: ArrowFloat> BatchWriter<T> for ArrowWriter<T> {
         buffered.into_inner().map_err(|e| Error::Io {
             source: e.into_error(),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_files_own_errors_stay_io_errors() {
+        let full = std::io::Error::new(std::io::ErrorKind::StorageFull, "disk full");
+        match arrow_error(ArrowError::IoError("disk full".into(), full)) {
+            Error::Io { source } => assert_eq!(source.kind(), std::io::ErrorKind::StorageFull),
+            other => panic!("{other}"),
+        }
+        let message = arrow_error(ArrowError::InvalidArgumentError("bad width".into())).to_string();
+        assert!(
+            message.contains("arrow writer failed") && message.contains("bad width"),
+            "{message}"
+        );
     }
 }

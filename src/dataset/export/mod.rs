@@ -55,6 +55,13 @@ pub(crate) trait ExportFloat: Float {}
 impl<T: Float> ExportFloat for T {}
 
 /// A file format a dataset can be written in.
+///
+/// Each format is behind a cargo feature of its own. [`Format::ALL`] lists
+/// those of this build, with their [names](Format::name), the
+/// [extensions](Format::extensions) that stand for them
+/// ([`Format::from_extension`]) and a [description](Format::description) for
+/// people; with the `clap` feature the type is a `clap::ValueEnum` built from
+/// them, so a command line takes the formats by name as they are.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Format {
@@ -72,8 +79,20 @@ pub enum Format {
 }
 
 impl Format {
-    /// Returns the format's usual file extension.
-    pub fn extension(self) -> &'static str {
+    /// Every format this build writes (one per enabled feature), in the
+    /// order they are listed to people.
+    pub const ALL: &'static [Format] = &[
+        #[cfg(feature = "npz")]
+        Format::Npz,
+        #[cfg(feature = "arrow")]
+        Format::Arrow,
+        #[cfg(feature = "parquet")]
+        Format::Parquet,
+    ];
+
+    /// Returns the format's name, lower-case: `npz`, `arrow`, `parquet` (as a
+    /// command line takes it).
+    pub fn name(self) -> &'static str {
         match self {
             #[cfg(feature = "npz")]
             Format::Npz => "npz",
@@ -81,6 +100,64 @@ impl Format {
             Format::Arrow => "arrow",
             #[cfg(feature = "parquet")]
             Format::Parquet => "parquet",
+        }
+    }
+
+    /// Returns the format's usual file extension (the first of
+    /// [`Format::extensions`]).
+    pub fn extension(self) -> &'static str {
+        match self.extensions() {
+            [usual, ..] => usual,
+            [] => self.name(),
+        }
+    }
+
+    /// Returns every file extension that stands for the format, lower-case
+    /// and without the dot, the usual one ([`Format::extension`]) first:
+    /// Arrow IPC files are also `.feather` (Feather v2 is Arrow IPC) and `.ipc`.
+    pub fn extensions(self) -> &'static [&'static str] {
+        match self {
+            #[cfg(feature = "npz")]
+            Format::Npz => &["npz"],
+            #[cfg(feature = "arrow")]
+            Format::Arrow => &["arrow", "feather", "ipc"],
+            #[cfg(feature = "parquet")]
+            Format::Parquet => &["parquet"],
+        }
+    }
+
+    /// Returns the format whose [extensions](Format::extensions) include
+    /// `path`'s, in any case (`A.NPZ` is an `.npz` file); `None` when it has
+    /// none or another one. A name that only starts with a dot (`.npz`) has no
+    /// extension.
+    ///
+    /// ```
+    /// # #[cfg(feature = "arrow")] {
+    /// use std::path::Path;
+    /// use tupli::dataset::Format;
+    ///
+    /// assert_eq!(Format::from_extension(Path::new("runs/a.Feather")), Some(Format::Arrow));
+    /// assert_eq!(Format::from_extension(Path::new("a.csv")), None);
+    /// # }
+    /// ```
+    pub fn from_extension(path: &Path) -> Option<Format> {
+        let extension = path.extension()?.to_str()?.to_ascii_lowercase();
+        Format::ALL
+            .iter()
+            .copied()
+            .find(|format| format.extensions().contains(&extension.as_str()))
+    }
+
+    /// Returns one line for people on what the format is and what reads it,
+    /// e.g. for a command line's help.
+    pub fn description(self) -> &'static str {
+        match self {
+            #[cfg(feature = "npz")]
+            Format::Npz => "NumPy: one .npy array per column, for numpy.load",
+            #[cfg(feature = "arrow")]
+            Format::Arrow => "Arrow IPC (Feather v2), for pyarrow, pandas.read_feather, polars",
+            #[cfg(feature = "parquet")]
+            Format::Parquet => "Parquet, zstd-compressed, for pandas, polars, DuckDB",
         }
     }
 
@@ -94,6 +171,76 @@ impl Format {
             #[cfg(feature = "arrow")]
             Format::Arrow => BATCH_BYTES,
         }
+    }
+}
+
+/// By hand, not derived: clap's derive lists every variant, also those whose
+/// feature is off. The values are [`Format::ALL`], by [`Format::name`], with
+/// [`Format::description`] as their help.
+#[cfg(feature = "clap")]
+impl clap::ValueEnum for Format {
+    fn value_variants<'a>() -> &'a [Self] {
+        Format::ALL
+    }
+
+    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+        Some(clap::builder::PossibleValue::new(self.name()).help(self.description()))
+    }
+}
+
+#[cfg(all(test, feature = "npz", feature = "arrow", feature = "parquet"))]
+mod format_tests {
+    use super::Format;
+    use std::path::Path;
+
+    #[test]
+    fn formats_follow_the_extension() {
+        for (name, format) in [
+            ("a.npz", Some(Format::Npz)),
+            ("dir.d/A.NPZ", Some(Format::Npz)),
+            ("a.arrow", Some(Format::Arrow)),
+            ("a.feather", Some(Format::Arrow)),
+            ("a.ipc", Some(Format::Arrow)),
+            ("a.parquet", Some(Format::Parquet)),
+            ("a.csv", None),
+            ("a", None),
+            (".npz", None),
+            ("npz.d/a", None),
+        ] {
+            assert_eq!(Format::from_extension(Path::new(name)), format, "{name}");
+        }
+    }
+
+    #[test]
+    fn every_format_has_a_name_and_its_own_extensions() {
+        let names: Vec<&str> = Format::ALL.iter().map(|f| f.name()).collect();
+        assert_eq!(names, ["npz", "arrow", "parquet"]);
+        let mut all: Vec<&str> = Vec::new();
+        for &format in Format::ALL {
+            assert_eq!(format.extensions()[0], format.extension());
+            assert_eq!(
+                Format::from_extension(Path::new(&format!("x.{}", format.extension()))),
+                Some(format)
+            );
+            assert!(!format.description().is_empty());
+            all.extend(format.extensions());
+        }
+        let count = all.len();
+        all.sort_unstable();
+        all.dedup();
+        assert_eq!(all.len(), count, "no extension stands for two formats");
+    }
+
+    #[cfg(feature = "clap")]
+    #[test]
+    fn a_command_line_takes_the_names() {
+        use clap::ValueEnum;
+        assert_eq!(Format::value_variants(), Format::ALL);
+        for &format in Format::ALL {
+            assert_eq!(Format::from_str(format.name(), false), Ok(format));
+        }
+        assert_eq!(Format::from_str("PARQUET", true), Ok(Format::Parquet));
+        assert!(Format::from_str("csv", false).is_err());
     }
 }
 
@@ -208,9 +355,8 @@ impl Export<'_> {
         self.progress.start(selection.headers.len(), announced);
         // With a tuple filter, how many rows there will be is not known.
         let expected = (!selection.filtered).then_some(announced);
-        let episodes = serde_json::to_string(&selection.headers).map_err(|e| Error::Io {
-            source: std::io::Error::other(e),
-        })?;
+        let episodes = serde_json::to_string(&selection.headers)
+            .map_err(|e| Error::export(self.format.name(), e))?;
         let mut target = AtomicFile::create(path)?;
         let plan = Plan {
             rows: expected,
@@ -259,9 +405,8 @@ impl Export<'_> {
         let index = read?;
         let file = written??;
         let Some(index) = index else {
-            return Err(Error::Io {
-                source: std::io::Error::other("the writer stopped without an error"),
-            });
+            // The writer took no more batches, yet answered a file.
+            return Err(Error::worker("tupli-export", false));
         };
         let bytes = file.metadata()?.len();
         target.commit_async(file).await?;
@@ -371,9 +516,9 @@ fn spawn_writer<T: ExportFloat>(
                 Message::Finish(index) => return writer.finish(index),
             }
         }
-        Err(Error::Io {
-            source: std::io::Error::other("the export was cancelled"),
-        })
+        // The reading side stopped without a finish: its own error (or the
+        // caller's giving up) is what is reported.
+        Err(Error::worker("tupli-export", false))
     })?;
     Ok((sender, task))
 }

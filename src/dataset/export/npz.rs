@@ -70,9 +70,10 @@ impl<T: Float> NpzWriter<T> {
 
     /// Lays out the per-row arrays for `rows` rows of these widths.
     fn lay_out(&mut self, rows: usize, obs_dim: usize, act_dim: usize) -> Result<()> {
-        let file = self.file.take().ok_or_else(|| Error::Io {
-            source: std::io::Error::other("the archive was laid out twice"),
-        })?;
+        let file = self
+            .file
+            .take()
+            .ok_or_else(|| Error::export("npz", "the archive was laid out twice"))?;
         let mut zip = ZipWriter::new(file);
         let float = std::mem::size_of::<T>();
         for name in ROW_ARRAYS {
@@ -95,9 +96,10 @@ impl<T: Float> NpzWriter<T> {
 
     /// Writes a batch's rows after those before.
     fn write_rows(&mut self, batch: &Columns<T>) -> Result<()> {
-        let zip = self.zip.as_mut().ok_or_else(|| Error::Io {
-            source: std::io::Error::other("the archive is not laid out"),
-        })?;
+        let zip = self
+            .zip
+            .as_mut()
+            .ok_or_else(|| Error::export("npz", "the archive is not laid out"))?;
         let before = self.episodes_before;
         for (name, &entry) in ROW_ARRAYS.iter().zip(&self.entries) {
             let out = &mut self.scratch;
@@ -180,9 +182,10 @@ impl<T: Float> BatchWriter<T> for NpzWriter<T> {
                 self.write_rows(&batch)?;
             }
         }
-        let mut zip = self.zip.take().ok_or_else(|| Error::Io {
-            source: std::io::Error::other("the archive is not laid out"),
-        })?;
+        let mut zip = self
+            .zip
+            .take()
+            .ok_or_else(|| Error::export("npz", "the archive is not laid out"))?;
         let count = index.episodes.len();
         let mut starts = header("<i8", &[count]);
         for &s in &index.starts {
@@ -207,10 +210,8 @@ impl<T: Float> BatchWriter<T> for NpzWriter<T> {
             ids.resize(ids.len() + (width - chars) * 4, 0);
         }
         zip.add_whole("episode_ids.npy", &ids)?;
-        let episodes = serde_json::to_vec(&index.episodes).map_err(|e| Error::Io {
-            source: std::io::Error::other(e),
-        })?;
+        let episodes = serde_json::to_vec(&index.episodes).map_err(|e| Error::export("npz", e))?;
         zip.add_whole("episodes.json", &episodes)?;
-        Ok(zip.finish()?)
+        zip.finish()
     }
 }

@@ -5,6 +5,7 @@
 use std::fs::File;
 
 use parquet::basic::{Compression, ZstdLevel};
+use parquet::errors::ParquetError;
 use parquet::file::metadata::KeyValue;
 use parquet::file::properties::WriterProperties;
 use parquet::schema::types::ColumnPath;
@@ -14,9 +15,15 @@ use super::{BatchWriter, EpisodeIndex, Plan};
 use crate::dataset::columns::Columns;
 use crate::error::{Error, Result};
 
-fn parquet_error(e: parquet::errors::ParquetError) -> Error {
-    Error::Io {
-        source: std::io::Error::other(e),
+/// The Parquet writer's error: the file's own I/O error as [`Error::Io`],
+/// anything else as the writer's failure.
+fn parquet_error(e: ParquetError) -> Error {
+    match e {
+        ParquetError::External(inner) => match inner.downcast::<std::io::Error>() {
+            Ok(io) => Error::Io { source: *io },
+            Err(inner) => Error::export("parquet", inner),
+        },
+        e => Error::export("parquet", e),
     }
 }
 
@@ -87,5 +94,24 @@ impl<T: ArrowFloat> BatchWriter<T> for ParquetWriter<T> {
             .writer
             .ok_or_else(|| Error::invalid("dataset", "nothing was written"))?;
         writer.into_inner().map_err(parquet_error)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_files_own_errors_stay_io_errors() {
+        let full = std::io::Error::new(std::io::ErrorKind::StorageFull, "disk full");
+        match parquet_error(ParquetError::from(full)) {
+            Error::Io { source } => assert_eq!(source.kind(), std::io::ErrorKind::StorageFull),
+            other => panic!("{other}"),
+        }
+        let message = parquet_error(ParquetError::General("bad row group".into())).to_string();
+        assert!(
+            message.contains("parquet writer failed") && message.contains("bad row group"),
+            "{message}"
+        );
     }
 }

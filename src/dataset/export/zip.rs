@@ -5,7 +5,9 @@
 //! reads it.
 
 use std::fs::File;
-use std::io::{self, Seek, SeekFrom, Write};
+use std::io::{Seek, SeekFrom, Write};
+
+use crate::error::{Error, Result};
 
 /// The ZIP64 "extra field" tag.
 const ZIP64_EXTRA: u16 = 0x0001;
@@ -75,9 +77,9 @@ impl ZipWriter {
 
     /// Lays out an entry of exactly `size` bytes after the ones so far
     /// (its header is written now, its CRC patched in at the end).
-    pub(crate) fn add(&mut self, name: &str, size: u64) -> io::Result<usize> {
+    pub(crate) fn add(&mut self, name: &str, size: u64) -> Result<usize> {
         if name.len() > usize::from(u16::MAX) {
-            return Err(io::Error::other("entry name too long"));
+            return Err(Error::export("npz", "entry name too long"));
         }
         let header = local_header(name, size, 0);
         self.file.seek(SeekFrom::Start(self.end))?;
@@ -96,16 +98,19 @@ impl ZipWriter {
     }
 
     /// Appends `bytes` to entry `index`'s data.
-    pub(crate) fn write(&mut self, index: usize, bytes: &[u8]) -> io::Result<()> {
+    pub(crate) fn write(&mut self, index: usize, bytes: &[u8]) -> Result<()> {
         let entry = self
             .entries
             .get_mut(index)
-            .ok_or_else(|| io::Error::other("no such entry"))?;
+            .ok_or_else(|| Error::export("npz", "no such entry"))?;
         if entry.written + bytes.len() as u64 > entry.size {
-            return Err(io::Error::other(format!(
-                "{} would hold more than the {} bytes laid out",
-                entry.name, entry.size
-            )));
+            return Err(Error::export(
+                "npz",
+                format!(
+                    "{} would hold more than the {} bytes laid out",
+                    entry.name, entry.size
+                ),
+            ));
         }
         self.file.seek(SeekFrom::Start(entry.position()))?;
         self.file.write_all(bytes)?;
@@ -115,22 +120,25 @@ impl ZipWriter {
     }
 
     /// Adds an entry and writes all of its data at once.
-    pub(crate) fn add_whole(&mut self, name: &str, bytes: &[u8]) -> io::Result<()> {
+    pub(crate) fn add_whole(&mut self, name: &str, bytes: &[u8]) -> Result<()> {
         let index = self.add(name, bytes.len() as u64)?;
         self.write(index, bytes)
     }
 
     /// Checks every entry is full, patches the CRCs, writes the central
     /// directory, and hands the file back.
-    pub(crate) fn finish(mut self) -> io::Result<File> {
+    pub(crate) fn finish(mut self) -> Result<File> {
         let mut directory = Vec::new();
         let mut crcs = Vec::with_capacity(self.entries.len());
         for entry in &self.entries {
             if entry.written != entry.size {
-                return Err(io::Error::other(format!(
-                    "{} got {} of its {} bytes",
-                    entry.name, entry.written, entry.size
-                )));
+                return Err(Error::export(
+                    "npz",
+                    format!(
+                        "{} got {} of its {} bytes",
+                        entry.name, entry.written, entry.size
+                    ),
+                ));
             }
             let crc = entry.crc.clone().finalize();
             crcs.push((entry.header_at, crc));
@@ -198,5 +206,24 @@ impl ZipWriter {
         self.file.write_all(&tail)?;
         self.file.flush()?;
         Ok(self.file)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn more_bytes_than_laid_out_is_the_writers_failure() {
+        let mut zip = ZipWriter::new(tempfile::tempfile().unwrap());
+        let entry = zip.add("a.npy", 2).unwrap();
+        let message = zip.write(entry, b"abc").unwrap_err().to_string();
+        assert!(
+            message.contains("npz writer failed")
+                && message.contains("a.npy would hold more than the 2 bytes laid out"),
+            "{message}"
+        );
+        let message = zip.finish().unwrap_err().to_string();
+        assert!(message.contains("a.npy got 0 of its 2 bytes"), "{message}");
     }
 }

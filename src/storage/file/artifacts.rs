@@ -49,14 +49,19 @@ where
         writer
             .write(buffer.freeze())
             .await
-            .map_err(|e| layout::io_error(target, e))?;
+            .map_err(|e| naming(target, e))?;
         progress.advance(n as u64);
     }
-    let file = writer
-        .finish()
-        .await
-        .map_err(|e| layout::io_error(target, e))?;
+    let file = writer.finish().await.map_err(|e| naming(target, e))?;
     Ok((file, hasher.finalize().into()))
+}
+
+/// An error writing `path`: an I/O error names it, any other is kept.
+fn naming(path: &Path, error: Error) -> Error {
+    match error {
+        Error::Io { source } => layout::io_error(path, source),
+        other => other,
+    }
 }
 
 impl FileStorage {
@@ -181,7 +186,7 @@ impl FileStorage {
         partial
             .commit_async(file)
             .await
-            .map_err(|e| layout::io_error(path, e))?;
+            .map_err(|e| naming(path, e))?;
         Ok(item)
     }
 

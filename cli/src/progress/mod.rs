@@ -1,19 +1,22 @@
 //! Progress indicators on standard error, shown only when it is a terminal
-//! (and neither `--quiet` nor `-v` is given);
-//! an [`Indicator`] also observes artifact transfers as a [`tupli::Progress`],
-//! an [`ExportIndicator`] dataset exports as an [`ExportProgress`], and a
-//! [`CopyIndicator`] copies as a [`CopyProgress`].
+//! (and neither `--quiet` nor `-v` is given): an [`Indicator`] (a spinner, a
+//! counter, or a bar that also observes artifact transfers as a
+//! [`tupli::Progress`]), drawn here; the [`ExportIndicator`] of a dataset
+//! export and the [`CopyIndicator`] of a copy, each in a file of its own, are
+//! drawn by one.
+
+mod copy;
+mod export;
 
 use std::io::IsTerminal;
 use std::path::Path;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use tupli::copy::{CopyProgress, Item, Status};
-use tupli::dataset::ExportProgress;
-
 use indicatif::{ProgressBar, ProgressFinish, ProgressStyle};
+
+pub(crate) use copy::CopyIndicator;
+pub(crate) use export::ExportIndicator;
 
 /// A message and the elapsed time.
 const SPINNER: &str = "{spinner} {msg} [{elapsed}]";
@@ -24,11 +27,6 @@ const BAR: &str =
     "{msg} [{bar:30}] {binary_bytes}/{binary_total_bytes} {binary_bytes_per_sec} ETA {eta}";
 /// A transfer of unknown size.
 const BYTES: &str = "{spinner} {msg}: {binary_bytes} {binary_bytes_per_sec} [{elapsed}]";
-/// An export: tuples on the bar (as wide as the terminal allows), episodes
-/// and bytes in the message.
-const EXPORT: &str = "{prefix} [{wide_bar}] {human_pos}/{human_len} tuples, {msg}, ETA {eta}";
-/// A copy: items done of those found so far, the outcomes and bytes in the message.
-const COPY: &str = "{prefix} [{wide_bar}] {human_pos}/{human_len} items, {msg} [{elapsed}]";
 
 /// A progress bar or spinner, or nothing when standard error is not a
 /// terminal (pipes, files, tests). Clones share one indicator; it is cleared
@@ -195,166 +193,6 @@ impl tupli::Progress for Indicator {
     }
 }
 
-/// A dataset export: a spinner while the episodes are selected, then a bar
-/// of the tuples read, with the episodes and the bytes received so far.
-#[derive(Clone)]
-pub(crate) struct ExportIndicator {
-    indicator: Indicator,
-    counts: Arc<ExportCounts>,
-}
-
-#[derive(Default)]
-struct ExportCounts {
-    episodes: AtomicU64,
-    selected: AtomicU64,
-    bytes: AtomicU64,
-}
-
-impl ExportIndicator {
-    /// The export to `file`.
-    pub(crate) fn new(file: &Path) -> ExportIndicator {
-        let indicator =
-            Indicator::spinner(format!("selecting the episodes for {}", file.display()));
-        if let Some(shown) = &indicator.0 {
-            let name = file.file_name().unwrap_or(file.as_os_str());
-            shown.bar.set_prefix(name.to_string_lossy().into_owned());
-        }
-        ExportIndicator {
-            indicator,
-            counts: Arc::default(),
-        }
-    }
-
-    /// Removes the indicator now (before printing the summary).
-    pub(crate) fn clear(&self) {
-        self.indicator.clear();
-    }
-
-    fn message(&self) -> String {
-        let counts = &self.counts;
-        format!(
-            "{}/{} episodes, {} received",
-            counts.episodes.load(Ordering::Relaxed),
-            counts.selected.load(Ordering::Relaxed),
-            crate::output::bytes(counts.bytes.load(Ordering::Relaxed)),
-        )
-    }
-}
-
-impl ExportProgress for ExportIndicator {
-    fn start(&self, episodes: usize, tuples: usize) {
-        self.counts
-            .selected
-            .store(episodes as u64, Ordering::Relaxed);
-        let Some(shown) = &self.indicator.0 else {
-            return;
-        };
-        // The time spent selecting counts for neither the rate nor the ETA.
-        shown.bar.reset();
-        shown.bar.set_length(tuples as u64);
-        set_template(&shown.bar, EXPORT);
-        shown.bar.set_message(self.message());
-    }
-
-    fn episode(&self, tuples: usize, bytes: usize) {
-        self.counts.episodes.fetch_add(1, Ordering::Relaxed);
-        self.counts.bytes.fetch_add(bytes as u64, Ordering::Relaxed);
-        let Some(shown) = &self.indicator.0 else {
-            return;
-        };
-        shown.bar.inc(tuples as u64);
-        shown.bar.set_message(self.message());
-    }
-}
-
-/// A copy between storages: a bar of the items finished among those found
-/// so far (benchmarks, episodes, artifacts: the total grows as listings
-/// come in), with how many were copied, skipped and failed, and the bytes
-/// read.
-#[derive(Clone)]
-pub(crate) struct CopyIndicator {
-    indicator: Indicator,
-    counts: Arc<CopyCounts>,
-    dry_run: bool,
-}
-
-#[derive(Default)]
-struct CopyCounts {
-    copied: AtomicU64,
-    skipped: AtomicU64,
-    failed: AtomicU64,
-    bytes: AtomicU64,
-}
-
-impl CopyIndicator {
-    /// A copy (`dry_run`: the check of one).
-    pub(crate) fn new(dry_run: bool) -> CopyIndicator {
-        let prefix = if dry_run { "checking" } else { "copying" };
-        let indicator = Indicator::show(COPY, String::new(), None);
-        if let Some(shown) = &indicator.0 {
-            shown.bar.set_length(0);
-            shown.bar.set_prefix(prefix);
-        }
-        let copy = CopyIndicator {
-            indicator,
-            counts: Arc::default(),
-            dry_run,
-        };
-        copy.refresh();
-        copy
-    }
-
-    /// Removes the indicator now (before printing the summary).
-    pub(crate) fn clear(&self) {
-        self.indicator.clear();
-    }
-
-    fn message(&self) -> String {
-        let counts = &self.counts;
-        format!(
-            "{} {}, {} skipped, {} failed, {} read",
-            counts.copied.load(Ordering::Relaxed),
-            if self.dry_run { "to copy" } else { "copied" },
-            counts.skipped.load(Ordering::Relaxed),
-            counts.failed.load(Ordering::Relaxed),
-            crate::output::bytes(counts.bytes.load(Ordering::Relaxed)),
-        )
-    }
-
-    fn refresh(&self) {
-        if let Some(shown) = &self.indicator.0 {
-            shown.bar.set_message(self.message());
-        }
-    }
-}
-
-impl CopyProgress for CopyIndicator {
-    fn found(&self, _kind: tupli::copy::Kind, count: usize) {
-        if let Some(shown) = &self.indicator.0 {
-            shown.bar.inc_length(count as u64);
-        }
-    }
-
-    fn done(&self, item: &Item) {
-        let count = match item.status() {
-            Status::Copied => &self.counts.copied,
-            Status::Skipped => &self.counts.skipped,
-            Status::Failed => &self.counts.failed,
-        };
-        count.fetch_add(1, Ordering::Relaxed);
-        // A listing that failed is not one of the items found.
-        if !item.listing {
-            self.indicator.inc(1);
-        }
-        self.refresh();
-    }
-
-    fn bytes(&self, bytes: u64) {
-        self.counts.bytes.fetch_add(bytes, Ordering::Relaxed);
-        self.refresh();
-    }
-}
-
 fn set_template(bar: &ProgressBar, template: &str) {
     if let Ok(style) = ProgressStyle::with_template(template) {
         bar.set_style(style.progress_chars("=> "));
@@ -368,7 +206,7 @@ mod tests {
 
     #[test]
     fn templates_parse() {
-        for template in [SPINNER, COUNTER, BAR, BYTES, EXPORT, COPY] {
+        for template in [SPINNER, COUNTER, BAR, BYTES] {
             ProgressStyle::with_template(template).unwrap();
         }
     }
@@ -443,56 +281,6 @@ mod tests {
         let Some(shown) = &download.0 else { panic!() };
         assert_eq!((shown.bar.position(), shown.bar.length()), (7, None));
         assert_eq!(shown.bar.message(), "downloading");
-    }
-
-    #[test]
-    fn an_export_counts_episodes_tuples_and_bytes() {
-        let bar = ProgressBar::hidden();
-        let export = ExportIndicator {
-            indicator: Indicator::on(bar.clone(), SPINNER, "selecting".into(), None),
-            counts: Arc::default(),
-        };
-        bar.inc(5);
-        export.start(3, 10);
-        assert_eq!((bar.position(), bar.length()), (0, Some(10)));
-        assert_eq!(bar.message(), "0/3 episodes, 0 B received");
-        export.episode(4, 1000);
-        export.episode(6, 1500);
-        assert_eq!(bar.position(), 10);
-        assert_eq!(bar.message(), "2/3 episodes, 2.4 KiB received");
-
-        let hidden = ExportIndicator {
-            indicator: Indicator(None),
-            counts: Arc::default(),
-        };
-        hidden.start(1, 1);
-        hidden.episode(1, 1);
-        hidden.clear();
-    }
-
-    #[test]
-    fn a_copy_counts_items_outcomes_and_bytes() {
-        use tupli::copy::Kind;
-        let bar = ProgressBar::hidden();
-        bar.set_length(0);
-        let copy = CopyIndicator {
-            indicator: Indicator::on(bar.clone(), COPY, String::new(), None),
-            counts: Arc::default(),
-            dry_run: false,
-        };
-        copy.refresh();
-        assert_eq!(bar.message(), "0 copied, 0 skipped, 0 failed, 0 B read");
-        copy.found(Kind::Benchmark, 2);
-        copy.found(Kind::Episode, 3);
-        assert_eq!(bar.length(), Some(5));
-        copy.bytes(2048);
-        assert_eq!(bar.message(), "0 copied, 0 skipped, 0 failed, 2.0 KiB read");
-
-        let hidden = CopyIndicator::new(true);
-        hidden.found(Kind::Artifact, 1);
-        hidden.bytes(1);
-        hidden.clear();
-        assert_eq!(hidden.message(), "0 to copy, 0 skipped, 0 failed, 1 B read");
     }
 
     #[test]
