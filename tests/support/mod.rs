@@ -1,9 +1,10 @@
-//! Test support shared by the offline suites (`tests/api/`, `tests/cli/`):
+//! Test support shared by the offline suites (`tests/api/`, the CLI's `cli/tests/`, …):
 //! the mock server with its catch-all, the expected-request matcher, JWTs,
 //! token pairs, JSON fixtures of the models and of datasets, and a raw server
 //! for answers httpmock cannot give (cut off, stalled).
 //!
-//! Each suite compiles this module with `#[path = "../support/mod.rs"] mod support;`.
+//! Each suite compiles this module with `#[path = "../support/mod.rs"] mod support;`
+//! (`cli/tests/main.rs` with `#[path = "../../tests/support/mod.rs"]`).
 
 // Each test crate compiles this module and uses a part of it.
 #![allow(dead_code)]

@@ -61,7 +61,7 @@ enum Command {
         quick: bool,
         /// Rounds: each program runs this many times, in turns with the
         /// others; figures are min/median/max. Default 3, or 1 with --quick;
-        /// use at least 5 for the README's figures.
+        /// use at least 5 for published figures (docs/performance.md).
         #[arg(long)]
         runs: Option<usize>,
         /// Only these sections (decode, encode, artifacts, e2e, dataset);

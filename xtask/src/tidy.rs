@@ -19,6 +19,7 @@ use crate::spec::{self, facade};
 /// Where the Rust sources are, relative to the project root.
 const ROOTS: &[&str] = &[
     "src/",
+    "cli/",
     "tests/",
     "examples/",
     "xtask/",
@@ -168,7 +169,7 @@ fn walk_rust_files(root: &Path) -> Vec<String> {
 
 fn module_doc(file: &str, text: &str) -> Vec<Violation> {
     let first = text.lines().next().unwrap_or("");
-    // A crate root may take its docs from a file (the README, for lib.rs).
+    // A crate root may take its docs from a file (`#![doc = include_str!(…)]`).
     if first.starts_with("//!") || first.starts_with("#![doc = include_str!(") {
         return vec![];
     }

@@ -77,7 +77,7 @@ const CREATED_BY: &str = "local_storage";
 /// - **Episodes** need their benchmark in the folder.
 /// - **Filters** are evaluated here and answer what the reference server
 ///   answers, for every operator, `AND`/`OR`, dotted keys through objects
-///   and arrays, and mixed types (see the README for where pytupli's own
+///   and arrays, and mixed types (see the crate docs for where pytupli's own
 ///   local evaluation differs). Artifact keys are relative to the metadata,
 ///   as on a server. What a server would read as a MongoDB operator (a key
 ///   starting with `$`, an `EQ` value with `$` keys) is refused.
