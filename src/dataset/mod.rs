@@ -193,7 +193,7 @@ impl Dataset {
         let episodes = if headers.is_empty() {
             None
         } else {
-            let json = self.stream_by_id(&headers);
+            let json = self.stream_by_id(&headers).await?;
             let filter = self.tuple_filter.clone();
             // Read beside the receiving, a few episodes at a time, in order.
             Some(decode_each(json, move |bytes, index| {
@@ -210,22 +210,26 @@ impl Dataset {
     }
 
     /// The episodes of `headers` with their tuples, in their order: one `id
-    /// IN` request per [`ID_BATCH`] ids, each opened when the one before has
-    /// ended, as `copy` asks.
-    fn stream_by_id(&self, headers: &[EpisodeHeader]) -> EpisodeJsonStream {
-        let storage = self.storage.clone();
-        let batches: Vec<Filter> = headers
+    /// IN` request per [`ID_BATCH`] ids, as `copy` asks. The first is sent
+    /// now; each next one when the one before has ended.
+    async fn stream_by_id(&self, headers: &[EpisodeHeader]) -> Result<EpisodeJsonStream> {
+        let mut batches = headers
             .chunks(ID_BATCH)
             .map(|batch| Filter::in_("id", batch.iter().map(|h| h.id.clone())))
-            .collect();
-        EpisodeJsonStream::new(
-            futures::stream::iter(batches)
-                .then(move |ids| {
-                    let storage = storage.clone();
-                    async move { storage.stream_episode_json(&ids, true).await }
-                })
-                .try_flatten(),
-        )
+            .collect::<Vec<Filter>>()
+            .into_iter();
+        let Some(first) = batches.next() else {
+            return Ok(EpisodeJsonStream::new(futures::stream::empty()));
+        };
+        let first = self.storage.stream_episode_json(&first, true).await?;
+        let storage = self.storage.clone();
+        let rest = futures::stream::iter(batches)
+            .then(move |ids| {
+                let storage = storage.clone();
+                async move { storage.stream_episode_json(&ids, true).await }
+            })
+            .try_flatten();
+        Ok(EpisodeJsonStream::new(first.chain(rest)))
     }
 
     /// Reads the selected episodes into `f64` columns.
