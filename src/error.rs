@@ -158,6 +158,39 @@ pub enum Error {
         #[from]
         source: std::io::Error,
     },
+
+    /// A thread or blocking task this crate ran work on panicked, or
+    /// stopped before it answered (the runtime shut down first): a bug in
+    /// this crate or its dependencies, not the server, the input or the disk.
+    #[error(
+        "the {task} worker {}",
+        if *panicked { "panicked" } else { "stopped before it answered" }
+    )]
+    #[non_exhaustive]
+    Worker {
+        /// Which worker: `tupli-write` (writes a downloaded file), `tupli-sync`
+        /// (flushes a file to disk), `tupli-hash` (hashes a transfer's bytes),
+        /// `tupli-decode` (decodes a large episode) or `tupli-export` (writes a
+        /// dataset file).
+        task: &'static str,
+        /// Whether it panicked; else it ended without an answer. What a panic
+        /// said is never kept.
+        panicked: bool,
+    },
+
+    /// The writer of a dataset file failed on what it was given (the file's
+    /// layout, the format's limits, its encoder), not on the disk: that is
+    /// [`Error::Io`]. No file was written.
+    #[error("the {format} writer failed: {source}")]
+    #[non_exhaustive]
+    Export {
+        /// The writer: `npz`, `arrow` (also building a Parquet file's
+        /// batches) or `parquet`.
+        format: &'static str,
+        /// What the writer reported.
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
 }
 
 impl Error {
@@ -249,14 +282,7 @@ impl Error {
     /// The worker `task` (a thread or blocking task of ours) panicked, or
     /// stopped before it answered.
     pub(crate) fn worker(task: &'static str, panicked: bool) -> Self {
-        let what = if panicked {
-            "panicked"
-        } else {
-            "stopped before it answered"
-        };
-        Error::Io {
-            source: std::io::Error::other(format!("the {task} worker {what}")),
-        }
+        Error::Worker { task, panicked }
     }
 
     /// The blocking task `task` did not answer: it panicked, or the runtime
@@ -271,9 +297,9 @@ impl Error {
         format: &'static str,
         source: impl Into<Box<dyn std::error::Error + Send + Sync>>,
     ) -> Self {
-        let source = source.into();
-        Error::Io {
-            source: std::io::Error::other(format!("the {format} writer failed: {source}")),
+        Error::Export {
+            format,
+            source: source.into(),
         }
     }
 }

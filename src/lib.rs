@@ -110,6 +110,8 @@
 //! | `EmptySelection` | a dataset export whose selection holds no episode: nothing was written |
 //! | `NotFound { kind, id, storage }` | a local storage ([`FileStorage`]) has no object with that id |
 //! | `Io` | a local file that cannot be read or written |
+//! | `Worker { task, panicked }` | a thread or blocking task of tupli's (writing, syncing or hashing a file, decoding an episode, writing an export) panicked or ended without an answer |
+//! | `Export { format, source }` | a dataset file's writer (npz, Arrow, Parquet) failed on what it was given, not on the disk: nothing was written |
 //!
 //! [`status()`](Error::status), [`detail()`](Error::detail), [`is_auth()`](Error::is_auth),
 //! [`is_not_found()`](Error::is_not_found) (a 404 or `NotFound`),

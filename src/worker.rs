@@ -64,6 +64,17 @@ mod tests {
     async fn a_panic_is_an_error_naming_the_thread() {
         let worker = spawn("tupli-test", || -> u8 { panic!("on purpose") }).unwrap();
         let error = worker.join().await.unwrap_err();
+        assert!(
+            matches!(
+                error,
+                Error::Worker {
+                    task: "tupli-test",
+                    panicked: true,
+                    ..
+                }
+            ),
+            "{error:?}"
+        );
         let message = error.to_string();
         assert!(
             message.contains("tupli-test") && message.contains("panicked"),

@@ -78,6 +78,8 @@ fn api_exit_code(e: &Error) -> u8 {
         Error::Transport { .. } => TRANSPORT,
         Error::NotLoggedIn { .. } | Error::SessionExpired { .. } => AUTH,
         Error::EmptySelection | Error::NotFound { .. } => NOT_FOUND,
+        // A panicked worker and a failed export writer: neither the input nor the server.
+        Error::Worker { .. } | Error::Export { .. } => OTHER,
         Error::Api { status, .. } => match *status {
             StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => AUTH,
             StatusCode::NOT_FOUND => NOT_FOUND,

@@ -80,24 +80,36 @@ async fn a_blocking_task_that_panicked_is_named() {
     let panicked = tokio::task::spawn_blocking(|| panic!("on purpose"))
         .await
         .unwrap_err();
-    let message = Error::joined("tupli-decode", &panicked).to_string();
-    assert!(
-        message.contains("tupli-decode") && message.contains("panicked"),
-        "{message}"
+    let error = Error::joined("tupli-decode", &panicked);
+    assert!(matches!(
+        error,
+        Error::Worker {
+            task: "tupli-decode",
+            panicked: true,
+            ..
+        }
+    ));
+    assert_eq!(error.to_string(), "the tupli-decode worker panicked");
+    let stopped = Error::worker("tupli-export", false);
+    assert_eq!(
+        stopped.to_string(),
+        "the tupli-export worker stopped before it answered"
     );
-    assert!(!message.contains("on purpose"), "{message}");
-    let stopped = Error::worker("tupli-export", false).to_string();
-    assert!(
-        stopped.contains("tupli-export") && stopped.contains("stopped before it answered"),
-        "{stopped}"
-    );
+    for error in [error, stopped] {
+        assert!(!error.is_retryable() && !error.is_auth() && !error.is_not_found());
+        assert_eq!((error.status(), error.detail()), (None, None));
+    }
 }
 
 #[test]
 fn a_writers_failure_names_the_format_and_keeps_its_message() {
-    let message = Error::export("npz", "the archive is not laid out").to_string();
-    assert!(
-        message.contains("npz writer failed") && message.contains("the archive is not laid out"),
-        "{message}"
+    let error = Error::export("npz", "the archive is not laid out");
+    assert!(matches!(error, Error::Export { format: "npz", .. }));
+    assert_eq!(
+        error.to_string(),
+        "the npz writer failed: the archive is not laid out"
     );
+    let source = std::error::Error::source(&error).map(ToString::to_string);
+    assert_eq!(source.as_deref(), Some("the archive is not laid out"));
+    assert!(!error.is_retryable() && error.status().is_none());
 }

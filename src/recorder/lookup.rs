@@ -33,12 +33,15 @@ pub(super) fn may_have_arrived(error: &Error) -> bool {
         Error::Decode { .. } => true,
         // A local write may fail after the file is in place.
         Error::Io { .. } => true,
+        // So may a local write whose thread then panicked.
+        Error::Worker { .. } => true,
         Error::NotLoggedIn { .. }
         | Error::SessionExpired { .. }
         | Error::InvalidInput { .. }
         | Error::Integrity { .. }
         | Error::Shape { .. }
         | Error::EmptySelection
-        | Error::NotFound { .. } => false,
+        | Error::NotFound { .. }
+        | Error::Export { .. } => false,
     }
 }

@@ -203,7 +203,18 @@ mod tests {
             Error::Io { source } => assert_eq!(source.kind(), std::io::ErrorKind::StorageFull),
             other => panic!("{other}"),
         }
-        let message = arrow_error(ArrowError::InvalidArgumentError("bad width".into())).to_string();
+        let error = arrow_error(ArrowError::InvalidArgumentError("bad width".into()));
+        assert!(
+            matches!(
+                error,
+                Error::Export {
+                    format: "arrow",
+                    ..
+                }
+            ),
+            "{error:?}"
+        );
+        let message = error.to_string();
         assert!(
             message.contains("arrow writer failed") && message.contains("bad width"),
             "{message}"

@@ -108,7 +108,18 @@ mod tests {
             Error::Io { source } => assert_eq!(source.kind(), std::io::ErrorKind::StorageFull),
             other => panic!("{other}"),
         }
-        let message = parquet_error(ParquetError::General("bad row group".into())).to_string();
+        let error = parquet_error(ParquetError::General("bad row group".into()));
+        assert!(
+            matches!(
+                error,
+                Error::Export {
+                    format: "parquet",
+                    ..
+                }
+            ),
+            "{error:?}"
+        );
+        let message = error.to_string();
         assert!(
             message.contains("parquet writer failed") && message.contains("bad row group"),
             "{message}"

@@ -217,7 +217,12 @@ mod tests {
     fn more_bytes_than_laid_out_is_the_writers_failure() {
         let mut zip = ZipWriter::new(tempfile::tempfile().unwrap());
         let entry = zip.add("a.npy", 2).unwrap();
-        let message = zip.write(entry, b"abc").unwrap_err().to_string();
+        let error = zip.write(entry, b"abc").unwrap_err();
+        assert!(
+            matches!(error, Error::Export { format: "npz", .. }),
+            "{error:?}"
+        );
+        let message = error.to_string();
         assert!(
             message.contains("npz writer failed")
                 && message.contains("a.npy would hold more than the 2 bytes laid out"),
