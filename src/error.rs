@@ -293,6 +293,7 @@ impl Error {
 
     /// The writer of a dataset file in `format` failed on what it was given
     /// (not on the disk: that is [`Error::Io`]).
+    #[cfg(any(feature = "npz", feature = "arrow", feature = "parquet"))]
     pub(crate) fn export(
         format: &'static str,
         source: impl Into<Box<dyn std::error::Error + Send + Sync>>,
