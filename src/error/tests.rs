@@ -102,6 +102,7 @@ async fn a_blocking_task_that_panicked_is_named() {
 }
 
 #[test]
+#[cfg(any(feature = "npz", feature = "arrow", feature = "parquet"))]
 fn a_writers_failure_names_the_format_and_keeps_its_message() {
     let error = Error::export("npz", "the archive is not laid out");
     assert!(matches!(error, Error::Export { format: "npz", .. }));
