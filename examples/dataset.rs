@@ -15,7 +15,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let password = std::env::var("TUPLI_PASSWORD").unwrap_or_else(|_| "pytupli".into());
     client.login(&user, &password).await?;
 
-    let data = Dataset::new(&client)
+    let data = Dataset::new(client.clone())
         .with_benchmark_filter(Filter::ne("metadata.name", "scratch"))
         .with_tuple_filter(|tuple| !tuple.timeout);
     let headers = data.preview().await?;

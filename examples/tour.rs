@@ -9,6 +9,7 @@ use tupli::models::{
     ArtifactMetadata, BenchmarkMetadata, BenchmarkQuery, Episode, Group, GroupMembership,
     GroupMembershipQuery, RlTuple,
 };
+use tupli::prelude::*;
 use tupli::{Filter, TupliApiClient};
 
 #[tokio::main]
@@ -91,7 +92,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let data = b"step,reward\n0,-1.0\n1,-1.0\n".to_vec();
     let artifact = client
         .store_artifact(
-            data.clone(),
+            data.clone().into(),
             &ArtifactMetadata {
                 name: format!("rewards-{run}.csv"),
                 description: "a tiny CSV".into(),

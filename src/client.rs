@@ -19,7 +19,7 @@ use crate::validate;
 ///
 /// ```no_run
 /// # async fn demo() -> tupli::Result<()> {
-/// use tupli::{Filter, TupliApiClient};
+/// use tupli::prelude::*; // the storage operations, TupliApiClient, Filter
 ///
 /// let client = TupliApiClient::new()?; // TUPLI_URL or http://localhost:8080
 /// client.login("admin", "pytupli").await?;

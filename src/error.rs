@@ -170,8 +170,8 @@ pub enum Error {
     Worker {
         /// Which worker: `tupli-write` (writes a downloaded file), `tupli-sync`
         /// (flushes a file to disk), `tupli-hash` (hashes a transfer's bytes),
-        /// `tupli-decode` (decodes a large episode) or `tupli-export` (writes a
-        /// dataset file).
+        /// `tupli-decode` (decodes a large episode), `tupli-export` (writes a
+        /// dataset file) or `tupli-file` (a [`FileStorage`](crate::FileStorage) file task).
         task: &'static str,
         /// Whether it panicked; else it ended without an answer. What a panic
         /// said is never kept.

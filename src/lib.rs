@@ -11,7 +11,7 @@
 //! as arrays or files ([`dataset`]).
 //!
 //! ```rust,no_run
-//! use tupli::{Filter, TupliApiClient};
+//! use tupli::prelude::*; // the storage operations, TupliApiClient, Filter
 //!
 //! #[tokio::main]
 //! async fn main() -> tupli::Result<()> {
@@ -31,16 +31,16 @@
 //! Parquet file. The `tupli` command-line tool is a crate of its own, `tupli-cli`, in `cli/` (its
 //! manual is `cli/README.md`).
 //!
-//! This page is the library's guide, one topic per section:
-//! [logging in](#logging-in), [filters](#filters), [errors](#errors),
-//! [large data](#large-data), [timeouts and retries](#timeouts-and-retries),
-//! [storages](#storages) (with [`FileStorage`](#filestorage) and
-//! [filters on a folder](#filters-on-a-folder)), [copying](#copying-between-storages),
-//! [recording](#recording-from-an-environment-loop), [datasets](#datasets) and
-//! [export](#export), [what differs from pytupli](#what-differs-from-pytupli) and
-//! [cargo features](#cargo-features). What the PyTupli server itself does that surprises a client
-//! is in the repository's `docs/server-behaviour.md`, performance figures in
-//! `docs/performance.md`.
+//! This page is the library's guide, one topic per section: [logging in](#logging-in),
+//! [filters](#filters), [errors](#errors), [large data](#large-data), [timeouts and
+//! retries](#timeouts-and-retries), [storages](#storages) (with [`FileStorage`](#filestorage)),
+//! [copying](#copying-between-storages), [recording](#recording-from-an-environment-loop),
+//! [datasets](#datasets) and [export](#export), [what differs from
+//! pytupli](#what-differs-from-pytupli) and [cargo features](#cargo-features). A topic that belongs
+//! to a public module is told in full in that module's documentation ([`storage`], [`copy`],
+//! [`recorder`], [`dataset`]); its section here is an overview with links. What the PyTupli server
+//! itself does that surprises a client is in the repository's `docs/server-behaviour.md`,
+//! performance figures in `docs/performance.md`.
 //!
 //! # Logging in
 //!
@@ -137,6 +137,7 @@
 //! ```rust,no_run
 //! # async fn demo(client: tupli::TupliApiClient) -> tupli::Result<()> {
 //! use std::sync::atomic::{AtomicU64, Ordering};
+//! use tupli::prelude::*;
 //!
 //! #[derive(Default)]
 //! struct Bytes(AtomicU64);
@@ -148,7 +149,7 @@
 //! }
 //!
 //! let item = client
-//!     .download_artifact_to_path("0123abcd", "policy.zip")
+//!     .download_artifact_to_path("0123abcd", std::path::Path::new("policy.zip"))
 //!     .progress(Bytes::default())
 //!     .await?;
 //! println!("{} verified", item.name);
@@ -191,94 +192,24 @@
 //! # Storages
 //!
 //! Every storage operation — store, load, list, delete and publish benchmarks, artifacts and
-//! episodes, and the episode streams — is one trait, [`storage::TupliStorage`], as in pytupli.
-//! [`TupliApiClient`] implements it, and so does [`FileStorage`], a local folder. Code written
-//! against the trait (`&dyn TupliStorage` or a generic), datasets included, runs on either; the
-//! [`storage`] module shows how.
+//! episodes, and the episode streams — is defined once, in a trait per resource
+//! ([`BenchmarkStorage`](storage::BenchmarkStorage), [`ArtifactStorage`](storage::ArtifactStorage),
+//! [`EpisodeStorage`](storage::EpisodeStorage)); [`storage::TupliStorage`] is the three together,
+//! as pytupli's storage base class is. [`TupliApiClient`] implements them, and so does
+//! [`FileStorage`], a local folder; `use tupli::prelude::*` brings them into scope. Code written
+//! against the trait (`&dyn TupliStorage` or a generic), datasets included, runs on either, and
+//! [`Dataset`](dataset::Dataset), [`EpisodeRecorder`] and [`copy`](copy::copy) take a storage the
+//! same way; the [`storage`] module shows how.
 //!
 //! ## FileStorage
 //!
 //! [`FileStorage`] keeps everything in a folder, **interchangeable with pytupli 1.2.9's
 //! `FileStorage`**: a folder written by one is read by the other (the live suite proves it both
-//! ways, field by field and float by float, and with pytupli's `TupliDataset` over tupli's folder).
-//! Its own documentation gives the folder's layout and its rules one by one: ids, times and
-//! creator as pytupli makes them, files written as pytupli writes them and never half-written,
-//! benchmarks deduplicated by hash, artifacts streamed and hashed as pytupli hashes them, episodes
-//! needing their benchmark, a missing id, publishing, bad files, concurrency.
-//!
-//! ```rust,no_run
-//! # async fn demo() -> tupli::Result<()> {
-//! use tupli::dataset::Dataset;
-//! use tupli::storage::{FileStorage, TupliStorage};
-//! use tupli::Filter;
-//!
-//! let storage = FileStorage::create("runs/local")?; // FileStorage::open wants it to exist
-//! let cartpoles = Filter::eq("metadata.name", "cartpole");
-//! println!("{} benchmarks", storage.list_benchmarks(&cartpoles).await?.len());
-//! let columns = Dataset::new(&storage).with_benchmark_filter(cartpoles).columns().await?;
-//! # Ok(()) }
-//! ```
-//!
-//! What its documentation leaves to this guide:
-//!
-//! - **Spelling.** Each file is pytupli's model as `json.dumps(…, indent=2)` writes it: the same
-//!   fields in the same order (unset ones as `null`), non-ASCII escaped (`\u00e9`), floats spelled
-//!   as Python's `repr` (`1e-07`, `1e+16`, `0.0001`, `100.0`), integers as integers. The one
-//!   difference: keys inside free-form maps (`metadata`, `extra`, `info`) are in sorted order, not
-//!   in the order they were built; readers go by value.
-//! - **Crash-safe, in order.** No half-written file is ever visible, not after a crash, an I/O
-//!   error or a dropped future (the temporary file is then removed). An artifact's bytes are in
-//!   place before its metadata, which is what makes it visible.
-//! - **Streamed.** Episode listings read one file at a time (memory is bounded by the largest
-//!   episode). An episode whose benchmark is not in the folder is refused with
-//!   [`Error::NotFound`].
-//! - **Bad input** gets an error that says what and where, and leaves nothing behind: a missing
-//!   folder ([`open`](FileStorage::open); [`create`](FileStorage::create) makes it), an unknown id
-//!   ([`Error::NotFound`], for which `is_not_found()` is true), a file of ours that does not parse
-//!   ([`Error::Io`] naming the file; listings skip it with a `tracing` warning naming it, and list
-//!   the rest). Files that are not ours — other names, hidden and temporary files, folders — are
-//!   passed over without a word.
-//! - **Non-finite floats.** pytupli writes `NaN` and `Infinity` for non-finite floats, which is not
-//!   JSON: tupli reports such a file as not valid (and refuses non-finite floats when recording, as
-//!   with a server).
-//!
-//! | | server ([`TupliApiClient`]) | [`FileStorage`] | pytupli's `FileStorage` |
-//! | --- | --- | --- | --- |
-//! | storing a hash that is there | 409 | the stored header | the stored header |
-//! | artifact hash | `sha256(bytes ++ creator)` | `sha256(bytes)` | `sha256(bytes)` |
-//! | deleting a missing id | `200` | `Error::NotFound` | raises |
-//! | publishing | adds the group | checks the id only | ignores it |
-//! | filters | MongoDB (mongomock) | **the server's answers** | its own evaluator ([below](#filters-in-pytuplis-filestorage)) |
-//!
-//! ## Filters on a folder
-//!
-//! Filters are evaluated in the folder and answer what the reference server answers, for every
-//! operator (`EQ`, `NE`, `GEQ`, `LEQ`, `GT`, `LT`, `IN`), nested `AND`/`OR`, and dotted keys —
-//! through objects and arrays of objects, with numeric components indexing arrays. Artifact keys
-//! are relative to the metadata, as on a server. The live suite loads the same benchmarks,
-//! episodes and artifacts into a folder and into the reference server and compares the ids each of
-//! 254 filters lists (mixed int/float/string/bool/null/array/object values, missing keys, arrays in
-//! documents): tupli agrees with the server on every one. What the server would take for a MongoDB
-//! operator — a key starting with `$`, an `EQ` value with `$` keys — is refused with
-//! [`Error::InvalidInput`], as is an `IN` whose value is not an array (the server answers 500).
-//!
-//! The server's semantics, which a folder follows:
-//!
-//! - `EQ` on an array field matches the whole array or any element; numbers compare by value
-//!   (`1 == 1.0`); objects compare regardless of key order. The reference server runs mongomock,
-//!   which compares as Python does, so `true == 1` there (a real MongoDB disagrees).
-//! - `GT`, `GEQ`, `LT`, `LEQ` compare values of the same kind only (numbers, strings, booleans,
-//!   arrays, objects); on an array field, any element may match.
-//! - `NE` matches when no value the key reaches is equal — a missing field included.
-//! - `IN` matches a field (or any element of an array field) equal to one of the values; `null`
-//!   among them matches a missing field.
-//! - `AND` and `OR` of nothing match everything, nested too.
-//! - A negative numeric component counts from the end (`tuples.-1.terminal`); when it reaches
-//!   before the start of an array in any document, the server's listing is empty, and so is the
-//!   folder's.
-//!
-//! pytupli's own `FileStorage` evaluates filters its own way and disagrees with its server on 179
-//! of those 254 filters: see [below](#filters-in-pytuplis-filestorage).
+//! ways). The [`storage`](storage#filestorage) module tells how its files are spelled, why they are
+//! never half-written, how it streams, what bad input and non-finite floats get, and where a
+//! folder, a server and pytupli's `FileStorage` differ; the type's own documentation gives the
+//! folder's layout and its rules one by one. Its [filters](storage#filters-on-a-folder) answer what
+//! the server answers, operator by operator (the live suite compares 254 of them).
 //!
 //! # Copying between storages
 //!
@@ -290,44 +221,15 @@
 //! failures, interruptions, memory and dry runs; the [`CopyReport`](copy::CopyReport) lists every
 //! item with its outcome.
 //!
-//! ```rust,no_run
-//! # async fn demo(client: tupli::TupliApiClient) -> tupli::Result<()> {
-//! use tupli::copy::{copy, Kind, Selection, Status};
-//! use tupli::storage::FileStorage;
-//! use tupli::Filter;
-//!
-//! let backup = FileStorage::create("runs/backup")?;
-//! let cartpole = Selection::all()
-//!     .with_benchmark_filter(Filter::eq("metadata.name", "cartpole"))
-//!     .with_episode_filter(Filter::geq("metadata.seed", 3));
-//! let report = copy(&client, &backup, cartpole).concurrency(8).await?;
-//! println!(
-//!     "{} episodes copied, {} already there, {} failed",
-//!     report.count(Some(Kind::Episode), Status::Copied),
-//!     report.count(Some(Kind::Episode), Status::Skipped),
-//!     report.count(Some(Kind::Episode), Status::Failed),
-//! );
-//! # Ok(()) }
-//! ```
-//!
-//! Worth knowing besides: an artifact of no benchmark is not copied, and one whose bytes the
-//! destination holds is not copied again, whatever benchmark its record there names (a record the
-//! destination answers for bytes it deduplicated is reported as already there). The destination
-//! is asked for episodes with one filter per batch of keys and benchmark
-//! (`benchmark_id EQ … AND (id IN [...] OR metadata.tupli_key IN [...])`), never one request per
-//! episode. Because a copied episode carries its original's key (`metadata.tupli_key`, else the original's id), copying back
-//! to where an episode came from finds it by its id, and nothing is copied twice; whatever records
-//! episodes can give each one a fresh key the same way, as the [recorder](#recording-from-an-environment-loop)
-//! does.
-//!
 //! # Recording from an environment loop
 //!
 //! [`EpisodeRecorder`] is the counterpart of the recording done by pytupli's `TupliEnvWrapper`: the
 //! loop pushes a tuple per step and ends the episode when it terminates or is cut off; a background
 //! task stores it on any storage ([`TupliApiClient`], [`FileStorage`], your own) while the loop goes
 //! on. The [`recorder`] module gives its guarantees — bounded memory, retries, each episode stored
-//! exactly once (found by its `tupli_key` after a lost answer), nothing lost — and what happens to
-//! order and to a recorder dropped without [`close`](EpisodeRecorder::close).
+//! exactly once (found by its `tupli_key` after a lost answer), nothing lost — what happens to
+//! order and to a recorder dropped without [`close`](EpisodeRecorder::close), its defaults
+//! and what `push` refuses.
 //!
 //! ```rust,no_run
 //! # async fn demo(client: tupli::TupliApiClient, benchmark_id: &str) -> tupli::Result<()> {
@@ -362,56 +264,32 @@
 //! `examples/record.rs` runs such a loop into a folder (`cargo run --example record -- runs/walk`)
 //! or to a server (`… -- --server`, with `TUPLI_URL`, `TUPLI_USER`, `TUPLI_PASSWORD`).
 //!
-//! Worth knowing besides: the capacity defaults to [`recorder::DEFAULT_CAPACITY`] (100,000
-//! tuples), and NaN and infinite floats, which JSON cannot carry, are refused at `push`
-//! ([`Error::InvalidInput`]), as is an episode longer than the capacity. Its retry policy,
-//! [`recorder::DEFAULT_RETRY_POLICY`], is more patient than the client's. A failed episode can be
-//! stored again later with [`recorder.record(failed.episode)`](EpisodeRecorder::record), which keeps its
-//! key and looks for it first; failures are also logged (`tracing`) when they happen, and
-//! [`take_failures()`](EpisodeRecorder::take_failures) collects them during a long run. The test
-//! suite records 1,000 episodes through a server that is slow, twice down, answers 503s and loses
-//! answers after storing: each episode arrives exactly once or is reported (and then is not on the
-//! server).
-//!
 //! # Datasets
 //!
 //! [`dataset`] turns stored episodes into training arrays, as pytupli's `TupliDataset` does, in
-//! bounded memory and without its data bugs (see [what differs](#datasets-tuplidataset)). Select the episodes
-//! of some benchmarks, read them into columns named as D4RL names them; the module says what can
-//! be a column ([`Error::Shape`] otherwise, naming the episode, the step and the field).
+//! bounded memory and without its data bugs (see [what
+//! differs](dataset#what-differs-from-pytuplis-tuplidataset)). Select the episodes of some
+//! benchmarks, read them into columns named as D4RL names them; the module says what can be a
+//! column ([`Error::Shape`] otherwise, naming the episode, the step and the field), and how to
+//! [select, read and batch](dataset#selecting-reading-batching) them.
 //!
 //! ```rust,no_run
 //! # async fn demo(client: tupli::TupliApiClient) -> tupli::Result<()> {
 //! use tupli::{dataset::Dataset, Filter};
 //!
-//! let data = Dataset::new(&client).with_benchmark_filter(Filter::eq("metadata.name", "cartpole"));
+//! let data = Dataset::new(client.clone()).with_benchmark_filter(Filter::eq("metadata.name", "cartpole"));
 //! let columns = data.columns().await?; // observations, actions, next_observations, rewards, terminals, timeouts
 //! for batch in columns.minibatches(256, 42) { /* train on batch.observations, … */ }
 //! # Ok(()) }
 //! ```
 //!
-//! - **Selection**: [`with_benchmark_filter`](dataset::Dataset::with_benchmark_filter) (the
-//!   episodes of the benchmarks matching it), [`with_episode_filter`](dataset::Dataset::with_episode_filter)
-//!   (AND a filter on the episodes), [`with_tuple_filter`](dataset::Dataset::with_tuple_filter) (a
-//!   predicate on tuples); [`preview()`](dataset::Dataset::preview) lists the episode headers
-//!   without downloading a tuple; [`sample_episodes(n, seed)`](dataset::Dataset::sample_episodes)
-//!   draws episodes reproducibly.
-//! - **Columns** ([`Columns<f64>`](dataset::Columns), or
-//!   [`columns_as::<f32>()`](dataset::Dataset::columns_as)): contiguous and row-major:
-//!   `observations` `[N × obs_dim]`, `actions` `[N × act_dim]`, `next_observations`, `rewards`,
-//!   `terminals`, `timeouts`, and per row its `steps()` and `episode_index()` (with `episodes()` and
-//!   `episode_starts()`).
-//! - **[`minibatches(batch_size, seed)`](dataset::Columns::minibatches)**: every row once,
-//!   shuffled reproducibly (SplitMix64 + Fisher–Yates), each batch's rows gathered into contiguous
-//!   arrays.
-//!
 //! ## Export
 //!
 //! With the features `npz`, `arrow` and `parquet` (each compiles its own dependencies; the
-//! `tupli-cli` crate turns on all three), a dataset is written to a file in bounded memory:
-//! episodes stream in, a few MiB at a time go to a writer on a thread of its own, and the file
-//! appears only when complete (temporary file, then rename; nothing is left behind on any
-//! failure). An empty selection is [`Error::EmptySelection`] and writes nothing.
+//! `tupli-cli` crate turns on all three), a dataset is written to a file in bounded memory, and the
+//! file appears only when complete. An empty selection is [`Error::EmptySelection`] and writes
+//! nothing. The [`dataset`](dataset#export) module tells what each format's file holds, how numpy,
+//! pandas, pyarrow, polars and DuckDB read it, and how the `tupli` command writes the same files.
 //!
 //! ```rust,no_run
 //! # #[cfg(feature = "parquet")]
@@ -421,37 +299,6 @@
 //! let summary = data.export(Format::Parquet).dtype(Dtype::F32).to_path("cartpole.parquet").await?;
 //! # Ok(()) }
 //! ```
-//!
-//! The `tupli` command writes the same files:
-//!
-//! ```console
-//! $ tupli export-episodes --benchmark-where metadata.name=cartpole -o cartpole.npz
-//! Exported 5 episodes, 350 tuples (obs_dim 4, act_dim 1), 35.6 KiB, to cartpole.npz.
-//! ```
-//!
-//! | format | one file holds | episode headers (metadata included) |
-//! | --- | --- | --- |
-//! | `npz` | one `.npy` per column: `observations`, `actions`, `next_observations`, `rewards`, `terminals`, `timeouts`, `steps`, `episode_index` (per row); `episode_starts`, `episode_ids` (per episode) | `episodes.json` in the archive, in `episode_ids` order |
-//! | `arrow` (Arrow IPC) | one row per tuple: `episode_id`, `step`, `observations`, `actions`, `next_observations` (fixed-size lists), `rewards`, `terminals`, `timeouts` | JSON under `tupli.episodes` in the schema's metadata |
-//! | `parquet` (zstd) | the same columns, a row group per batch of about 4 MiB of columns (so the writer's peak memory stays under 64 MiB) | JSON under `tupli.episodes` in the footer's key-value metadata |
-//!
-//! In Python:
-//!
-//! ```python
-//! import json, numpy as np, pandas as pd, pyarrow as pa, pyarrow.parquet as pq
-//!
-//! npz = np.load("cartpole.npz")                     # npz["observations"], npz["terminals"], …
-//! episodes = json.loads(npz["episodes.json"])       # headers, in npz["episode_ids"] order
-//!
-//! frame = pd.read_parquet("cartpole.parquet")       # or pd.read_feather("cartpole.arrow")
-//! obs = np.stack(frame["observations"].to_numpy())  # [N × obs_dim]
-//! meta = json.loads(pq.read_metadata("cartpole.parquet").metadata[b"tupli.episodes"])
-//! table = pa.ipc.open_file("cartpole.arrow").read_all()  # table.schema.metadata[b"tupli.episodes"]
-//! ```
-//!
-//! Polars (`pl.read_parquet`, `pl.read_ipc`) and DuckDB (`select … from 'cartpole.parquet'`) read
-//! them too; the live suite checks every format with numpy, pandas, pyarrow, polars and DuckDB
-//! against pytupli's own `TupliDataset` on the same data.
 //!
 //! # What differs from pytupli
 //!
@@ -470,52 +317,17 @@
 //! | secrets | keyring | held as secrets, never in `Debug`, logs or errors; `Authorization` marked sensitive |
 //! | concurrency | blocking `requests` | async, `Clone + Send + Sync`, shared connection pool and login |
 //!
-//! ## Datasets: `TupliDataset`
+//! ## Datasets, recording and folders
 //!
-//! | | pytupli 1.2.9 `TupliDataset` | `tupli::dataset` |
-//! | --- | --- | --- |
-//! | `next_observations` | shifted across the whole dataset: an episode's last step points at the *next episode's* first observation | within each episode; the last step repeats its own observation (D4RL's convention) |
-//! | `terminals` | `terminal OR timeout`: truncations look like terminal states | `terminals` and `timeouts` apart, as D4RL keeps them |
-//! | a benchmark filter that matches no benchmark | selects *every* episode (it sends an empty `OR`, which the server reads as "all") | selects nothing |
-//! | a tuple filter | the next observation of a kept tuple is the next *kept* tuple's | it is the episode's real next observation; `steps()` keeps the original step |
-//! | float width | converts everything to float32 | f64 (exactly what was stored) by default; f32 on request, rounded as numpy rounds |
-//! | ragged or nested values | numpy errors or object arrays | `Error::Shape` naming episode, step and field |
-//! | randomness | the global `random` state | explicit seeds, the same result on every platform |
-//!
-//! [`.with_layout(Layout::Pytupli)`](dataset::Layout::Pytupli) reproduces pytupli's
-//! `next_observations` and `terminals`, for comparisons only; the values are otherwise the same
-//! (bit for bit in f64, and in f32 against pytupli's float32 arrays).
-//!
-//! ## Recording: `TupliEnvWrapper`
-//!
-//! | | pytupli `TupliEnvWrapper` | tupli `EpisodeRecorder` |
-//! | --- | --- | --- |
-//! | when an episode is stored | inside `step`, the loop waits for the server | in the background; `push` waits only when `capacity` tuples are held |
-//! | ending an episode | on `terminated` or `truncated` | `end_episode(metadata)`, called by the loop |
-//! | metadata | a callback called at every step; its answer at the last step | the map given to `end_episode` (plus `tupli_key`) |
-//! | a failure | an exception out of `step`; the tuples stay buffered and go out with the next episode's | retried if transient, else reported with the episode |
-//! | a lost answer | — (no retries) | found by key, never stored twice |
-//!
-//! ## Filters in pytupli's `FileStorage`
-//!
-//! pytupli's own `FileStorage` evaluates filters its own way and disagrees with its server (and so
-//! with tupli's [`FileStorage`](#filters-on-a-folder)) on 179 of the 254 filters the live suite
-//! compares. By kind of case (`v` is a field of the documents):
-//!
-//! | case | example | server and tupli | pytupli's `FileStorage` |
-//! | --- | --- | --- | --- |
-//! | an element of an array field | `v EQ 1` on `[1, 2, 3]` | matches | does not |
-//! | comparing an array field | `v GT 1` on `[1, 2, 3]` | matches | skips the file (Python `TypeError`) |
-//! | `NE` on a missing field | `v NE 1` without `v` | matches | does not |
-//! | `NE` on an array field | `v NE 1` on `[1, 2, 3]` | does not | matches |
-//! | booleans against numbers | `v GEQ 1` on `true`; `v GT false` on `2.5` | do not | match (`bool` is an `int`) |
-//! | `EQ {}` on a missing field | `v EQ {}` without `v` | matches | does not |
-//! | comparing objects | `v GT {"a": 1}` on `{"a": 2}` | matches | skips the file |
-//! | comparing arrays of mixed types | `v GT [1]` on `[[1, 2], [3]]` | matches (BSON type order) | skips the file |
-//! | `IN` | any | evaluated | raises (unknown filter type) |
-//! | keys through arrays of objects | `v.a EQ 1` on `[{"a": 1}]`; `tuples.reward GT 5` | match | do not |
-//! | numeric components | `v.0 EQ 1` on `[1, 2, 3]`; `tuples.0.state` | match | do not |
-//! | empty `OR` | `OR []`, `AND [OR [], …]` | everything (`{}`) | nothing |
+//! pytupli 1.2.9's `TupliDataset` shifts `next_observations` across episodes, counts timeouts as
+//! `terminals` and selects every episode when no benchmark matches, among others: the
+//! [`dataset`](dataset#what-differs-from-pytuplis-tuplidataset) module lists each difference
+//! ([`Layout::Pytupli`](dataset::Layout::Pytupli) reproduces its layout, for comparisons). The
+//! [`recorder`](recorder#what-differs-from-pytuplis-tuplienvwrapper) module compares
+//! [`EpisodeRecorder`] with the recording of pytupli's `TupliEnvWrapper`, point by point, and the
+//! [`storage`](storage#filters-in-pytuplis-filestorage) module lists the cases where pytupli's own
+//! `FileStorage` evaluates filters differently from its server (and so from tupli's
+//! [`FileStorage`]): 179 of the 254 filters the live suite compares.
 //!
 //! # Cargo features
 //!
@@ -548,6 +360,7 @@
 //   ← generated/hooks ← config/client ← call ← transfer/streams ← ops
 //   ← storage ← {dataset, copy, recorder} (the data layer)
 
+mod artifact_hash;
 mod atomic_file;
 mod auth;
 mod call;
@@ -578,6 +391,7 @@ mod tuple;
 mod validate;
 mod worker;
 
+pub use artifact_hash::artifact_hash;
 pub use auth::Tokens;
 pub use client::TupliApiClient;
 pub use config::{
@@ -593,7 +407,17 @@ pub use retry::RetryPolicy;
 pub use secrecy::{ExposeSecret, SecretString};
 pub use storage::FileStorage;
 pub use streams::{EpisodeHeaderStream, EpisodeJsonStream, EpisodeStream};
-pub use transfer::{artifact_hash, Progress, Transfer};
+pub use transfer::{Progress, Transfer};
+
+/// The storage traits and the types most code names, to glob-import:
+/// `use tupli::prelude::*;` puts the storage operations (`store_benchmark`,
+/// `list_episodes`, …) in scope on a client, a folder or any storage.
+pub mod prelude {
+    pub use crate::storage::{
+        ArtifactStorage, BenchmarkStorage, EpisodeStorage, FileStorage, TupliStorage,
+    };
+    pub use crate::{Filter, TupliApiClient};
+}
 
 /// The group that makes published content visible to everyone.
 pub const GLOBAL_GROUP: &str = "global";

@@ -12,7 +12,7 @@ pub use crate::tuple::{RlTuple, TupleValue};
 /// pytupli's name for [`RlTuple`].
 pub type RLTuple = RlTuple;
 
-/// What [`list_episodes`](crate::TupliApiClient::list_episodes) answers:
+/// What [`list_episodes`](crate::storage::EpisodeStorage::list_episodes) answers:
 /// pytupli's `list[EpisodeHeader] | list[EpisodeItem]`.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]

@@ -74,7 +74,7 @@ impl Stream for ElementStream {
 }
 
 /// Episodes as raw JSON, one object at a time, from
-/// [`TupliStorage::stream_episode_json`](crate::storage::TupliStorage::stream_episode_json):
+/// [`EpisodeStorage::stream_episode_json`](crate::storage::EpisodeStorage::stream_episode_json):
 /// for decoders of your own. An error is the last item.
 #[must_use = "streams do nothing unless polled"]
 pub struct EpisodeJsonStream {
@@ -228,7 +228,7 @@ macro_rules! list_stream {
 
 list_stream! {
     /// Episodes with their tuples, decoded one at a time as their JSON
-    /// arrives (from [`stream_episodes`](crate::TupliApiClient::stream_episodes)).
+    /// arrives (from [`stream_episodes`](crate::storage::EpisodeStorage::stream_episodes)).
     ///
     /// Memory is bounded by the largest episode, not by the answer. A decode
     /// or transport error is the last item.
@@ -237,6 +237,6 @@ list_stream! {
 
 list_stream! {
     /// Episode headers, decoded one at a time as their JSON arrives (from
-    /// [`stream_episode_headers`](crate::TupliApiClient::stream_episode_headers)).
+    /// [`stream_episode_headers`](crate::storage::EpisodeStorage::stream_episode_headers)).
     EpisodeHeaderStream => EpisodeHeader
 }

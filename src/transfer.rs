@@ -68,12 +68,15 @@ type Start<'a, T> = Box<dyn FnOnce(Arc<dyn Progress>) -> BoxFuture<'a, Result<T>
 ///
 /// ```no_run
 /// # async fn demo(client: tupli::TupliApiClient) -> tupli::Result<()> {
+/// use std::path::Path;
+/// use tupli::storage::ArtifactStorage;
+///
 /// struct Dots;
 /// impl tupli::Progress for Dots {
 ///     fn advance(&self, bytes: u64) { eprint!("."); }
 /// }
 /// let item = client
-///     .download_artifact_to_path("0123abcd", "policy.zip")
+///     .download_artifact_to_path("0123abcd", Path::new("policy.zip"))
 ///     .progress(Dots)
 ///     .await?;
 /// # Ok(()) }
@@ -323,27 +326,4 @@ pub(crate) fn metadata_header(headers: &HeaderMap) -> Option<ArtifactMetadataIte
     // Starlette encodes header values as Latin-1, not UTF-8.
     let text: String = value.as_bytes().iter().map(|&b| char::from(b)).collect();
     serde_json::from_str(&text).ok()
-}
-
-/// Computes the server's artifact hash: hex `sha256(bytes ++ utf8(creator))`.
-pub fn artifact_hash(bytes: &[u8], created_by: &str) -> String {
-    let mut hasher = Sha256::new();
-    hasher.update(bytes);
-    hasher.update(created_by.as_bytes());
-    hex::encode(hasher.finalize())
-}
-
-/// Checks `hasher` (over the bytes) against the server's record of `item`.
-pub(crate) fn verify(item: &ArtifactMetadataItem, mut hasher: Sha256) -> Result<()> {
-    hasher.update(item.created_by.as_bytes());
-    let actual = hex::encode(hasher.finalize());
-    if actual.eq_ignore_ascii_case(&item.hash) {
-        Ok(())
-    } else {
-        Err(Error::Integrity {
-            artifact_id: item.id.clone(),
-            expected: item.hash.clone(),
-            actual,
-        })
-    }
 }

@@ -1,6 +1,7 @@
 //! Argument checks that run before anything goes on the wire.
 
 use crate::error::{Error, Result};
+use crate::models::{Episode, RlTuple};
 
 /// A name or id: not empty, not only white space, no NUL or other control characters.
 pub(crate) fn name(argument: &'static str, value: &str) -> Result<()> {
@@ -55,6 +56,41 @@ pub(crate) fn base_url(value: &str) -> Result<String> {
         return Err(Error::invalid("url", "must not have a query or fragment"));
     }
     Ok(parsed.as_str().trim_end_matches('/').to_string())
+}
+
+/// An episode as every storage takes it: a benchmark id, at least one
+/// tuple, and floats JSON can carry.
+pub(crate) fn episode(episode: &Episode) -> Result<()> {
+    name("episode.benchmark_id", &episode.benchmark_id)?;
+    if episode.tuples.is_empty() {
+        return Err(Error::invalid(
+            "episode.tuples",
+            "an episode needs at least one tuple",
+        ));
+    }
+    for (i, tuple) in episode.tuples.iter().enumerate() {
+        if let Some(at) = tuple.first_non_finite() {
+            return Err(non_finite("episode", format!("tuples[{i}].{at}")));
+        }
+    }
+    Ok(())
+}
+
+/// The tuple at `step` of an episode being recorded: floats JSON can carry.
+pub(crate) fn tuple(step: usize, tuple: &RlTuple) -> Result<()> {
+    match tuple.first_non_finite() {
+        Some(at) => Err(non_finite("tuple", format!("step {step}: {at}"))),
+        None => Ok(()),
+    }
+}
+
+/// NaN and infinities have no JSON form (serde_json would silently write
+/// `null`): refused, naming where they are.
+fn non_finite(argument: &'static str, place: String) -> Error {
+    Error::invalid(
+        argument,
+        format!("{place} is NaN or infinite, which JSON cannot carry"),
+    )
 }
 
 #[cfg(test)]

@@ -4,6 +4,11 @@
 //! every public operation. (A refreshed token that still gets 401 is covered
 //! in tests/api/auth.rs: exactly one retry.)
 
+// (Only the path of a refresh is used here: the server is our own.)
+#[allow(unused_imports)]
+#[path = "support/mod.rs"]
+mod support;
+
 use std::collections::HashMap;
 use std::future::Future;
 use std::net::SocketAddr;
@@ -11,9 +16,11 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
+use tupli::prelude::*;
 
 use futures::future::BoxFuture;
 use futures::StreamExt;
+use support::REFRESH_PATH;
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::{TcpListener, TcpStream};
 use tupli::models::{
@@ -690,7 +697,7 @@ fn all_operations() -> Vec<Operation> {
         "delete_benchmark" "" => |c, i| c.delete_benchmark("b").await;
         "publish_benchmark" "" => |c, i| c.publish_benchmark("b", "g").await;
         "unpublish_benchmark" "" => |c, i| c.unpublish_benchmark("b", "g").await;
-        "store_artifact" "" => |c, i| c.store_artifact(b"bytes".to_vec(), &i.metadata).await;
+        "store_artifact" "" => |c, i| c.store_artifact(b"bytes".to_vec().into(), &i.metadata).await;
         "store_artifact_from_path" "" =>
             |c, i| c.store_artifact_from_path(&i.upload, &i.metadata).await;
         "store_artifact_from_reader" "" => |c, i| {
@@ -954,7 +961,7 @@ async fn a_refresh_answered_503_is_retried_only_with_a_retried_operation() {
         let (url, requests) = server(move |stream, head, _| {
             let counter = Arc::clone(&counter);
             async move {
-                if head.starts_with("post /access/users/refresh-token ") {
+                if head.starts_with(&format!("post {REFRESH_PATH} ")) {
                     counter.fetch_add(1, Ordering::SeqCst);
                     respond(stream, "503 Service Unavailable", "", b"").await
                 } else {

@@ -7,11 +7,18 @@
 //! fields of `tupli.call` and `tupli.request`, written when they close too). (The CLI's
 //! stdout/stderr are checked on every run in tests/cli/.)
 
+// (Only the mock server and its logins and refreshes are used here.)
+#[allow(unused_imports)]
+#[path = "support/mod.rs"]
+mod support;
+
 use std::io::Write;
 use std::sync::{Arc, Mutex};
+use tupli::prelude::*;
 
 use httpmock::prelude::*;
 use serde_json::json;
+use support::{token_pair, Mocked};
 use tracing_subscriber::filter::{LevelFilter, Targets};
 use tracing_subscriber::fmt::format::FmtSpan;
 use tracing_subscriber::prelude::*;
@@ -77,90 +84,70 @@ async fn no_secret_in_debug_display_or_trace_logs() {
         .expect("the only subscriber in this test binary");
     tracing::trace!("capture is on");
 
-    let server = MockServer::start_async().await;
-    let login = |user: &'static str, password: &'static str| {
-        move |when: httpmock::When| {
-            when.method(POST)
-                .path("/access/users/token")
-                .json_body(json!({"username": user, "password": password}));
-        }
-    };
-    let pair = |access: &str, refresh: &str| {
-        json!({
-            "access_token": {"token": access, "token_type": "bearer"},
-            "refresh_token": {"token": refresh, "token_type": "bearer"},
-        })
-    };
+    let server = Mocked::start_async().await;
     let logins = [
-        server.mock(|when, then| {
-            login("ann", PASSWORD)(when);
-            then.status(200).json_body(pair(ACCESS, REFRESH));
-        }),
-        server.mock(|when, then| {
-            login("ann", WRONG_PASSWORD)(when);
-            then.status(401)
-                .json_body(json!({"detail": "Incorrect username or password"}));
-        }),
-        server.mock(|when, then| {
-            login("mallory", PASSWORD)(when);
-            then.status(200).json_body(pair(UNSENDABLE, REFRESH));
-        }),
+        server
+            .expect_login_async("ann", PASSWORD, token_pair(ACCESS, REFRESH))
+            .await,
+        server
+            .expect_login_rejected_async("ann", WRONG_PASSWORD, "Incorrect username or password")
+            .await,
+        server
+            .expect_login_async("mallory", PASSWORD, token_pair(UNSENDABLE, REFRESH))
+            .await,
     ];
-    let rejected = server.mock(|when, then| {
-        when.method(GET).path("/access/roles/list").is_true(|req| {
-            let auth = req.headers().get("authorization").cloned();
-            [ACCESS, STALE_ACCESS].iter().any(|t| {
-                auth.as_ref()
-                    .is_some_and(|v| v.as_bytes() == format!("Bearer {t}").as_bytes())
-            })
-        });
-        then.status(401)
-            .json_body(json!({"detail": "Could not validate credentials"}));
-    });
-    let refreshes = [
-        server.mock(|when, then| {
-            when.method(POST)
-                .path("/access/users/refresh-token")
-                .header("authorization", format!("Bearer {REFRESH}"));
-            then.status(200)
-                .json_body(json!({"token": REFRESHED, "token_type": "bearer"}));
-        }),
-        server.mock(|when, then| {
-            when.method(POST)
-                .path("/access/users/refresh-token")
-                .header("authorization", format!("Bearer {STALE_REFRESH}"));
+    let rejected = server
+        .mock_async(|when, then| {
+            when.method(GET).path("/access/roles/list").is_true(|req| {
+                let auth = req.headers().get("authorization").cloned();
+                [ACCESS, STALE_ACCESS].iter().any(|t| {
+                    auth.as_ref()
+                        .is_some_and(|v| v.as_bytes() == format!("Bearer {t}").as_bytes())
+                })
+            });
             then.status(401)
                 .json_body(json!({"detail": "Could not validate credentials"}));
-        }),
+        })
+        .await;
+    let refreshes = [
+        server.expect_refresh_async(REFRESH, REFRESHED).await,
+        server
+            .expect_refresh_rejected_async(STALE_REFRESH, "Could not validate credentials")
+            .await,
     ];
-    let accepted = server.mock(|when, then| {
-        when.method(GET)
-            .path("/access/roles/list")
-            .header("authorization", format!("Bearer {REFRESHED}"));
-        then.status(200).json_body(json!([]));
-    });
-    let password_change = server.mock(|when, then| {
-        when.method(PUT)
-            .path("/access/users/change-password")
-            .json_body(json!({"username": "ann", "password": NEW_PASSWORD}));
-        then.status(200).json_body(json!(null));
-    });
-    server.mock(|when, then| {
-        when.method(POST).path("/access/users/create");
-        then.status(409)
-            .json_body(json!({"detail": "User already exists"}));
-    });
-    server.mock(|when, then| {
-        when.method(GET).path("/access/users/list");
-        then.status(500).body("Internal Server Error");
-    });
+    let accepted = server
+        .mock_async(|when, then| {
+            when.method(GET)
+                .path("/access/roles/list")
+                .header("authorization", format!("Bearer {REFRESHED}"));
+            then.status(200).json_body(json!([]));
+        })
+        .await;
+    let password_change = server
+        .mock_async(|when, then| {
+            when.method(PUT)
+                .path("/access/users/change-password")
+                .json_body(json!({"username": "ann", "password": NEW_PASSWORD}));
+            then.status(200).json_body(json!(null));
+        })
+        .await;
+    server
+        .mock_async(|when, then| {
+            when.method(POST).path("/access/users/create");
+            then.status(409)
+                .json_body(json!({"detail": "User already exists"}));
+        })
+        .await;
+    server
+        .mock_async(|when, then| {
+            when.method(GET).path("/access/users/list");
+            then.status(500).body("Internal Server Error");
+        })
+        .await;
 
     let mut shown = Vec::new();
     let mut show = |what: &dyn std::fmt::Debug| shown.push(format!("{what:?} {what:#?}"));
-    let client = TupliApiClient::builder()
-        .url(server.base_url())
-        .build()
-        .unwrap();
+    let client = TupliApiClient::builder().url(server.url()).build().unwrap();
     client.login("ann", PASSWORD).await.unwrap();
     show(&client);
     show(&client.tokens());
@@ -177,15 +164,15 @@ async fn no_secret_in_debug_display_or_trace_logs() {
     // Everything that holds the client, or bytes on their way.
     let metadata: tupli::models::ArtifactMetadata =
         serde_json::from_value(json!({"name": "a", "description": ""})).unwrap();
-    show(&client.store_artifact(PASSWORD.as_bytes().to_vec(), &metadata));
+    show(&client.store_artifact(PASSWORD.as_bytes().to_vec().into(), &metadata));
     let mut sink = Vec::new();
     show(&client.download_artifact_to("a", &mut sink));
-    show(&client.download_artifact_to_path("a", "a.bin"));
-    show(&tupli::dataset::Dataset::new(&client));
+    show(&client.download_artifact_to_path("a", std::path::Path::new("a.bin")));
+    show(&tupli::dataset::Dataset::new(client.clone()));
 
     // Failures of logins and refreshes, and others, as errors.
     let stale = TupliApiClient::builder()
-        .url(server.base_url())
+        .url(server.url())
         .tokens(tupli::Tokens::new(STALE_ACCESS, STALE_REFRESH))
         .build()
         .unwrap();
@@ -220,6 +207,7 @@ async fn no_secret_in_debug_display_or_trace_logs() {
     }
     client.logout();
     shown.push(format!("{client:?}"));
+    server.done_async().await;
 
     let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
     assert!(

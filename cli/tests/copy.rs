@@ -4,10 +4,11 @@
 //! file, whose old one-server form is still read.
 
 use std::path::{Path, PathBuf};
+use tupli::prelude::*;
 
 use serde_json::{json, Value};
 use tupli::models::{ArtifactMetadata, BenchmarkQuery, Episode};
-use tupli::storage::{FileStorage, TupliStorage};
+use tupli::storage::FileStorage;
 use tupli::Filter;
 
 use crate::support::*;
@@ -515,12 +516,7 @@ fn the_old_credentials_file_is_read_and_its_tokens_stay_home() {
 fn logins_at_two_servers() {
     let cli = Cli::logged_in();
     let b = Mocked::start();
-    let login = b.expect(
-        post("/access/users/token")
-            .anonymous()
-            .json(json!({"username": USER, "password": PASSWORD})),
-        |then| json_reply(then, 200, token_pair(ACCESS_B, REFRESH_B)),
-    );
+    let login = b.expect_login(USER, PASSWORD, token_pair(ACCESS_B, REFRESH_B));
     let run = cli.run_command(
         cli.command(&["login", USER, "--password-stdin", "--url", &b.url()])
             .write_stdin(PASSWORD),

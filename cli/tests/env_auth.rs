@@ -43,16 +43,7 @@ fn roles_reply() -> serde_json::Value {
 #[test]
 fn a_refresh_token_from_the_environment_writes_nothing() {
     let cli = Cli::start();
-    let refresh = cli.expect(
-        post("/access/users/refresh-token").bearer(ENV_REFRESH),
-        |then| {
-            json_reply(
-                then,
-                200,
-                json!({"token": ENV_ACCESS, "token_type": "bearer"}),
-            )
-        },
-    );
+    let refresh = cli.mocked.expect_refresh(ENV_REFRESH, ENV_ACCESS);
     let roles = cli.expect(get("/access/roles/list").bearer(ENV_ACCESS), |then| {
         json_reply(then, 200, roles_reply())
     });
@@ -74,21 +65,11 @@ fn the_environment_comes_before_the_stored_login_which_stays_unchanged() {
     let cli = Cli::logged_in();
     let before = std::fs::read(cli.credentials_path()).unwrap();
     // The stored ACCESS token is never sent: the catch-all would answer it.
-    let refresh = cli.expect(
-        post("/access/users/refresh-token").bearer(ENV_REFRESH),
-        |then| {
-            json_reply(
-                then,
-                200,
-                json!({"token": ENV_ACCESS, "token_type": "bearer"}),
-            )
-        },
-    );
-    let login = cli.expect(
-        post("/access/users/token")
-            .anonymous()
-            .json(json!({"username": "env-user", "password": ENV_PASSWORD})),
-        |then| json_reply(then, 200, token_pair(ENV_ACCESS, ENV_REFRESH)),
+    let refresh = cli.mocked.expect_refresh(ENV_REFRESH, ENV_ACCESS);
+    let login = cli.mocked.expect_login(
+        "env-user",
+        ENV_PASSWORD,
+        token_pair(ENV_ACCESS, ENV_REFRESH),
     );
     let roles = cli.expect(get("/access/roles/list").bearer(ENV_ACCESS), |then| {
         json_reply(then, 200, roles_reply())
@@ -130,25 +111,13 @@ fn the_environment_comes_before_the_stored_login_which_stays_unchanged() {
 fn an_environment_session_refreshed_midway_is_not_written_back() {
     let cli = Cli::start();
     let first = jwt_expiring("env", 1800);
-    let login = cli.expect(
-        post("/access/users/token")
-            .anonymous()
-            .json(json!({"username": "env-user", "password": ENV_PASSWORD})),
-        |then| json_reply(then, 200, token_pair(&first, ENV_REFRESH)),
-    );
+    let login = cli
+        .mocked
+        .expect_login("env-user", ENV_PASSWORD, token_pair(&first, ENV_REFRESH));
     let rejected = cli.expect(get("/access/roles/list").bearer(&first), |then| {
         json_reply(then, 401, json!({"detail": "Token expired"}))
     });
-    let refresh = cli.expect(
-        post("/access/users/refresh-token").bearer(ENV_REFRESH),
-        |then| {
-            json_reply(
-                then,
-                200,
-                json!({"token": ENV_ACCESS, "token_type": "bearer"}),
-            )
-        },
-    );
+    let refresh = cli.mocked.expect_refresh(ENV_REFRESH, ENV_ACCESS);
     let roles = cli.expect(get("/access/roles/list").bearer(ENV_ACCESS), |then| {
         json_reply(then, 200, roles_reply())
     });
@@ -172,31 +141,17 @@ fn an_environment_session_refreshed_midway_is_not_written_back() {
 #[test]
 fn rejected_environment_credentials_say_where_they_came_from_and_not_what_they_are() {
     let cli = Cli::start();
-    let refresh = cli.expect(
-        post("/access/users/refresh-token").bearer(ENV_REFRESH),
-        |then| {
-            json_reply(
-                then,
-                401,
-                json!({"detail": "Could not validate credentials"}),
-            )
-        },
-    );
+    let refresh = cli
+        .mocked
+        .expect_refresh_rejected(ENV_REFRESH, "Could not validate credentials");
     let stderr = list_roles(&cli, &[("TUPLI_REFRESH_TOKEN", ENV_REFRESH)]).fails(3);
     assert!(stderr.contains("TUPLI_REFRESH_TOKEN"), "{stderr}");
     refresh.assert_calls(1);
 
-    let login = cli.expect(
-        post("/access/users/token")
-            .anonymous()
-            .json(json!({"username": "env-user", "password": ENV_PASSWORD})),
-        |then| {
-            json_reply(
-                then,
-                401,
-                json!({"detail": "Incorrect username or password"}),
-            )
-        },
+    let login = cli.mocked.expect_login_rejected(
+        "env-user",
+        ENV_PASSWORD,
+        "Incorrect username or password",
     );
     let stderr = list_roles(
         &cli,
@@ -227,16 +182,7 @@ fn rejected_environment_credentials_say_where_they_came_from_and_not_what_they_a
 fn environment_credentials_go_to_the_run_s_server_only() {
     let cli = Cli::start();
     let other = Cli::start();
-    let refresh = other.expect(
-        post("/access/users/refresh-token").bearer(ENV_REFRESH),
-        |then| {
-            json_reply(
-                then,
-                200,
-                json!({"token": ENV_ACCESS, "token_type": "bearer"}),
-            )
-        },
-    );
+    let refresh = other.mocked.expect_refresh(ENV_REFRESH, ENV_ACCESS);
     let roles = other.expect(get("/access/roles/list").bearer(ENV_ACCESS), |then| {
         json_reply(then, 200, roles_reply())
     });
@@ -257,12 +203,9 @@ fn environment_credentials_go_to_the_run_s_server_only() {
 #[test]
 fn login_print_token_prints_one_line_and_stores_nothing() {
     let cli = Cli::start();
-    let login = cli.expect(
-        post("/access/users/token")
-            .anonymous()
-            .json(json!({"username": USER, "password": PASSWORD})),
-        |then| json_reply(then, 200, token_pair(ENV_ACCESS, ENV_REFRESH)),
-    );
+    let login = cli
+        .mocked
+        .expect_login(USER, PASSWORD, token_pair(ENV_ACCESS, ENV_REFRESH));
     for extra in [&[][..], &["--json"]] {
         let args: Vec<&str> = ["login", USER, "--password-stdin", "--print-token"]
             .into_iter()
@@ -282,12 +225,9 @@ fn login_print_token_prints_one_line_and_stores_nothing() {
     // With a stored login: it stays as it was.
     let cli2 = Cli::logged_in();
     let before = std::fs::read(cli2.credentials_path()).unwrap();
-    let login = cli2.expect(
-        post("/access/users/token")
-            .anonymous()
-            .json(json!({"username": USER, "password": PASSWORD})),
-        |then| json_reply(then, 200, token_pair(ENV_ACCESS, ENV_REFRESH)),
-    );
+    let login = cli2
+        .mocked
+        .expect_login(USER, PASSWORD, token_pair(ENV_ACCESS, ENV_REFRESH));
     let run = cli2.run_command(
         cli2.command(&["login", USER, "--password-stdin", "--print-token"])
             .write_stdin(PASSWORD),

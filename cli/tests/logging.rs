@@ -166,12 +166,9 @@ fn the_most_verbose_logs_hold_no_password_and_no_token() {
         }
     };
 
-    let login = cli.expect(
-        post("/access/users/token")
-            .anonymous()
-            .json(json!({"username": USER, "password": PASSWORD})),
-        |then| json_reply(then, 200, token_pair(&access, &refresh)),
-    );
+    let login = cli
+        .mocked
+        .expect_login(USER, PASSWORD, token_pair(&access, &refresh));
     let run = cli.run_command(
         cli.command(&["login", USER, "--password-stdin", "-vv"])
             .write_stdin(format!("{PASSWORD}\n")),
@@ -184,10 +181,7 @@ fn the_most_verbose_logs_hold_no_password_and_no_token() {
     let rejected = cli.expect(get("/access/roles/list").bearer(&access), |then| {
         json_reply(then, 401, json!({"detail": "Token expired"}))
     });
-    let refreshed = cli.expect(
-        post("/access/users/refresh-token").bearer(&refresh),
-        |then| json_reply(then, 200, json!({"token": renewed, "token_type": "bearer"})),
-    );
+    let refreshed = cli.mocked.expect_refresh(&refresh, &renewed);
     let accepted = cli.expect(get("/access/roles/list").bearer(&renewed), |then| {
         json_reply(then, 200, json!([]))
     });

@@ -11,12 +11,9 @@ use crate::{parse, Cli};
 fn login_reads_the_password_from_stdin_and_stores_a_private_file() {
     let cli = Cli::start();
     let access = jwt(json!({"issuer": USER, "exp": 4_102_444_800u64}));
-    let login = cli.expect(
-        post("/access/users/token")
-            .anonymous()
-            .json(json!({"username": USER, "password": PASSWORD})),
-        |then| json_reply(then, 200, token_pair(&access, REFRESH)),
-    );
+    let login = cli
+        .mocked
+        .expect_login(USER, PASSWORD, token_pair(&access, REFRESH));
     let run = cli.run_command(
         cli.command(&["login", USER, "--password-stdin"])
             .write_stdin(format!("{PASSWORD}\n")),
@@ -54,12 +51,8 @@ fn login_reads_the_password_from_stdin_and_stores_a_private_file() {
 fn login_into_a_nested_config_dir_creates_it_private() {
     let cli = Cli::start();
     let nested = cli.config.path().join("a/b");
-    cli.expect(
-        post("/access/users/token")
-            .anonymous()
-            .json(json!({"username": USER, "password": PASSWORD})),
-        |then| json_reply(then, 200, token_pair(ACCESS, REFRESH)),
-    );
+    cli.mocked
+        .expect_login(USER, PASSWORD, token_pair(ACCESS, REFRESH));
     cli.run_command(
         cli.command(&["login", USER, "--password-stdin"])
             .env("TUPLI_CONFIG_DIR", &nested)
@@ -77,12 +70,9 @@ fn login_into_a_nested_config_dir_creates_it_private() {
 #[test]
 fn a_rejected_login_exits_3_and_stores_nothing() {
     let cli = Cli::start();
-    let mock = cli.expect(
-        post("/access/users/token")
-            .anonymous()
-            .json(json!({"username": USER, "password": "wrong"})),
-        |then| json_reply(then, 401, json!({"detail": "Invalid username or password"})),
-    );
+    let mock = cli
+        .mocked
+        .expect_login_rejected(USER, "wrong", "Invalid username or password");
     let stderr = cli
         .run_command(
             cli.command(&["login", USER, "--password-stdin"])
@@ -293,16 +283,7 @@ fn refreshed_tokens_are_written_back_atomically() {
     let rejected = cli.expect(get("/access/roles/list").bearer(ACCESS), |then| {
         json_reply(then, 401, json!({"detail": "Token expired"}))
     });
-    let refresh = cli.expect(
-        post("/access/users/refresh-token").bearer(REFRESH),
-        |then| {
-            json_reply(
-                then,
-                200,
-                json!({"token": "new-access-token", "token_type": "bearer"}),
-            )
-        },
-    );
+    let refresh = cli.mocked.expect_refresh(REFRESH, "new-access-token");
     let accepted = cli.expect(
         get("/access/roles/list").bearer("new-access-token"),
         |then| {
@@ -354,10 +335,8 @@ fn an_expired_session_clears_the_stored_tokens_and_exits_3() {
     cli.expect(get("/access/roles/list"), |then| {
         json_reply(then, 401, json!({"detail": "Token expired"}))
     });
-    cli.expect(
-        post("/access/users/refresh-token").bearer(REFRESH),
-        |then| json_reply(then, 401, json!({"detail": "Refresh token expired"})),
-    );
+    cli.mocked
+        .expect_refresh_rejected(REFRESH, "Refresh token expired");
     let stderr = cli.run(&["list-roles"]).fails(3);
     assert_eq!(
         stderr,

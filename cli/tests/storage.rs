@@ -3,9 +3,10 @@
 //! names; users, groups, roles and logins are refused with a usage error.
 
 use std::path::{Path, PathBuf};
+use tupli::prelude::*;
 
 use serde_json::{json, Value};
-use tupli::storage::{FileStorage, TupliStorage};
+use tupli::storage::FileStorage;
 
 use crate::support::*;
 use crate::{parse, Cli};

@@ -48,6 +48,8 @@ impl Tokens {
     ///
     /// ```no_run
     /// # async fn demo() -> tupli::Result<()> {
+    /// use tupli::prelude::*;
+    ///
     /// let refresh = std::env::var("TUPLI_REFRESH_TOKEN").unwrap_or_default();
     /// let client = tupli::TupliApiClient::builder()
     ///     .url("http://localhost:8080")

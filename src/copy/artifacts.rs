@@ -130,7 +130,7 @@ impl Run<'_> {
             .lock()
             .await
             .as_ref()
-            .and_then(|present| present.find(&content));
+            .and_then(|present| present.find(&content, self.to.artifact_hash()));
         if let Some(id) = held {
             return Ok(skipped(Some(id.as_str()), ALREADY_THERE.into()));
         }

@@ -9,7 +9,9 @@
 //! use tupli::Filter;
 //!
 //! let folder = FileStorage::create("runs/backup")?;
-//! let selection = Selection::all().with_benchmark_filter(Filter::eq("metadata.name", "cartpole"));
+//! let selection = Selection::all()
+//!     .with_benchmark_filter(Filter::eq("metadata.name", "cartpole"))
+//!     .with_episode_filter(Filter::geq("metadata.seed", 3));
 //! let report = copy(&client, &folder, selection).concurrency(8).await?;
 //! println!(
 //!     "{} episodes copied, {} already there, {} failed",
@@ -52,8 +54,8 @@
 //!   server records `sha256(bytes ++ creator)`, a folder `sha256(bytes)`, so
 //!   the hashes are compared first (same hash, same creator: same bytes);
 //!   when they cannot be compared (a folder and a server), the bytes are
-//!   read from the source into a temporary file and hashed as the
-//!   destination hashes them. The destination dedupes the same bytes too: a
+//!   read from the source into a temporary file and hashed by the rule the
+//!   destination reports ([`ArtifactStorage::artifact_hash`](crate::storage::ArtifactStorage::artifact_hash)). The destination dedupes the same bytes too: a
 //!   server answers the first record of the same user's bytes, a folder the
 //!   first record of the same bytes.
 //!
@@ -79,6 +81,18 @@
 //! ([`Outcome::Copied`] without a destination id) and what is already there.
 //! Telling whether an artifact's bytes are there may still read them from
 //! the source (not when the destination holds no artifact at all).
+//!
+//! **Worth knowing.** An artifact of no benchmark is not copied, and one
+//! whose bytes the destination holds is not copied again, whatever benchmark
+//! its record there names (a record the destination answers for bytes it
+//! deduplicated is reported as already there). The destination is asked for
+//! episodes with one filter per batch of keys and benchmark
+//! (`benchmark_id EQ … AND (id IN [...] OR metadata.tupli_key IN [...])`),
+//! never one request per episode. Because a copied episode carries its
+//! original's key (`metadata.tupli_key`, else the original's id), copying
+//! back to where an episode came from finds it by its id, and nothing is
+//! copied twice; whatever records episodes can give each one a fresh key the
+//! same way, as the [recorder](crate::recorder) does.
 
 mod artifacts;
 mod benchmarks;
@@ -335,14 +349,17 @@ impl<P: CopyProgress + ?Sized> CopyProgress for Arc<P> {
 /// Copies the `selection` of `from` into `to`: `.await` it, optionally after
 /// setting the concurrency, a dry run or a progress observer. See the
 /// [module docs](self) for what is copied and how it stays idempotent.
+///
+/// The storages are borrowed for the copy: pass `&client`, `&folder` (or
+/// anything that is a [`TupliStorage`], such as an `Arc<dyn TupliStorage>`).
 pub fn copy<'a>(
-    from: &'a dyn TupliStorage,
-    to: &'a dyn TupliStorage,
+    from: impl TupliStorage + 'a,
+    to: impl TupliStorage + 'a,
     selection: Selection,
 ) -> CopyTask<'a> {
     CopyTask {
-        from,
-        to,
+        from: Box::new(from),
+        to: Box::new(to),
         selection,
         concurrency: DEFAULT_CONCURRENCY,
         dry_run: false,
@@ -354,8 +371,8 @@ pub fn copy<'a>(
 /// A copy about to run ([`copy`]): `.await` it.
 #[must_use = "a copy does nothing until it is awaited"]
 pub struct CopyTask<'a> {
-    from: &'a dyn TupliStorage,
-    to: &'a dyn TupliStorage,
+    from: Box<dyn TupliStorage + 'a>,
+    to: Box<dyn TupliStorage + 'a>,
     selection: Selection,
     concurrency: usize,
     dry_run: bool,

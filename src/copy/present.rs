@@ -3,12 +3,13 @@
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 
-use sha2::{Digest, Sha256};
+use sha2::Sha256;
 
 use super::run::Run;
 use crate::error::Result;
 use crate::filter::Filter;
 use crate::models::ArtifactMetadataItem;
+use crate::storage::ArtifactHash;
 
 /// The destination's artifacts, to tell whether it holds some bytes.
 #[derive(Default)]
@@ -32,20 +33,21 @@ impl Present {
         self.creators.insert(item.created_by.clone());
     }
 
-    /// The artifact holding the bytes whose hash so far is `content`: one
-    /// whose hash is theirs (a folder's rule), or theirs with its creator
-    /// appended (a server's).
-    pub(super) fn find(&self, content: &Sha256) -> Option<String> {
-        let plain = hex::encode(content.clone().finalize());
-        if let Some((id, _)) = self.by_hash.get(&plain).and_then(|v| v.first()) {
-            return Some(id.clone());
-        }
-        self.creators.iter().find_map(|creator| {
-            let hash = hex::encode(content.clone().chain_update(creator.as_bytes()).finalize());
+    /// The artifact holding the bytes whose running hash is `content`,
+    /// by the destination's rule: the hash of the bytes alone, or of the
+    /// bytes with each creator appended.
+    pub(super) fn find(&self, content: &Sha256, rule: ArtifactHash) -> Option<String> {
+        let creators: Vec<&str> = match rule {
+            // The creator is not part of the hash: any will do.
+            ArtifactHash::Content => vec![""],
+            ArtifactHash::WithCreator => self.creators.iter().map(String::as_str).collect(),
+        };
+        creators.into_iter().find_map(|creator| {
+            let hash = rule.finish(content.clone(), creator);
             self.by_hash
                 .get(&hash)?
                 .iter()
-                .find(|(_, by)| by == creator)
+                .find(|(_, by)| rule == ArtifactHash::Content || by == creator)
                 .map(|(id, _)| id.clone())
         })
     }

@@ -42,8 +42,8 @@ pub(super) async fn run(task: CopyTask<'_>) -> Result<CopyReport> {
 
 /// One copy's state.
 pub(super) struct Run<'a> {
-    pub(super) from: &'a dyn TupliStorage,
-    pub(super) to: &'a dyn TupliStorage,
+    pub(super) from: Box<dyn TupliStorage + 'a>,
+    pub(super) to: Box<dyn TupliStorage + 'a>,
     pub(super) selection: Selection,
     pub(super) concurrency: usize,
     pub(super) dry_run: bool,

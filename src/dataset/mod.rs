@@ -12,7 +12,7 @@
 //! use tupli::dataset::Dataset;
 //! use tupli::Filter;
 //!
-//! let data = Dataset::new(&client).with_benchmark_filter(Filter::eq("metadata.name", "cartpole"));
+//! let data = Dataset::new(client.clone()).with_benchmark_filter(Filter::eq("metadata.name", "cartpole"));
 //! let columns = data.columns().await?;
 //! println!("{} rows of {} observations", columns.len(), columns.obs_dim());
 //! # Ok(()) }
@@ -26,6 +26,95 @@
 //! else — nested arrays, objects, text, ragged widths — is an
 //! [`Error::Shape`](crate::Error::Shape) naming the episode, the step and the
 //! field.
+//!
+//! # Selecting, reading, batching
+//!
+//! - **Selection**: [`with_benchmark_filter`](Dataset::with_benchmark_filter)
+//!   (the episodes of the benchmarks matching it),
+//!   [`with_episode_filter`](Dataset::with_episode_filter) (AND a filter on
+//!   the episodes), [`with_tuple_filter`](Dataset::with_tuple_filter) (a
+//!   predicate on tuples); [`preview()`](Dataset::preview) lists the episode
+//!   headers without downloading a tuple;
+//!   [`sample_episodes(n, seed)`](Dataset::sample_episodes) draws episodes
+//!   reproducibly.
+//! - **Columns** ([`Columns<f64>`](Columns), or
+//!   [`columns_as::<f32>()`](Dataset::columns_as)): contiguous and row-major:
+//!   `observations` `[N × obs_dim]`, `actions` `[N × act_dim]`,
+//!   `next_observations`, `rewards`, `terminals`, `timeouts`, and per row its
+//!   `steps()` and `episode_index()` (with `episodes()` and
+//!   `episode_starts()`).
+//! - **[`minibatches(batch_size, seed)`](Columns::minibatches)**: every row
+//!   once, shuffled reproducibly (SplitMix64 + Fisher–Yates), each batch's
+//!   rows gathered into contiguous arrays.
+//!
+//! # Export
+//!
+//! With the features `npz`, `arrow` and `parquet` (each compiles its own
+//! dependencies; the `tupli-cli` crate turns on all three), a dataset is
+//! written to a file in bounded memory: episodes stream in, a few MiB at a
+//! time go to a writer on a thread of its own, and the file appears only when
+//! complete (temporary file, then rename; nothing is left behind on any
+//! failure). An empty selection is
+//! [`Error::EmptySelection`](crate::Error::EmptySelection) and writes
+//! nothing.
+//!
+//! ```rust,no_run
+//! # #[cfg(feature = "parquet")]
+//! # async fn demo(data: tupli::dataset::Dataset) -> tupli::Result<()> {
+//! use tupli::dataset::{Dtype, Format};
+//!
+//! let summary = data.export(Format::Parquet).dtype(Dtype::F32).to_path("cartpole.parquet").await?;
+//! # Ok(()) }
+//! ```
+//!
+//! The `tupli` command writes the same files:
+//!
+//! ```console
+//! $ tupli export-episodes --benchmark-where metadata.name=cartpole -o cartpole.npz
+//! Exported 5 episodes, 350 tuples (obs_dim 4, act_dim 1), 35.6 KiB, to cartpole.npz.
+//! ```
+//!
+//! | format | one file holds | episode headers (metadata included) |
+//! | --- | --- | --- |
+//! | `npz` | one `.npy` per column: `observations`, `actions`, `next_observations`, `rewards`, `terminals`, `timeouts`, `steps`, `episode_index` (per row); `episode_starts`, `episode_ids` (per episode) | `episodes.json` in the archive, in `episode_ids` order |
+//! | `arrow` (Arrow IPC) | one row per tuple: `episode_id`, `step`, `observations`, `actions`, `next_observations` (fixed-size lists), `rewards`, `terminals`, `timeouts` | JSON under `tupli.episodes` in the schema's metadata |
+//! | `parquet` (zstd) | the same columns, a row group per batch of about 4 MiB of columns (so the writer's peak memory stays under 64 MiB) | JSON under `tupli.episodes` in the footer's key-value metadata |
+//!
+//! In Python:
+//!
+//! ```python
+//! import json, numpy as np, pandas as pd, pyarrow as pa, pyarrow.parquet as pq
+//!
+//! npz = np.load("cartpole.npz")                     # npz["observations"], npz["terminals"], …
+//! episodes = json.loads(npz["episodes.json"])       # headers, in npz["episode_ids"] order
+//!
+//! frame = pd.read_parquet("cartpole.parquet")       # or pd.read_feather("cartpole.arrow")
+//! obs = np.stack(frame["observations"].to_numpy())  # [N × obs_dim]
+//! meta = json.loads(pq.read_metadata("cartpole.parquet").metadata[b"tupli.episodes"])
+//! table = pa.ipc.open_file("cartpole.arrow").read_all()  # table.schema.metadata[b"tupli.episodes"]
+//! ```
+//!
+//! Polars (`pl.read_parquet`, `pl.read_ipc`) and DuckDB
+//! (`select … from 'cartpole.parquet'`) read them too; the live suite checks
+//! every format with numpy, pandas, pyarrow, polars and DuckDB against
+//! pytupli's own `TupliDataset` on the same data.
+//!
+//! # What differs from pytupli's `TupliDataset`
+//!
+//! | | pytupli 1.2.9 `TupliDataset` | `tupli::dataset` |
+//! | --- | --- | --- |
+//! | `next_observations` | shifted across the whole dataset: an episode's last step points at the *next episode's* first observation | within each episode; the last step repeats its own observation (D4RL's convention) |
+//! | `terminals` | `terminal OR timeout`: truncations look like terminal states | `terminals` and `timeouts` apart, as D4RL keeps them |
+//! | a benchmark filter that matches no benchmark | selects *every* episode (it sends an empty `OR`, which the server reads as "all") | selects nothing |
+//! | a tuple filter | the next observation of a kept tuple is the next *kept* tuple's | it is the episode's real next observation; `steps()` keeps the original step |
+//! | float width | converts everything to float32 | f64 (exactly what was stored) by default; f32 on request, rounded as numpy rounds |
+//! | ragged or nested values | numpy errors or object arrays | `Error::Shape` naming episode, step and field |
+//! | randomness | the global `random` state | explicit seeds, the same result on every platform |
+//!
+//! [`.with_layout(Layout::Pytupli)`](Layout::Pytupli) reproduces pytupli's
+//! `next_observations` and `terminals`, for comparisons only; the values are
+//! otherwise the same (bit for bit in f64, and in f32 against pytupli's
+//! float32 arrays).
 
 mod columns;
 mod convert;
@@ -112,9 +201,11 @@ impl Selection {
 impl Dataset {
     /// Creates a dataset of every episode in `storage` (a
     /// [`TupliApiClient`](crate::TupliApiClient): every episode it can see).
-    pub fn new<S: TupliStorage + Clone + 'static>(storage: &S) -> Self {
+    /// The dataset keeps the storage: pass a clone (a client's clones share
+    /// one session), an `Arc`, or the storage itself.
+    pub fn new(storage: impl TupliStorage + 'static) -> Self {
         Dataset {
-            storage: Arc::new(storage.clone()),
+            storage: Arc::new(storage),
             benchmark_filter: Filter::all(),
             episode_filter: None,
             tuple_filter: None,

@@ -5,9 +5,10 @@
 //! bytes as they pass and compares with the server's record
 //! (`sha256(bytes ++ creator)`); see `transfer.rs` for the plumbing.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 
+use async_trait::async_trait;
 use bytes::Bytes;
 use futures::Stream;
 use progenitor_client::ResponseValue;
@@ -25,25 +26,31 @@ use crate::hooks::send;
 use crate::models::{ArtifactMetadata, ArtifactMetadataItem};
 use crate::operation_id;
 use crate::retry::Retry;
+use crate::storage::{ArtifactHash, ArtifactStorage};
 use crate::transfer::{
-    content_length, metadata_header, observed_upload, reader_stream, receive, verify, Progress,
-    SentHash, Sink, Transfer, Writer,
+    content_length, metadata_header, observed_upload, reader_stream, receive, Progress, SentHash,
+    Sink, Transfer, Writer,
 };
 use crate::validate;
 
-impl TupliApiClient {
-    /// Uploads a file held in memory, with its metadata. Uploading bytes the
-    /// same user already uploaded answers the existing record.
-    pub fn store_artifact(
-        &self,
-        data: impl Into<Bytes>,
-        metadata: &ArtifactMetadata,
-    ) -> Transfer<'_, ArtifactMetadataItem> {
-        let data: Bytes = data.into();
-        let metadata = metadata.clone();
+/// Every transfer hashes the bytes as they pass and compares them with the
+/// server's record; a mismatch is [`Error::Integrity`]. The metadata of a
+/// download comes with it (its `X-Metadata` header); when that is missing it
+/// is looked up by id. A missing id is not an error for deleting.
+#[async_trait]
+impl ArtifactStorage for TupliApiClient {
+    fn artifact_hash(&self) -> ArtifactHash {
+        ArtifactHash::WithCreator
+    }
+
+    fn store_artifact<'a>(
+        &'a self,
+        data: Bytes,
+        metadata: &'a ArtifactMetadata,
+    ) -> Transfer<'a, ArtifactMetadataItem> {
         Transfer::new(move |progress| async move {
             let length = data.len() as u64;
-            self.upload(&metadata, length, progress, move || {
+            self.upload(metadata, length, progress, move || {
                 let data = data.clone();
                 async move { Ok(futures::stream::iter([Ok::<_, std::io::Error>(data)])) }
             })
@@ -51,19 +58,15 @@ impl TupliApiClient {
         })
     }
 
-    /// Uploads a file from disk without reading it into memory. A retry after
-    /// a token refresh reads the file again.
-    pub fn store_artifact_from_path(
-        &self,
-        path: impl AsRef<Path>,
-        metadata: &ArtifactMetadata,
-    ) -> Transfer<'_, ArtifactMetadataItem> {
-        let path: PathBuf = path.as_ref().to_path_buf();
-        let metadata = metadata.clone();
+    fn store_artifact_from_path<'a>(
+        &'a self,
+        path: &'a Path,
+        metadata: &'a ArtifactMetadata,
+    ) -> Transfer<'a, ArtifactMetadataItem> {
         Transfer::new(move |progress| async move {
-            let length = tokio::fs::metadata(&path).await?.len();
-            self.upload(&metadata, length, progress, move || {
-                let path = path.clone();
+            let length = tokio::fs::metadata(path).await?.len();
+            self.upload(metadata, length, progress, move || {
+                let path = path.to_path_buf();
                 async move {
                     let file = tokio::fs::File::open(&path).await?.into_std().await;
                     Ok(file_chunks(file)?)
@@ -73,6 +76,73 @@ impl TupliApiClient {
         })
     }
 
+    async fn load_artifact(&self, artifact_id: &str) -> Result<Bytes> {
+        let mut buffer = Vec::new();
+        self.download_artifact_to(artifact_id, &mut buffer).await?;
+        Ok(Bytes::from(buffer))
+    }
+
+    fn download_artifact_to_path<'a>(
+        &'a self,
+        artifact_id: &'a str,
+        path: &'a Path,
+    ) -> Transfer<'a, ArtifactMetadataItem> {
+        Transfer::new(move |progress| async move {
+            let mut partial = AtomicFile::create(path)?;
+            let mut file = FileWriter::start(partial.take_file()?)?;
+            let item = self
+                .download_verified(artifact_id, &mut file, &*progress)
+                .await?;
+            let file = file.finish().await?;
+            partial.commit_async(file).await?;
+            Ok(item)
+        })
+    }
+
+    async fn list_artifacts(&self, filter: &Filter) -> Result<Vec<ArtifactMetadataItem>> {
+        filter.validate()?;
+        self.call(Retry::Safe, |api| async move {
+            api.list_artifacts().body(filter.clone()).send().await
+        })
+        .await
+    }
+
+    async fn delete_artifact(&self, artifact_id: &str) -> Result<()> {
+        validate::name("artifact_id", artifact_id)?;
+        self.call(Retry::Safe, |api| async move {
+            api.delete_artifact().artifact_id(artifact_id).send().await
+        })
+        .await
+    }
+
+    async fn publish_artifact(&self, artifact_id: &str, publish_in: &str) -> Result<()> {
+        validate::name("artifact_id", artifact_id)?;
+        validate::name("publish_in", publish_in)?;
+        self.call(Retry::Safe, |api| async move {
+            api.publish_artifact()
+                .artifact_id(artifact_id)
+                .publish_in(publish_in)
+                .send()
+                .await
+        })
+        .await
+    }
+
+    async fn unpublish_artifact(&self, artifact_id: &str, unpublish_from: &str) -> Result<()> {
+        validate::name("artifact_id", artifact_id)?;
+        validate::name("unpublish_from", unpublish_from)?;
+        self.call(Retry::Safe, |api| async move {
+            api.unpublish_artifact()
+                .artifact_id(artifact_id)
+                .unpublish_from(unpublish_from)
+                .send()
+                .await
+        })
+        .await
+    }
+}
+
+impl TupliApiClient {
     /// Uploads `length` bytes from readers made by `open` (called again for a
     /// retry after a token refresh), without holding them in memory.
     pub fn store_artifact_from_reader<'a, F, R>(
@@ -95,18 +165,7 @@ impl TupliApiClient {
         })
     }
 
-    /// Downloads an artifact into memory and verifies it against the hash the
-    /// server recorded; a mismatch is [`Error::Integrity`].
-    ///
-    /// The metadata comes with the download (its `X-Metadata` header); when
-    /// that is missing it is looked up by id.
-    pub async fn load_artifact(&self, artifact_id: &str) -> Result<Bytes> {
-        let mut buffer = Vec::new();
-        self.download_artifact_to(artifact_id, &mut buffer).await?;
-        Ok(Bytes::from(buffer))
-    }
-
-    /// Downloads an artifact into memory like [`Self::load_artifact`], checked
+    /// Downloads an artifact into memory like [`ArtifactStorage::load_artifact`], checked
     /// against metadata the caller already has (from `list_artifacts` or
     /// `store_artifact`).
     pub async fn load_artifact_with(&self, item: &ArtifactMetadataItem) -> Result<Bytes> {
@@ -114,7 +173,7 @@ impl TupliApiClient {
         let (hasher, _) = self
             .download_into(&item.id, &mut Writer(&mut buffer), &())
             .await?;
-        verify(item, hasher)?;
+        self.artifact_hash().verify(item, hasher)?;
         Ok(Bytes::from(buffer))
     }
 
@@ -133,75 +192,6 @@ impl TupliApiClient {
             self.download_verified(artifact_id, &mut Writer(writer), &*progress)
                 .await
         })
-    }
-
-    /// Streams an artifact into a file at `path`: written to a temporary file
-    /// beside it and renamed into place only once verified; on any failure the
-    /// temporary file is removed and `path` is left untouched.
-    pub fn download_artifact_to_path<'a>(
-        &'a self,
-        artifact_id: &'a str,
-        path: impl AsRef<Path>,
-    ) -> Transfer<'a, ArtifactMetadataItem> {
-        let path = path.as_ref().to_path_buf();
-        Transfer::new(move |progress| async move {
-            let mut partial = AtomicFile::create(&path)?;
-            let mut file = FileWriter::start(partial.take_file()?)?;
-            let item = self
-                .download_verified(artifact_id, &mut file, &*progress)
-                .await?;
-            let file = file.finish().await?;
-            partial.commit_async(file).await?;
-            Ok(item)
-        })
-    }
-
-    /// Lists the metadata of the visible artifacts matching `filter`. Keys are
-    /// relative to the metadata: `name`, `extra.source`, ….
-    pub async fn list_artifacts(&self, filter: &Filter) -> Result<Vec<ArtifactMetadataItem>> {
-        filter.validate()?;
-        self.call(Retry::Safe, |api| async move {
-            api.list_artifacts().body(filter.clone()).send().await
-        })
-        .await
-    }
-
-    /// Deletes an artifact.
-    pub async fn delete_artifact(&self, artifact_id: &str) -> Result<()> {
-        validate::name("artifact_id", artifact_id)?;
-        self.call(Retry::Safe, |api| async move {
-            api.delete_artifact().artifact_id(artifact_id).send().await
-        })
-        .await
-    }
-
-    /// Publishes an artifact in a group ([`GLOBAL_GROUP`](crate::GLOBAL_GROUP):
-    /// for everyone).
-    pub async fn publish_artifact(&self, artifact_id: &str, publish_in: &str) -> Result<()> {
-        validate::name("artifact_id", artifact_id)?;
-        validate::name("publish_in", publish_in)?;
-        self.call(Retry::Safe, |api| async move {
-            api.publish_artifact()
-                .artifact_id(artifact_id)
-                .publish_in(publish_in)
-                .send()
-                .await
-        })
-        .await
-    }
-
-    /// Withdraws an artifact from a group.
-    pub async fn unpublish_artifact(&self, artifact_id: &str, unpublish_from: &str) -> Result<()> {
-        validate::name("artifact_id", artifact_id)?;
-        validate::name("unpublish_from", unpublish_from)?;
-        self.call(Retry::Safe, |api| async move {
-            api.unpublish_artifact()
-                .artifact_id(artifact_id)
-                .unpublish_from(unpublish_from)
-                .send()
-                .await
-        })
-        .await
     }
 
     /// One streamed multipart upload per attempt; `open` yields the bytes
@@ -259,7 +249,7 @@ impl TupliApiClient {
         let sent = hash.take().ok_or_else(|| Error::Io {
             source: std::io::Error::other("the upload's hash was not computed"),
         })?;
-        verify(&item, sent)?;
+        self.artifact_hash().verify(&item, sent)?;
         Ok(item)
     }
 
@@ -276,7 +266,7 @@ impl TupliApiClient {
             Some(item) if item.id == artifact_id => item,
             _ => self.artifact_metadata(artifact_id).await?,
         };
-        verify(&item, hasher)?;
+        self.artifact_hash().verify(&item, hasher)?;
         Ok(item)
     }
 

@@ -1,16 +1,20 @@
-//! Benchmarks.
+//! Benchmarks: [`BenchmarkStorage`] for the client.
+
+use async_trait::async_trait;
 
 use crate::client::TupliApiClient;
 use crate::error::Result;
 use crate::filter::Filter;
 use crate::models::{Benchmark, BenchmarkHeader, BenchmarkQuery};
 use crate::retry::Retry;
+use crate::storage::BenchmarkStorage;
 use crate::validate;
 
-impl TupliApiClient {
-    /// Stores a benchmark. A hash the caller already stored, or one published
-    /// globally, is a conflict (409, [`Error::is_conflict`](crate::Error::is_conflict)).
-    pub async fn store_benchmark(&self, benchmark: &BenchmarkQuery) -> Result<BenchmarkHeader> {
+/// A missing id is not an error for deleting; a hash stored again is a
+/// conflict (409, [`Error::is_conflict`](crate::Error::is_conflict)).
+#[async_trait]
+impl BenchmarkStorage for TupliApiClient {
+    async fn store_benchmark(&self, benchmark: &BenchmarkQuery) -> Result<BenchmarkHeader> {
         validate::name("benchmark.hash", &benchmark.hash)?;
         validate::name("benchmark.metadata.name", &benchmark.metadata.name)?;
         self.call(Retry::Safe, |api| async move {
@@ -19,8 +23,7 @@ impl TupliApiClient {
         .await
     }
 
-    /// Loads a benchmark with its serialized environment.
-    pub async fn load_benchmark(&self, benchmark_id: &str) -> Result<Benchmark> {
+    async fn load_benchmark(&self, benchmark_id: &str) -> Result<Benchmark> {
         validate::name("benchmark_id", benchmark_id)?;
         self.call(Retry::Safe, |api| async move {
             api.load_benchmark().benchmark_id(benchmark_id).send().await
@@ -28,9 +31,7 @@ impl TupliApiClient {
         .await
     }
 
-    /// Lists the headers of the visible benchmarks matching `filter`
-    /// ([`Filter::all`] for every one).
-    pub async fn list_benchmarks(&self, filter: &Filter) -> Result<Vec<BenchmarkHeader>> {
+    async fn list_benchmarks(&self, filter: &Filter) -> Result<Vec<BenchmarkHeader>> {
         filter.validate()?;
         self.call(Retry::Safe, |api| async move {
             api.list_benchmarks().body(filter.clone()).send().await
@@ -38,8 +39,7 @@ impl TupliApiClient {
         .await
     }
 
-    /// Deletes a benchmark (a missing id is not an error).
-    pub async fn delete_benchmark(&self, benchmark_id: &str) -> Result<()> {
+    async fn delete_benchmark(&self, benchmark_id: &str) -> Result<()> {
         validate::name("benchmark_id", benchmark_id)?;
         self.call(Retry::Safe, |api| async move {
             api.delete_benchmark()
@@ -50,9 +50,7 @@ impl TupliApiClient {
         .await
     }
 
-    /// Publishes a benchmark in a group ([`GLOBAL_GROUP`](crate::GLOBAL_GROUP):
-    /// for everyone).
-    pub async fn publish_benchmark(&self, benchmark_id: &str, publish_in: &str) -> Result<()> {
+    async fn publish_benchmark(&self, benchmark_id: &str, publish_in: &str) -> Result<()> {
         validate::name("benchmark_id", benchmark_id)?;
         validate::name("publish_in", publish_in)?;
         self.call(Retry::Safe, |api| async move {
@@ -65,12 +63,7 @@ impl TupliApiClient {
         .await
     }
 
-    /// Withdraws a benchmark from a group.
-    pub async fn unpublish_benchmark(
-        &self,
-        benchmark_id: &str,
-        unpublish_from: &str,
-    ) -> Result<()> {
+    async fn unpublish_benchmark(&self, benchmark_id: &str, unpublish_from: &str) -> Result<()> {
         validate::name("benchmark_id", benchmark_id)?;
         validate::name("unpublish_from", unpublish_from)?;
         self.call(Retry::Safe, |api| async move {

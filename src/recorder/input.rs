@@ -1,10 +1,9 @@
-//! Checking what is pushed or recorded: the episode's key, finite floats,
-//! and the error when the background task is gone.
+//! Checking what is pushed or recorded: the episode's key (the floats are
+//! checked by `validate`), and the error when the background task is gone.
 
 use serde_json::{Map, Value};
 
 use crate::error::{Error, Result};
-use crate::models::RlTuple;
 use crate::storage::identity::{new_episode_key, EPISODE_KEY};
 use crate::validate;
 
@@ -25,17 +24,6 @@ pub(super) fn episode_key(metadata: &mut Map<String, Value>) -> Result<(String, 
             "metadata.tupli_key",
             format!("is the episode's key and must be a string, not {other}"),
         )),
-    }
-}
-
-/// NaN and infinities have no JSON form: refuse them, naming where they are.
-pub(super) fn check_finite(tuple: &RlTuple, step: usize) -> Result<()> {
-    match tuple.first_non_finite() {
-        Some(at) => Err(Error::invalid(
-            "tuple",
-            format!("step {step}: {at} is NaN or infinite, which JSON cannot carry"),
-        )),
-        None => Ok(()),
     }
 }
 

@@ -58,7 +58,7 @@ pub struct FailedEpisode {
     /// The episode's key (also in `episode.metadata["tupli_key"]`).
     pub key: String,
     /// The episode, whole: pass it to [`EpisodeRecorder::record`] (or
-    /// [`TupliStorage::record_episode`]) to try again later.
+    /// [`EpisodeStorage::record_episode`](crate::storage::EpisodeStorage::record_episode)) to try again later.
     pub episode: Episode,
     /// Why it failed: the last error of sending it (or of looking for it).
     pub error: Error,

@@ -5,13 +5,14 @@ use std::time::Duration;
 
 use serde_json::{Map, Value};
 
-use super::input::{check_finite, episode_key};
+use super::input::episode_key;
 use super::lookup::may_have_arrived;
 use super::report::Chain;
 use super::{EpisodeRecorder, FailedEpisode, RecorderBuilder, RecorderReport};
 use crate::error::Error;
 use crate::models::RlTuple;
 use crate::storage::identity::EPISODE_KEY;
+use crate::validate;
 
 #[test]
 fn the_recorder_and_its_report_cross_threads() {
@@ -40,10 +41,10 @@ fn keys_are_made_once_and_given_keys_kept() {
 #[test]
 fn non_finite_values_are_named() {
     let tuple = RlTuple::new(vec![0.0, f64::NAN], 1.0, 0.0);
-    let error = check_finite(&tuple, 4).unwrap_err().to_string();
+    let error = validate::tuple(4, &tuple).unwrap_err().to_string();
     assert!(error.contains("step 4: state[1] is NaN"), "{error}");
     let tuple = RlTuple::new(vec![0.0], 1.0, f64::NEG_INFINITY);
-    let error = check_finite(&tuple, 0).unwrap_err().to_string();
+    let error = validate::tuple(0, &tuple).unwrap_err().to_string();
     assert!(error.contains("reward is NaN or infinite"), "{error}");
 }
 

@@ -1,47 +1,58 @@
-//! [`TupliStorage`] for `&S`, `Box<S>` and `Arc<S>` (`S` may be `dyn
+//! The storage traits for `&S`, `Box<S>` and `Arc<S>` (`S` may be `dyn
 //! TupliStorage`): each method, provided ones included, is the pointee's, so
 //! a backend's own overrides are kept whichever way it is passed.
 
 use std::path::Path;
 use std::sync::Arc;
 
+use async_trait::async_trait;
 use bytes::Bytes;
-use futures::future::BoxFuture;
 
-use super::TupliStorage;
+use super::{ArtifactHash, ArtifactStorage, BenchmarkStorage, EpisodeStorage, TupliStorage};
 use crate::error::Result;
 use crate::filter::Filter;
 use crate::models::{
     ArtifactMetadata, ArtifactMetadataItem, Benchmark, BenchmarkHeader, BenchmarkQuery, Episode,
-    EpisodeHeader, EpisodeItem,
+    EpisodeHeader, EpisodeItem, EpisodeList,
 };
 use crate::streams::{EpisodeHeaderStream, EpisodeJsonStream, EpisodeStream};
 use crate::transfer::Transfer;
 
-/// One impl per pointer type, every method written once here.
+/// One impl of each trait per pointer type, every method written once here.
 macro_rules! forward_storage {
     ($($pointer:ty),+) => {$(
         impl<S: TupliStorage + ?Sized> TupliStorage for $pointer {
             fn describe(&self) -> String {
                 (**self).describe()
             }
-            fn store_benchmark<'a>(&'a self, benchmark: &'a BenchmarkQuery) -> BoxFuture<'a, Result<BenchmarkHeader>> {
-                (**self).store_benchmark(benchmark)
+        }
+
+        #[async_trait]
+        impl<S: BenchmarkStorage + ?Sized> BenchmarkStorage for $pointer {
+            async fn store_benchmark(&self, benchmark: &BenchmarkQuery) -> Result<BenchmarkHeader> {
+                (**self).store_benchmark(benchmark).await
             }
-            fn load_benchmark<'a>(&'a self, id: &'a str) -> BoxFuture<'a, Result<Benchmark>> {
-                (**self).load_benchmark(id)
+            async fn load_benchmark(&self, id: &str) -> Result<Benchmark> {
+                (**self).load_benchmark(id).await
             }
-            fn list_benchmarks<'a>(&'a self, filter: &'a Filter) -> BoxFuture<'a, Result<Vec<BenchmarkHeader>>> {
-                (**self).list_benchmarks(filter)
+            async fn list_benchmarks(&self, filter: &Filter) -> Result<Vec<BenchmarkHeader>> {
+                (**self).list_benchmarks(filter).await
             }
-            fn delete_benchmark<'a>(&'a self, id: &'a str) -> BoxFuture<'a, Result<()>> {
-                (**self).delete_benchmark(id)
+            async fn delete_benchmark(&self, id: &str) -> Result<()> {
+                (**self).delete_benchmark(id).await
             }
-            fn publish_benchmark<'a>(&'a self, id: &'a str, group: &'a str) -> BoxFuture<'a, Result<()>> {
-                (**self).publish_benchmark(id, group)
+            async fn publish_benchmark(&self, id: &str, group: &str) -> Result<()> {
+                (**self).publish_benchmark(id, group).await
             }
-            fn unpublish_benchmark<'a>(&'a self, id: &'a str, group: &'a str) -> BoxFuture<'a, Result<()>> {
-                (**self).unpublish_benchmark(id, group)
+            async fn unpublish_benchmark(&self, id: &str, group: &str) -> Result<()> {
+                (**self).unpublish_benchmark(id, group).await
+            }
+        }
+
+        #[async_trait]
+        impl<S: ArtifactStorage + ?Sized> ArtifactStorage for $pointer {
+            fn artifact_hash(&self) -> ArtifactHash {
+                (**self).artifact_hash()
             }
             fn store_artifact<'a>(&'a self, data: Bytes, metadata: &'a ArtifactMetadata) -> Transfer<'a, ArtifactMetadataItem> {
                 (**self).store_artifact(data, metadata)
@@ -49,50 +60,57 @@ macro_rules! forward_storage {
             fn store_artifact_from_path<'a>(&'a self, path: &'a Path, metadata: &'a ArtifactMetadata) -> Transfer<'a, ArtifactMetadataItem> {
                 (**self).store_artifact_from_path(path, metadata)
             }
-            fn load_artifact<'a>(&'a self, id: &'a str) -> BoxFuture<'a, Result<Bytes>> {
-                (**self).load_artifact(id)
+            async fn load_artifact(&self, id: &str) -> Result<Bytes> {
+                (**self).load_artifact(id).await
             }
             fn download_artifact_to_path<'a>(&'a self, id: &'a str, path: &'a Path) -> Transfer<'a, ArtifactMetadataItem> {
                 (**self).download_artifact_to_path(id, path)
             }
-            fn list_artifacts<'a>(&'a self, filter: &'a Filter) -> BoxFuture<'a, Result<Vec<ArtifactMetadataItem>>> {
-                (**self).list_artifacts(filter)
+            async fn list_artifacts(&self, filter: &Filter) -> Result<Vec<ArtifactMetadataItem>> {
+                (**self).list_artifacts(filter).await
             }
-            fn delete_artifact<'a>(&'a self, id: &'a str) -> BoxFuture<'a, Result<()>> {
-                (**self).delete_artifact(id)
+            async fn delete_artifact(&self, id: &str) -> Result<()> {
+                (**self).delete_artifact(id).await
             }
-            fn publish_artifact<'a>(&'a self, id: &'a str, group: &'a str) -> BoxFuture<'a, Result<()>> {
-                (**self).publish_artifact(id, group)
+            async fn publish_artifact(&self, id: &str, group: &str) -> Result<()> {
+                (**self).publish_artifact(id, group).await
             }
-            fn unpublish_artifact<'a>(&'a self, id: &'a str, group: &'a str) -> BoxFuture<'a, Result<()>> {
-                (**self).unpublish_artifact(id, group)
+            async fn unpublish_artifact(&self, id: &str, group: &str) -> Result<()> {
+                (**self).unpublish_artifact(id, group).await
             }
-            fn record_episode<'a>(&'a self, episode: &'a Episode) -> BoxFuture<'a, Result<EpisodeHeader>> {
-                (**self).record_episode(episode)
+        }
+
+        #[async_trait]
+        impl<S: EpisodeStorage + ?Sized> EpisodeStorage for $pointer {
+            async fn record_episode(&self, episode: &Episode) -> Result<EpisodeHeader> {
+                (**self).record_episode(episode).await
             }
-            fn stream_episode_json<'a>(&'a self, filter: &'a Filter, include_tuples: bool) -> BoxFuture<'a, Result<EpisodeJsonStream>> {
-                (**self).stream_episode_json(filter, include_tuples)
+            async fn stream_episode_json(&self, filter: &Filter, include_tuples: bool) -> Result<EpisodeJsonStream> {
+                (**self).stream_episode_json(filter, include_tuples).await
             }
-            fn delete_episode<'a>(&'a self, id: &'a str) -> BoxFuture<'a, Result<()>> {
-                (**self).delete_episode(id)
+            async fn delete_episode(&self, id: &str) -> Result<()> {
+                (**self).delete_episode(id).await
             }
-            fn publish_episode<'a>(&'a self, id: &'a str, group: &'a str) -> BoxFuture<'a, Result<()>> {
-                (**self).publish_episode(id, group)
+            async fn publish_episode(&self, id: &str, group: &str) -> Result<()> {
+                (**self).publish_episode(id, group).await
             }
-            fn unpublish_episode<'a>(&'a self, id: &'a str, group: &'a str) -> BoxFuture<'a, Result<()>> {
-                (**self).unpublish_episode(id, group)
+            async fn unpublish_episode(&self, id: &str, group: &str) -> Result<()> {
+                (**self).unpublish_episode(id, group).await
             }
-            fn stream_episodes<'a>(&'a self, filter: &'a Filter) -> BoxFuture<'a, Result<EpisodeStream>> {
-                (**self).stream_episodes(filter)
+            async fn stream_episodes(&self, filter: &Filter) -> Result<EpisodeStream> {
+                (**self).stream_episodes(filter).await
             }
-            fn stream_episode_headers<'a>(&'a self, filter: &'a Filter) -> BoxFuture<'a, Result<EpisodeHeaderStream>> {
-                (**self).stream_episode_headers(filter)
+            async fn stream_episode_headers(&self, filter: &Filter) -> Result<EpisodeHeaderStream> {
+                (**self).stream_episode_headers(filter).await
             }
-            fn list_episode_headers<'a>(&'a self, filter: &'a Filter) -> BoxFuture<'a, Result<Vec<EpisodeHeader>>> {
-                (**self).list_episode_headers(filter)
+            async fn list_episode_headers(&self, filter: &Filter) -> Result<Vec<EpisodeHeader>> {
+                (**self).list_episode_headers(filter).await
             }
-            fn list_episode_items<'a>(&'a self, filter: &'a Filter) -> BoxFuture<'a, Result<Vec<EpisodeItem>>> {
-                (**self).list_episode_items(filter)
+            async fn list_episode_items(&self, filter: &Filter) -> Result<Vec<EpisodeItem>> {
+                (**self).list_episode_items(filter).await
+            }
+            async fn list_episodes(&self, filter: &Filter, include_tuples: bool) -> Result<EpisodeList> {
+                (**self).list_episodes(filter, include_tuples).await
             }
         }
     )+};

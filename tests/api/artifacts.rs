@@ -2,6 +2,7 @@
 //! (publishing: publish.rs; streaming to and from files: transfers.rs).
 
 use std::sync::{Arc, Mutex};
+use tupli::prelude::*;
 
 use httpmock::{HttpMockRequest, Mock};
 use serde_json::{json, Value};
@@ -35,7 +36,7 @@ pub(crate) async fn mock_download<'a>(
 #[tokio::test]
 async fn store_artifact_is_multipart() {
     let api = Mocked::start_async().await;
-    let client = api.login().await;
+    let client = api.logged_in_client().await;
     // Binary data, including CRLF, NUL and bytes that are not UTF-8.
     let data: Vec<u8> = b"\x00\x01\r\n--not-a-boundary\r\n\xff\xfe payload ".to_vec();
     let metadata = ArtifactMetadata {
@@ -65,11 +66,16 @@ async fn store_artifact_is_multipart() {
             json_reply(then, 200, artifact_item_json(&hash));
         })
         .await;
-    let item = client.store_artifact(data.clone(), &metadata).await;
+    let item = client.store_artifact(data.clone().into(), &metadata).await;
     mock.assert_calls_async(1).await;
     let item = item.unwrap();
     assert_eq!(item.id, ID);
     assert_eq!(item.hash, hash);
+    assert_eq!(
+        client.artifact_hash(),
+        tupli::storage::ArtifactHash::WithCreator
+    );
+    assert_eq!(item.hash, client.artifact_hash().of(&data, USER));
     assert_eq!(item.created_by, USER);
     assert_eq!(item.encoding, "utf-8");
 
@@ -105,7 +111,7 @@ async fn store_artifact_is_multipart() {
 #[tokio::test]
 async fn load_artifact_verifies_the_hash_from_the_header() {
     let api = Mocked::start_async().await;
-    let client = api.login().await;
+    let client = api.logged_in_client().await;
     let data = b"\x00model \xff bytes".to_vec();
     let good = tupli::artifact_hash(&data, USER);
 
@@ -151,7 +157,7 @@ async fn load_artifact_verifies_the_hash_from_the_header() {
 #[tokio::test]
 async fn load_artifact_without_header_looks_the_metadata_up() {
     let api = Mocked::start_async().await;
-    let client = api.login().await;
+    let client = api.logged_in_client().await;
     let data = b"file contents".to_vec();
     let good = tupli::artifact_hash(&data, USER);
     let by_id = json!({"type": "EQ", "key": "id", "value": ID, "filters": []});
@@ -206,7 +212,7 @@ async fn load_artifact_without_header_looks_the_metadata_up() {
 #[tokio::test]
 async fn load_artifact_with_known_metadata() {
     let api = Mocked::start_async().await;
-    let client = api.login().await;
+    let client = api.logged_in_client().await;
     let data = b"file contents".to_vec();
     let item = artifact_item(&tupli::artifact_hash(&data, USER));
 
@@ -243,7 +249,7 @@ async fn load_artifact_with_known_metadata() {
 #[tokio::test]
 async fn list_and_delete_artifact() {
     let api = Mocked::start_async().await;
-    let client = api.login().await;
+    let client = api.logged_in_client().await;
 
     // Without a benchmark (the field is absent).
     let mut item = artifact_item_json("abc");

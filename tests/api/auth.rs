@@ -11,8 +11,8 @@ use serde_json::json;
 use tupli::{Error, ExposeSecret, Tokens, TupliApiClient};
 
 use crate::support::{
-    json_reply, jwt_expiring, post, token_pair, tokens_without_a_usable_expiry, Mocked, PASSWORD,
-    USER,
+    json_reply, jwt_expiring, login_request, refresh_request, refreshed_token, token_pair,
+    tokens_without_a_usable_expiry, Mocked, PASSWORD, REFRESH_PATH, USER,
 };
 
 /// A client with `tokens` and the default retry policy.
@@ -48,30 +48,12 @@ async fn roles_401<'a>(api: &'a Mocked, bearer: &str) -> Mock<'a> {
     .await
 }
 
-async fn refresh_answers<'a>(api: &'a Mocked, refresh: &str, new_access: &str) -> Mock<'a> {
-    let header = format!("Bearer {refresh}");
-    let body = json!({"token": new_access, "token_type": "bearer"});
-    api.mock_async(move |when, then| {
-        when.method(POST)
-            .path("/access/users/refresh-token")
-            .header("authorization", header);
-        then.status(200).json_body(body);
-    })
-    .await
-}
-
 #[tokio::test]
 async fn login_stores_tokens_and_sends_bearer() {
     let api = Mocked::start_async().await;
     let (access, refresh) = (jwt_expiring("ann", 1800), jwt_expiring("ann", 86400));
     let login = api
-        .mock_async(|when, then| {
-            when.method(POST)
-                .path("/access/users/token")
-                .json_body(json!({"username": "ann", "password": "pw"}))
-                .header_missing("authorization");
-            then.status(200).json_body(token_pair(&access, &refresh));
-        })
+        .expect_login_async("ann", "pw", token_pair(&access, &refresh))
         .await;
     let roles = roles_ok(&api, &access).await;
     let client = TupliApiClient::with_url(api.url()).unwrap();
@@ -88,12 +70,8 @@ async fn login_stores_tokens_and_sends_bearer() {
 #[tokio::test]
 async fn wrong_password_is_an_api_error_and_stores_nothing() {
     let api = Mocked::start_async().await;
-    api.mock_async(|when, then| {
-        when.method(POST).path("/access/users/token");
-        then.status(401)
-            .json_body(json!({"detail": "Incorrect username or password"}));
-    })
-    .await;
+    api.expect_login_rejected_async("ann", "nope", "Incorrect username or password")
+        .await;
     let client = TupliApiClient::with_url(api.url()).unwrap();
     let err = client.login("ann", "nope").await.unwrap_err();
     assert!(
@@ -109,7 +87,7 @@ async fn wrong_password_is_an_api_error_and_stores_nothing() {
 async fn refreshes_once_on_401_and_retries() {
     let api = Mocked::start_async().await;
     let stale = roles_401(&api, "old").await;
-    let refresh = refresh_answers(&api, "R", "new").await;
+    let refresh = api.expect_refresh_async("R", "new").await;
     let fresh = roles_ok(&api, "new").await;
     let client = client(&api, Tokens::new("old", "R"));
     client.list_roles().await.unwrap();
@@ -131,7 +109,7 @@ async fn proactive_refresh_when_access_token_expires_soon() {
         jwt_expiring("ann", 1800),
         jwt_expiring("ann", 86400),
     );
-    let refresh = refresh_answers(&api, &refresh_token, &later).await;
+    let refresh = api.expect_refresh_async(&refresh_token, &later).await;
     let fresh = roles_ok(&api, &later).await;
     let client = client(&api, Tokens::new(soon, refresh_token));
     client.list_roles().await.unwrap();
@@ -147,7 +125,7 @@ async fn proactive_refresh_when_access_token_expires_soon() {
 async fn a_refresh_token_alone_is_refreshed_before_the_first_call() {
     let api = Mocked::start_async().await;
     let (access, refresh_token) = (jwt_expiring("ann", 1800), jwt_expiring("ann", 86400));
-    let refresh = refresh_answers(&api, &refresh_token, &access).await;
+    let refresh = api.expect_refresh_async(&refresh_token, &access).await;
     let fresh = roles_ok(&api, &access).await;
     let client = client(&api, Tokens::from_refresh_token(refresh_token.clone()));
     let (a, b) = tokio::join!(client.list_roles(), client.list_roles());
@@ -163,13 +141,7 @@ async fn a_refresh_token_alone_is_refreshed_before_the_first_call() {
 
     let api = Mocked::start_async().await;
     let rejected = api
-        .mock_async(|when, then| {
-            when.method(POST)
-                .path("/access/users/refresh-token")
-                .header("authorization", "Bearer revoked");
-            then.status(401)
-                .json_body(json!({"detail": "Could not validate credentials"}));
-        })
+        .expect_refresh_rejected_async("revoked", "Could not validate credentials")
         .await;
     let revoked = self::client(&api, Tokens::from_refresh_token("revoked"));
     let err = revoked.list_roles().await.unwrap_err();
@@ -258,23 +230,19 @@ async fn concurrent_401s_cause_a_single_refresh() {
     let (seen, at_refresh) = (Arc::clone(&stale_seen), Arc::clone(&stale_seen_at_refresh));
     let refresh = api
         .mock_async(move |when, then| {
-            when.method(POST)
-                .path("/access/users/refresh-token")
-                .header("authorization", "Bearer R")
-                .is_true(move |req| {
-                    if req.uri().path() == "/access/users/refresh-token" && carries(req, "R") {
-                        // The first refresh records how many stale requests came before it.
-                        let _ = at_refresh.compare_exchange(
-                            usize::MAX,
-                            seen.load(Ordering::SeqCst),
-                            Ordering::SeqCst,
-                            Ordering::SeqCst,
-                        );
-                    }
-                    true
-                });
-            then.status(200)
-                .json_body(json!({"token": "new", "token_type": "bearer"}));
+            refresh_request("R").apply(when).is_true(move |req| {
+                if req.uri().path() == REFRESH_PATH && carries(req, "R") {
+                    // The first refresh records how many stale requests came before it.
+                    let _ = at_refresh.compare_exchange(
+                        usize::MAX,
+                        seen.load(Ordering::SeqCst),
+                        Ordering::SeqCst,
+                        Ordering::SeqCst,
+                    );
+                }
+                true
+            });
+            json_reply(then, 200, refreshed_token("new"));
         })
         .await;
     let fresh = roles_ok(&api, "new").await;
@@ -306,14 +274,11 @@ async fn concurrent_expired_tokens_cause_a_single_proactive_refresh() {
         jwt_expiring("ann", 1800),
         jwt_expiring("ann", 86400),
     );
-    let header = format!("Bearer {refresh_token}");
-    let answer = json!({"token": later, "token_type": "bearer"});
+    let (request, answer) = (refresh_request(&refresh_token), refreshed_token(&later));
     let refresh = api
         .mock_async(move |when, then| {
-            when.method(POST)
-                .path("/access/users/refresh-token")
-                .header("authorization", header);
-            then.status(200).delay(HOLD).json_body(answer);
+            request.apply(when);
+            json_reply(then.delay(HOLD), 200, answer);
         })
         .await;
     let started = Arc::new(AtomicUsize::new(0));
@@ -359,11 +324,7 @@ async fn rejected_refresh_clears_tokens_and_says_log_in_again() {
     let api = Mocked::start_async().await;
     let stale = roles_401(&api, "old").await;
     let refresh = api
-        .mock_async(|when, then| {
-            when.method(POST).path("/access/users/refresh-token");
-            then.status(401)
-                .json_body(json!({"detail": "Could not validate credentials"}));
-        })
+        .expect_refresh_rejected_async("R", "Could not validate credentials")
         .await;
     let client = client(&api, Tokens::new("old", "R"));
     let err = client.list_roles().await.unwrap_err();
@@ -392,7 +353,7 @@ async fn expired_refresh_token_fails_without_a_request() {
 async fn a_refreshed_token_that_still_gets_401_is_retried_once_only() {
     let api = Mocked::start_async().await;
     let stale = roles_401(&api, "old").await;
-    let refresh = refresh_answers(&api, "R", "new").await;
+    let refresh = api.expect_refresh_async("R", "new").await;
     let still = roles_401(&api, "new").await;
     let client = client(&api, Tokens::new("old", "R"));
     let err = client.list_roles().await.unwrap_err();
@@ -432,11 +393,7 @@ async fn signup_with_rejected_tokens_falls_back_to_anonymous() {
         })
         .await;
     let refresh = api
-        .mock_async(|when, then| {
-            when.method(POST).path("/access/users/refresh-token");
-            then.status(401)
-                .json_body(json!({"detail": "Could not validate credentials"}));
-        })
+        .expect_refresh_rejected_async("R", "Could not validate credentials")
         .await;
     let anonymous = api
         .mock_async(|when, then| {
@@ -497,7 +454,7 @@ async fn works_with_an_unknown_expiry(api: &Mocked, client: &TupliApiClient, wha
     ok.delete_async().await;
 
     let stale = roles_401(api, &access).await;
-    let refreshed = refresh_answers(api, &refresh, "fresh").await;
+    let refreshed = api.expect_refresh_async(&refresh, "fresh").await;
     let fresh = roles_ok(api, "fresh").await;
     client.list_roles().await.unwrap();
     stale.assert_calls_async(1).await;
@@ -520,12 +477,7 @@ async fn login_with_tokens_without_a_usable_expiry() {
         let api = Mocked::start_async().await;
         let refresh = format!("{access}R");
         let login = api
-            .expect_async(
-                post("/access/users/token")
-                    .anonymous()
-                    .json(json!({"username": USER, "password": PASSWORD})),
-                |then| json_reply(then, 200, token_pair(&access, &refresh)),
-            )
+            .expect_login_async(USER, PASSWORD, token_pair(&access, &refresh))
             .await;
         let client = api.client();
         client.login(USER, PASSWORD).await.unwrap();
@@ -572,9 +524,7 @@ async fn a_login_token_no_header_can_carry_is_a_decode_error() {
                 client.set_tokens(before.clone());
                 let err = api
                     .err(
-                        post("/access/users/token")
-                            .anonymous()
-                            .json(json!({"username": USER, "password": PASSWORD})),
+                        login_request(USER, PASSWORD),
                         |then| json_reply(then, 200, token_pair(access, refresh)),
                         client.login(USER, PASSWORD),
                     )

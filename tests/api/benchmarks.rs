@@ -2,13 +2,14 @@
 
 use serde_json::{json, Value};
 use tupli::models::{BenchmarkMetadata, BenchmarkQuery};
+use tupli::prelude::*;
 
 use crate::support::*;
 
 #[tokio::test]
 async fn store_load_list_delete_benchmark() {
     let api = Mocked::start_async().await;
-    let client = api.login().await;
+    let client = api.logged_in_client().await;
 
     let query = BenchmarkQuery {
         hash: "h1".into(),

@@ -68,14 +68,14 @@ fn assert_rows(columns: &tupli::dataset::Columns<f64>, expected: &[(&DataEpisode
 #[tokio::test]
 async fn no_matching_benchmark_selects_nothing_and_sends_no_episode_request() {
     let api = Mocked::start_async().await;
-    let client = api.login().await;
+    let client = api.logged_in_client().await;
     let mock = api
         .expect_async(
             benchmarks_req(compare_wire("EQ", "metadata.name", json!("nope"))),
             |then| json_reply(then, 200, json!([])),
         )
         .await;
-    let data = Dataset::new(&client)
+    let data = Dataset::new(client.clone())
         .with_benchmark_filter(Filter::eq("metadata.name", "nope"))
         .with_episode_filter(Filter::geq("n_tuples", 1));
     assert!(data.preview().await.unwrap().is_empty());
@@ -90,7 +90,7 @@ async fn no_matching_benchmark_selects_nothing_and_sends_no_episode_request() {
 #[tokio::test]
 async fn the_selection_is_the_benchmarks_in_filter_and_the_episode_filter() {
     let api = Mocked::start_async().await;
-    let client = api.login().await;
+    let client = api.logged_in_client().await;
     let episodes = data_episodes(&[("e-1", "b-1", 3), ("e-2", "b-2", 2)]);
     // The benchmark filter as given; the benchmarks in the order answered.
     let (benchmark_filter, benchmark_wire) = sample_filter();
@@ -116,7 +116,7 @@ async fn the_selection_is_the_benchmarks_in_filter_and_the_episode_filter() {
             json_reply(then, 200, items_json(&episodes))
         })
         .await;
-    let data = Dataset::new(&client)
+    let data = Dataset::new(client.clone())
         .with_benchmark_filter(benchmark_filter)
         .with_episode_filter(Filter::geq("n_tuples", 2) & Filter::ne("metadata.number", 9));
 
@@ -135,7 +135,7 @@ async fn the_selection_is_the_benchmarks_in_filter_and_the_episode_filter() {
 #[tokio::test]
 async fn preview_lists_headers_without_a_tuple() {
     let api = Mocked::start_async().await;
-    let client = api.login().await;
+    let client = api.logged_in_client().await;
     let episodes = data_episodes(&[("e-1", "b-1", 4), ("e-2", "b-1", 1)]);
     let benchmarks = api
         .expect_async(benchmarks_req(all_filter()), |then| {
@@ -148,7 +148,7 @@ async fn preview_lists_headers_without_a_tuple() {
             json_reply(then, 200, headers_json(&episodes))
         })
         .await;
-    let preview = Dataset::new(&client).preview().await.unwrap();
+    let preview = Dataset::new(client.clone()).preview().await.unwrap();
     let ids: Vec<&str> = preview.iter().map(|h| h.id.as_str()).collect();
     assert_eq!(ids, ["e-1", "e-2"]);
     assert_eq!(preview[0].n_tuples, 4);
@@ -161,7 +161,7 @@ async fn preview_lists_headers_without_a_tuple() {
 #[tokio::test]
 async fn a_tuple_filter_keeps_rows_their_steps_and_their_real_successors() {
     let api = Mocked::start_async().await;
-    let client = api.login().await;
+    let client = api.logged_in_client().await;
     let episodes = data_episodes(&[("e-0", "b-1", 5), ("e-1", "b-1", 2), ("e-2", "b-1", 3)]);
     expect_headers(&api, headers_json(&episodes)).await;
     api.expect_async(items_req(&episodes), |then| {
@@ -169,7 +169,7 @@ async fn a_tuple_filter_keeps_rows_their_steps_and_their_real_successors() {
     })
     .await;
     // Even steps only, and nothing of episode 2 (which is then left out).
-    let data = Dataset::new(&client).with_tuple_filter(|tuple| {
+    let data = Dataset::new(client.clone()).with_tuple_filter(|tuple| {
         let even = tuple.info["t"].as_u64().unwrap() % 2 == 0;
         even && tuple.state.as_floats().unwrap()[0] != 2.0
     });
@@ -189,7 +189,7 @@ async fn a_tuple_filter_keeps_rows_their_steps_and_their_real_successors() {
 #[tokio::test]
 async fn sampled_episodes_depend_on_the_seed_only() {
     let api = Mocked::start_async().await;
-    let client = api.login().await;
+    let client = api.logged_in_client().await;
     let names: Vec<String> = (0..12).map(|i| format!("e-{i:02}")).collect();
     let spec: Vec<(&str, &str, usize)> = names.iter().map(|n| (n.as_str(), "b-1", 1)).collect();
     let episodes = data_episodes(&spec);
@@ -203,7 +203,7 @@ async fn sampled_episodes_depend_on_the_seed_only() {
             json_reply(then, 200, headers_json(&episodes))
         })
         .await;
-    let data = Dataset::new(&client);
+    let data = Dataset::new(client.clone());
     let ids = |headers: Vec<tupli::models::EpisodeHeader>| -> Vec<String> {
         headers.into_iter().map(|h| h.id).collect()
     };
@@ -251,7 +251,7 @@ fn rounding_episode() -> Value {
 #[tokio::test]
 async fn f32_columns_round_as_numpy_does() {
     let api = Mocked::start_async().await;
-    let client = api.login().await;
+    let client = api.logged_in_client().await;
     let item = rounding_episode();
     let mut header = item.clone();
     header.as_object_mut().unwrap().remove("tuples");
@@ -261,7 +261,7 @@ async fn f32_columns_round_as_numpy_does() {
         json_reply(then, 200, json!([item]))
     })
     .await;
-    let data = Dataset::new(&client);
+    let data = Dataset::new(client.clone());
     let bits = |v: &[f32]| v.iter().map(|f| f.to_bits()).collect::<Vec<_>>();
 
     let single = data.columns_as::<f32>().await.unwrap();
@@ -307,7 +307,7 @@ async fn f32_columns_round_as_numpy_does() {
 async fn an_npz_export_over_many_batches_holds_every_row() {
     use tupli::dataset::Format;
     let api = Mocked::start_async().await;
-    let client = api.login().await;
+    let client = api.logged_in_client().await;
     // About 82 bytes of columns a row: 30,000 rows are several batches.
     let episodes = data_episodes(&[
         ("e-1", "b-1", 9_000),
@@ -321,7 +321,7 @@ async fn an_npz_export_over_many_batches_holds_every_row() {
     .await;
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("big.npz");
-    let summary = Dataset::new(&client)
+    let summary = Dataset::new(client.clone())
         .export(Format::Npz)
         .to_path(&path)
         .await
@@ -368,7 +368,7 @@ fn an_export_completes_with_a_single_blocking_thread() {
     let runtime = runtime_with_one_blocking_thread();
     runtime.block_on(async {
         let api = Mocked::start_async().await;
-        let client = api.login().await;
+        let client = api.logged_in_client().await;
         // Each episode's JSON is far above the size decoded on the pool.
         let episodes = data_episodes(&[("e-1", "b-1", 3_000), ("e-2", "b-1", 3_000)]);
         expect_headers(&api, headers_json(&episodes)).await;
@@ -378,7 +378,7 @@ fn an_export_completes_with_a_single_blocking_thread() {
         .await;
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("d.npz");
-        let dataset = Dataset::new(&client);
+        let dataset = Dataset::new(client.clone());
         let export = dataset.export(Format::Npz);
         let summary =
             tokio::time::timeout(std::time::Duration::from_secs(60), export.to_path(&path))
@@ -468,7 +468,7 @@ mod export {
         let episodes = data_episodes(&[("e-1", "b-1", 40), ("e-2", "b-1", 40)]);
         let server = dataset_server(&["b-1"], &episodes, |whole| half_of(whole, false));
         let client = raw_client(&server.url());
-        let data = Dataset::new(&client);
+        let data = Dataset::new(client.clone());
         for (format, name) in FORMATS {
             let dir = tempfile::tempdir().unwrap();
             let err = guarded(data.export(format).to_path(dir.path().join(name)))
@@ -488,7 +488,7 @@ mod export {
         let episodes = data_episodes(&[("e-1", "b-1", 40), ("e-2", "b-1", 40)]);
         let server = dataset_server(&["b-1"], &episodes, |whole| half_of(whole, true));
         let client = raw_client(&server.url());
-        let data = Dataset::new(&client);
+        let data = Dataset::new(client.clone());
         for (format, name) in FORMATS {
             let dir = tempfile::tempdir().unwrap();
             let export = data.export(format).to_path(dir.path().join(name));
@@ -514,9 +514,9 @@ mod export {
     #[tokio::test]
     async fn an_empty_selection_writes_nothing() {
         let api = Mocked::start_async().await;
-        let client = api.login().await;
+        let client = api.logged_in_client().await;
         let dir = tempfile::tempdir().unwrap();
-        let data = Dataset::new(&client);
+        let data = Dataset::new(client.clone());
         let benchmarks = api
             .expect_async(benchmarks_req(all_filter()), |then| {
                 json_reply(then, 200, benchmarks_json(&["b-1"]))
@@ -579,7 +579,7 @@ mod export {
     #[tokio::test]
     async fn a_shape_error_or_a_changed_selection_leaves_no_file() {
         let api = Mocked::start_async().await;
-        let client = api.login().await;
+        let client = api.logged_in_client().await;
         let dir = tempfile::tempdir().unwrap();
         let episodes = data_episodes(&[("e-1", "b-1", 2), ("e-2", "b-1", 3)]);
         expect_headers(&api, headers_json(&episodes)).await;
@@ -589,7 +589,7 @@ mod export {
         let mock = api
             .expect_async(items_req(&episodes), |then| json_reply(then, 200, ragged))
             .await;
-        let data = Dataset::new(&client);
+        let data = Dataset::new(client.clone());
         for (format, name) in FORMATS {
             match data.export(format).to_path(dir.path().join(name)).await {
                 Err(Error::Shape {
@@ -634,7 +634,7 @@ mod export {
     #[tokio::test]
     async fn more_tuples_than_announced_is_the_same_error_at_any_size() {
         let api = Mocked::start_async().await;
-        let client = api.login().await;
+        let client = api.logged_in_client().await;
         let dir = tempfile::tempdir().unwrap();
         let episodes = data_episodes(&[("e-1", "b-1", 10), ("e-2", "b-1", 10), ("e-3", "b-1", 10)]);
         expect_headers(&api, headers_json(&episodes)).await;
@@ -653,7 +653,7 @@ mod export {
         let mock = api
             .expect_async(items_req(&episodes), |then| json_reply(then, 200, items))
             .await;
-        let data = Dataset::new(&client);
+        let data = Dataset::new(client.clone());
         for (format, name) in FORMATS {
             let err = data.export(format).to_path(dir.path().join(name)).await;
             assert!(
@@ -670,7 +670,7 @@ mod export {
 #[tokio::test]
 async fn a_large_selection_reads_its_episodes_100_ids_a_request_in_order() {
     let api = Mocked::start_async().await;
-    let client = api.login().await;
+    let client = api.logged_in_client().await;
     let ids: Vec<String> = (0..250).map(|i| format!("e-{i:03}")).collect();
     let spec: Vec<(&str, &str, usize)> = ids.iter().map(|id| (id.as_str(), "b-1", 2)).collect();
     let episodes = data_episodes(&spec);
@@ -685,7 +685,7 @@ async fn a_large_selection_reads_its_episodes_100_ids_a_request_in_order() {
         batches.push(mock);
     }
 
-    let columns = Dataset::new(&client).columns().await.unwrap();
+    let columns = Dataset::new(client.clone()).columns().await.unwrap();
     let expected: Vec<_> = episodes.iter().map(|e| (e, vec![0, 1])).collect();
     assert_rows(&columns, &expected);
     assert_eq!(batches.len(), 3);

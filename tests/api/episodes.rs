@@ -3,6 +3,7 @@
 
 use serde_json::{json, Value};
 use tupli::models::{EpisodeHeader, EpisodeList, RlTuple, TupleValue};
+use tupli::prelude::*;
 use tupli::Error;
 
 use crate::support::*;
@@ -10,7 +11,7 @@ use crate::support::*;
 #[tokio::test]
 async fn record_episode() {
     let api = Mocked::start_async().await;
-    let client = api.login().await;
+    let client = api.logged_in_client().await;
     // Not published anywhere yet (the field is absent).
     let mut reply = episode_header_json(ID, 1);
     reply.as_object_mut().unwrap().remove("published_in");
@@ -37,7 +38,7 @@ async fn record_episode() {
 #[tokio::test]
 async fn list_episodes_with_and_without_tuples() {
     let api = Mocked::start_async().await;
-    let client = api.login().await;
+    let client = api.logged_in_client().await;
     let (filter, wire) = sample_filter();
 
     let list = api
@@ -150,7 +151,7 @@ async fn list_episodes_with_and_without_tuples() {
 #[tokio::test]
 async fn delete_episode() {
     let api = Mocked::start_async().await;
-    let client = api.login().await;
+    let client = api.logged_in_client().await;
     api.ok(
         delete("/episodes/delete").query("episode_id", ID),
         Value::Null,

@@ -2,6 +2,7 @@
 
 use std::fmt::Debug;
 use std::future::Future;
+use tupli::prelude::*;
 
 use serde_json::{json, Value};
 use tupli::models::{Group, ValidationError, ValidationErrorLocItem};
@@ -157,7 +158,7 @@ impl Mocked {
 #[tokio::test]
 async fn error_answers_become_api_errors() {
     let api = Mocked::start_async().await;
-    let client = api.login().await;
+    let client = api.logged_in_client().await;
     let group = Group {
         name: GROUP.into(),
         description: None,
@@ -194,12 +195,9 @@ async fn error_answers_become_api_errors() {
         || client.list_episodes(&all, true),
     )
     .await;
-    api.assert_error_mapping(
-        post("/access/users/token")
-            .anonymous()
-            .json(json!({"username": USER, "password": PASSWORD})),
-        || client.login(USER, PASSWORD),
-    )
+    api.assert_error_mapping(login_request(USER, PASSWORD), || {
+        client.login(USER, PASSWORD)
+    })
     .await;
     api.done_async().await;
 }
@@ -207,7 +205,7 @@ async fn error_answers_become_api_errors() {
 #[tokio::test]
 async fn store_artifact_errors_become_api_errors() {
     let api = Mocked::start_async().await;
-    let client = api.login().await;
+    let client = api.logged_in_client().await;
     let metadata = plain_artifact("n");
     for case in error_cases() {
         let mock = api
@@ -219,7 +217,7 @@ async fn store_artifact_errors_become_api_errors() {
             })
             .await;
         let err = client
-            .store_artifact(b"x".to_vec(), &metadata)
+            .store_artifact(b"x".to_vec().into(), &metadata)
             .await
             .unwrap_err();
         mock.assert_calls_async(1).await;
@@ -252,7 +250,7 @@ async fn anonymous_401_is_not_logged_in() {
 #[tokio::test]
 async fn bad_success_bodies_are_decode_errors() {
     let api = Mocked::start_async().await;
-    let client = api.login().await;
+    let client = api.logged_in_client().await;
     let decode = |err: Error| match err {
         Error::Decode { path, excerpt, .. } => (path, excerpt),
         other => panic!("expected Decode, got {other:?}"),

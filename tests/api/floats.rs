@@ -1,6 +1,7 @@
 //! Numbers survive exactly: floats decode to the same bits CPython's `json.loads` gives.
 
 use tupli::models::{EpisodeItem, RlTuple};
+use tupli::prelude::*;
 
 /// Floats where a fast, inexact parser lands one ULP off (measured against
 /// CPython), plus edge cases.

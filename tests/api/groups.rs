@@ -12,7 +12,7 @@ fn group_with_members_json() -> Value {
 #[tokio::test]
 async fn create_list_read_delete_group() {
     let api = Mocked::start_async().await;
-    let client = api.login().await;
+    let client = api.logged_in_client().await;
 
     let group = Group {
         name: GROUP.into(),
@@ -62,7 +62,7 @@ async fn create_list_read_delete_group() {
 #[tokio::test]
 async fn add_and_remove_group_members() {
     let api = Mocked::start_async().await;
-    let client = api.login().await;
+    let client = api.logged_in_client().await;
     let query = GroupMembershipQuery {
         group_name: GROUP.into(),
         members: vec![

@@ -6,6 +6,7 @@ use tupli::models::{
     ArtifactMetadata, BenchmarkMetadata, BenchmarkQuery, Group, GroupMembership,
     GroupMembershipQuery, UserRole,
 };
+use tupli::prelude::*;
 use tupli::{Error, Filter, TupliApiClient};
 
 use crate::support::*;
@@ -27,7 +28,7 @@ macro_rules! assert_invalid {
 #[tokio::test]
 async fn invalid_input_sends_nothing() {
     let api = Mocked::start_async().await;
-    let client = api.login().await;
+    let client = api.logged_in_client().await;
     let null_filter = || Filter::eq("k", Value::Null);
     let group = |name: &str| Group {
         name: name.into(),
@@ -107,7 +108,7 @@ async fn invalid_input_sends_nothing() {
     assert_invalid!(client.unpublish_benchmark(ID, ""), "unpublish_from");
     // Artifacts.
     assert_invalid!(
-        client.store_artifact(b"x".to_vec(), &artifact(" ")),
+        client.store_artifact(b"x".to_vec().into(), &artifact(" ")),
         "metadata.name"
     );
     assert_invalid!(client.load_artifact(""), "artifact_id");

@@ -32,19 +32,10 @@ use std::fmt::Debug;
 use httpmock::Then;
 use serde_json::{json, Value};
 use support::*;
-use tupli::{Error, ExposeSecret, TupliApiClient};
+use tupli::Error;
 
 /// The library API's helpers on top of the shared mock server.
 impl Mocked {
-    /// A client that sends every request once (retries are tested in faults.rs).
-    fn client(&self) -> TupliApiClient {
-        TupliApiClient::builder()
-            .url(self.url())
-            .retry_policy(tupli::RetryPolicy::none())
-            .build()
-            .unwrap()
-    }
-
     /// `req` answered 200 with `reply`: `call` must send it exactly once and succeed.
     async fn ok<T>(
         &self,
@@ -73,23 +64,6 @@ impl Mocked {
         mock.assert_calls_async(1).await;
         mock.delete_async().await;
         result.expect_err("the call should have failed")
-    }
-
-    /// A client logged in as [`USER`] with access token [`ACCESS`].
-    async fn login(&self) -> TupliApiClient {
-        let client = self.client();
-        self.ok(
-            post("/access/users/token")
-                .anonymous()
-                .json(json!({"username": USER, "password": PASSWORD})),
-            token_pair(ACCESS, REFRESH),
-            client.login(USER, PASSWORD),
-        )
-        .await;
-        let tokens = client.tokens().expect("logged in");
-        assert_eq!(tokens.access_token().expose_secret(), ACCESS);
-        assert_eq!(tokens.refresh_token().expose_secret(), REFRESH);
-        client
     }
 }
 

@@ -2,6 +2,7 @@
 
 use futures::future::LocalBoxFuture;
 use serde_json::Value;
+use tupli::prelude::*;
 use tupli::TupliApiClient;
 
 use crate::support::*;
@@ -45,7 +46,7 @@ fn publishable() -> [Publishable; 3] {
 #[tokio::test]
 async fn publish_and_unpublish_benchmarks_artifacts_and_episodes() {
     let api = Mocked::start_async().await;
-    let client = api.login().await;
+    let client = api.logged_in_client().await;
     for resource in publishable() {
         for (publish_in, sent) in [(tupli::GLOBAL_GROUP, "global"), (GROUP, GROUP)] {
             api.ok(

@@ -8,7 +8,7 @@ use crate::support::*;
 #[tokio::test]
 async fn list_create_delete_role() {
     let api = Mocked::start_async().await;
-    let client = api.login().await;
+    let client = api.logged_in_client().await;
 
     let roles = api
         .ok(

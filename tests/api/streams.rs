@@ -2,6 +2,7 @@
 
 use serde_json::{json, Value};
 use tupli::models::EpisodeHeader;
+use tupli::prelude::*;
 use tupli::Error;
 
 use crate::support::*;
@@ -9,7 +10,7 @@ use crate::support::*;
 #[tokio::test]
 async fn stream_episodes_yields_the_same_items_as_the_vec_api() {
     let api = Mocked::start_async().await;
-    let client = api.login().await;
+    let client = api.logged_in_client().await;
     let mut items: Vec<Value> = (0..5)
         .map(|i| {
             let mut item = episode_item_json(ID);
@@ -44,7 +45,7 @@ async fn stream_episodes_yields_the_same_items_as_the_vec_api() {
 #[tokio::test]
 async fn a_bad_element_ends_the_stream_after_the_good_ones() {
     let api = Mocked::start_async().await;
-    let client = api.login().await;
+    let client = api.logged_in_client().await;
     let body = json!([episode_header_json(ID, 1), {"id": 1}, episode_header_json(ID, 1)]);
     api.expect_async(
         post("/episodes/list").json(list_episodes_body(all_filter(), false)),

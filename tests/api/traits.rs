@@ -5,6 +5,7 @@ use tupli::models::{
     ArtifactMetadata, ArtifactMetadataItem, BenchmarkQuery, Episode, Group, GroupMembershipQuery,
     UserRole,
 };
+use tupli::prelude::*;
 use tupli::{EpisodeHeaderStream, EpisodeStream, Error, Filter, Tokens, TupliApiClient};
 
 fn shareable<T: Clone + Send + Sync + 'static>() {}
@@ -57,14 +58,14 @@ fn futures_are_send(
     spawnable(c.delete_benchmark("b"));
     spawnable(c.publish_benchmark("b", tupli::GLOBAL_GROUP));
     spawnable(c.unpublish_benchmark("b", "g"));
-    spawnable(c.store_artifact(Vec::new(), &metadata));
-    spawnable(c.store_artifact_from_path("a.bin", &metadata));
+    spawnable(c.store_artifact(Vec::new().into(), &metadata));
+    spawnable(c.store_artifact_from_path(std::path::Path::new("a.bin"), &metadata));
     spawnable(c.store_artifact_from_reader(|| std::io::Cursor::new(Vec::new()), 0, &metadata));
-    spawnable(c.store_artifact(Vec::new(), &metadata).progress(()));
+    spawnable(c.store_artifact(Vec::new().into(), &metadata).progress(()));
     spawnable(c.load_artifact("a"));
     spawnable(c.load_artifact_with(&item));
     spawnable(c.download_artifact_to("a", &mut writer));
-    spawnable(c.download_artifact_to_path("a", "a.bin"));
+    spawnable(c.download_artifact_to_path("a", std::path::Path::new("a.bin")));
     spawnable(c.list_artifacts(&tupli::Filter::all()));
     spawnable(c.delete_artifact("a"));
     spawnable(c.publish_artifact("a", tupli::GLOBAL_GROUP));

@@ -2,6 +2,7 @@
 //! hashes verified.
 
 use std::sync::{Arc, Mutex};
+use tupli::prelude::*;
 
 use httpmock::HttpMockRequest;
 use serde_json::json;
@@ -13,7 +14,7 @@ use crate::support::*;
 #[tokio::test]
 async fn download_to_path_writes_only_verified_bytes() {
     let api = Mocked::start_async().await;
-    let client = api.login().await;
+    let client = api.logged_in_client().await;
     let dir = tempfile::tempdir().unwrap();
     let target = dir.path().join("weights.bin");
     let data: Vec<u8> = (0..200_000u32).map(|i| (i % 251) as u8).collect();
@@ -48,7 +49,7 @@ async fn download_to_path_writes_only_verified_bytes() {
 #[tokio::test]
 async fn download_to_a_writer_streams_and_verifies() {
     let api = Mocked::start_async().await;
-    let client = api.login().await;
+    let client = api.logged_in_client().await;
     let data = b"streamed bytes".to_vec();
     let hash = tupli::artifact_hash(&data, USER);
     let header = ascii_json(&artifact_item_json(&hash));
@@ -88,7 +89,7 @@ async fn download_to_a_writer_streams_and_verifies() {
 #[tokio::test]
 async fn upload_from_path_is_resent_whole_after_a_token_refresh() {
     let api = Mocked::start_async().await;
-    let client = api.login().await;
+    let client = api.logged_in_client().await;
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("data.bin");
     let data: Vec<u8> = (0..300_000u32).map(|i| (i * 7 % 256) as u8).collect();
@@ -117,14 +118,7 @@ async fn upload_from_path_is_resent_whole_after_a_token_refresh() {
             );
         })
         .await;
-    let refresh = api
-        .mock_async(|when, then| {
-            when.method("POST")
-                .path("/access/users/refresh-token")
-                .header("authorization", format!("Bearer {REFRESH}"));
-            json_reply(then, 200, json!({"token": "B", "token_type": "bearer"}));
-        })
-        .await;
+    let refresh = api.expect_refresh_async(REFRESH, "B").await;
     let accepted = api
         .mock_async(|when, then| {
             when.method("POST")
@@ -155,7 +149,7 @@ async fn upload_from_path_is_resent_whole_after_a_token_refresh() {
 #[tokio::test]
 async fn an_upload_the_server_recorded_differently_is_an_integrity_error() {
     let api = Mocked::start_async().await;
-    let client = api.login().await;
+    let client = api.logged_in_client().await;
     let wrong = tupli::artifact_hash(b"other bytes", USER);
     let reader_data = b"from a reader".to_vec();
     let metadata = plain_artifact("r");
@@ -221,7 +215,7 @@ fn transfers_complete_with_a_single_blocking_thread() {
     let within = |seconds| std::time::Duration::from_secs(seconds);
     runtime.block_on(async {
         let api = Mocked::start_async().await;
-        let client = api.login().await;
+        let client = api.logged_in_client().await;
         let dir = tempfile::tempdir().unwrap();
         let data: Vec<u8> = (0..16u32 << 20).map(|i| (i % 253) as u8).collect();
         let hash = tupli::artifact_hash(&data, USER);

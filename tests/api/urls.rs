@@ -2,6 +2,7 @@
 //! with a path.
 
 use std::sync::{Arc, Mutex};
+use tupli::prelude::*;
 
 use serde_json::{json, Value};
 use tupli::{Error, TupliApiClient};
@@ -13,7 +14,7 @@ use crate::support::*;
 #[tokio::test]
 async fn query_strings_are_percent_encoded() {
     let api = Mocked::start_async().await;
-    let client = api.login().await;
+    let client = api.logged_in_client().await;
     let raw: Arc<Mutex<Vec<String>>> = Arc::default();
     let recorder = raw.clone();
     let mock = api
@@ -44,7 +45,7 @@ async fn query_strings_are_percent_encoded() {
 async fn set_url_moves_requests_and_forgets_tokens() {
     let one = Mocked::start_async().await;
     let two = Mocked::start_async().await;
-    let client = one.login().await;
+    let client = one.logged_in_client().await;
     let clone = client.clone();
 
     // The same server (spelled with a trailing slash) keeps the login.
@@ -69,9 +70,7 @@ async fn set_url_moves_requests_and_forgets_tokens() {
     // set_url moves back; login logs in there.
     client.set_url(&one.url()).unwrap();
     one.ok(
-        post("/access/users/token")
-            .anonymous()
-            .json(json!({"username": USER, "password": PASSWORD})),
+        login_request(USER, PASSWORD),
         token_pair(ACCESS, REFRESH),
         client.login(USER, PASSWORD),
     )

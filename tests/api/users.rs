@@ -34,7 +34,7 @@ async fn signup_anonymous_and_logged_in() {
         }]
     );
 
-    let client = api.login().await;
+    let client = api.logged_in_client().await;
     let user = api
         .ok(
             post("/access/users/create").json(body),
@@ -49,7 +49,7 @@ async fn signup_anonymous_and_logged_in() {
 #[tokio::test]
 async fn signup_retries_anonymously_when_the_session_is_rejected() {
     let api = Mocked::start_async().await;
-    let client = api.login().await;
+    let client = api.logged_in_client().await;
     let body = json!({"username": "bob", "password": PASSWORD});
     let rejected = api
         .expect_async(post("/access/users/create").json(body.clone()), |then| {
@@ -61,10 +61,7 @@ async fn signup_retries_anonymously_when_the_session_is_rejected() {
         })
         .await;
     let refresh = api
-        .expect_async(
-            post("/access/users/refresh-token").bearer(REFRESH),
-            |then| json_reply(then, 401, json!({"detail": "Refresh token expired"})),
-        )
+        .expect_refresh_rejected_async(REFRESH, "Refresh token expired")
         .await;
     let user = api
         .ok(
@@ -101,13 +98,11 @@ async fn signup_anonymous_401_is_sent_once() {
 #[tokio::test]
 async fn login_stores_tokens_and_sends_no_bearer() {
     let api = Mocked::start_async().await;
-    let client = api.login().await;
+    let client = api.logged_in_client().await;
     assert!(client.is_logged_in());
     // A second login does not send the old token.
     api.ok(
-        post("/access/users/token")
-            .anonymous()
-            .json(json!({"username": "bob", "password": "x"})),
+        login_request("bob", "x"),
         token_pair(ACCESS, REFRESH),
         client.login("bob", "x"),
     )
@@ -115,9 +110,7 @@ async fn login_stores_tokens_and_sends_no_bearer() {
     // A rejected login is an Api error (not NotLoggedIn) and keeps the old tokens.
     let err = api
         .err(
-            post("/access/users/token")
-                .anonymous()
-                .json(json!({"username": "bob", "password": "wrong"})),
+            login_request("bob", "wrong"),
             |then| json_reply(then, 401, json!({"detail": "Invalid username or password"})),
             client.login("bob", "wrong"),
         )
@@ -130,7 +123,7 @@ async fn login_stores_tokens_and_sends_no_bearer() {
 #[tokio::test]
 async fn list_users() {
     let api = Mocked::start_async().await;
-    let client = api.login().await;
+    let client = api.logged_in_client().await;
     let users = api
         .ok(
             get("/access/users/list"),
@@ -153,7 +146,7 @@ async fn list_users() {
 #[tokio::test]
 async fn change_password_and_delete_user() {
     let api = Mocked::start_async().await;
-    let client = api.login().await;
+    let client = api.logged_in_client().await;
     api.ok(
         put("/access/users/change-password")
             .json(json!({"username": AWKWARD_USER, "password": "new #2&ü"})),

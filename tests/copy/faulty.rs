@@ -7,12 +7,11 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
 use bytes::Bytes;
-use futures::future::BoxFuture;
 use tupli::models::{
     ArtifactMetadata, ArtifactMetadataItem, Benchmark, BenchmarkHeader, BenchmarkQuery, Episode,
     EpisodeHeader,
 };
-use tupli::storage::{FileStorage, TupliStorage};
+use tupli::storage::*;
 use tupli::{EpisodeJsonStream, Error, Filter, Result, Transfer};
 
 /// What goes wrong.
@@ -89,35 +88,39 @@ impl TupliStorage for Faulty {
     fn describe(&self) -> String {
         format!("faulty {}", self.store().describe())
     }
+}
 
-    fn store_benchmark<'a>(
-        &'a self,
-        benchmark: &'a BenchmarkQuery,
-    ) -> BoxFuture<'a, Result<BenchmarkHeader>> {
-        Box::pin(async move { self.write(self.store().store_benchmark(benchmark)).await })
+#[async_trait]
+impl BenchmarkStorage for Faulty {
+    async fn store_benchmark(&self, benchmark: &BenchmarkQuery) -> Result<BenchmarkHeader> {
+        self.write(self.store().store_benchmark(benchmark)).await
     }
 
-    fn load_benchmark<'a>(&'a self, benchmark_id: &'a str) -> BoxFuture<'a, Result<Benchmark>> {
-        self.store().load_benchmark(benchmark_id)
+    async fn load_benchmark(&self, benchmark_id: &str) -> Result<Benchmark> {
+        self.store().load_benchmark(benchmark_id).await
     }
 
-    fn list_benchmarks<'a>(
-        &'a self,
-        filter: &'a Filter,
-    ) -> BoxFuture<'a, Result<Vec<BenchmarkHeader>>> {
-        self.store().list_benchmarks(filter)
+    async fn list_benchmarks(&self, filter: &Filter) -> Result<Vec<BenchmarkHeader>> {
+        self.store().list_benchmarks(filter).await
     }
 
-    fn delete_benchmark<'a>(&'a self, benchmark_id: &'a str) -> BoxFuture<'a, Result<()>> {
-        self.store().delete_benchmark(benchmark_id)
+    async fn delete_benchmark(&self, benchmark_id: &str) -> Result<()> {
+        self.store().delete_benchmark(benchmark_id).await
     }
 
-    fn publish_benchmark<'a>(&'a self, id: &'a str, group: &'a str) -> BoxFuture<'a, Result<()>> {
-        self.store().publish_benchmark(id, group)
+    async fn publish_benchmark(&self, id: &str, group: &str) -> Result<()> {
+        self.store().publish_benchmark(id, group).await
     }
 
-    fn unpublish_benchmark<'a>(&'a self, id: &'a str, group: &'a str) -> BoxFuture<'a, Result<()>> {
-        self.store().unpublish_benchmark(id, group)
+    async fn unpublish_benchmark(&self, id: &str, group: &str) -> Result<()> {
+        self.store().unpublish_benchmark(id, group).await
+    }
+}
+
+#[async_trait]
+impl ArtifactStorage for Faulty {
+    fn artifact_hash(&self) -> ArtifactHash {
+        self.store().artifact_hash()
     }
 
     fn store_artifact<'a>(
@@ -146,8 +149,8 @@ impl TupliStorage for Faulty {
         })
     }
 
-    fn load_artifact<'a>(&'a self, artifact_id: &'a str) -> BoxFuture<'a, Result<Bytes>> {
-        self.store().load_artifact(artifact_id)
+    async fn load_artifact(&self, artifact_id: &str) -> Result<Bytes> {
+        self.store().load_artifact(artifact_id).await
     }
 
     fn download_artifact_to_path<'a>(
@@ -158,66 +161,62 @@ impl TupliStorage for Faulty {
         self.store().download_artifact_to_path(artifact_id, path)
     }
 
-    fn list_artifacts<'a>(
-        &'a self,
-        filter: &'a Filter,
-    ) -> BoxFuture<'a, Result<Vec<ArtifactMetadataItem>>> {
-        self.store().list_artifacts(filter)
+    async fn list_artifacts(&self, filter: &Filter) -> Result<Vec<ArtifactMetadataItem>> {
+        self.store().list_artifacts(filter).await
     }
 
-    fn delete_artifact<'a>(&'a self, artifact_id: &'a str) -> BoxFuture<'a, Result<()>> {
-        self.store().delete_artifact(artifact_id)
+    async fn delete_artifact(&self, artifact_id: &str) -> Result<()> {
+        self.store().delete_artifact(artifact_id).await
     }
 
-    fn publish_artifact<'a>(&'a self, id: &'a str, group: &'a str) -> BoxFuture<'a, Result<()>> {
-        self.store().publish_artifact(id, group)
+    async fn publish_artifact(&self, id: &str, group: &str) -> Result<()> {
+        self.store().publish_artifact(id, group).await
     }
 
-    fn unpublish_artifact<'a>(&'a self, id: &'a str, group: &'a str) -> BoxFuture<'a, Result<()>> {
-        self.store().unpublish_artifact(id, group)
+    async fn unpublish_artifact(&self, id: &str, group: &str) -> Result<()> {
+        self.store().unpublish_artifact(id, group).await
+    }
+}
+
+#[async_trait]
+impl EpisodeStorage for Faulty {
+    async fn record_episode(&self, episode: &Episode) -> Result<EpisodeHeader> {
+        let mark = episode.metadata.get("mark").and_then(|m| m.as_i64());
+        if mark.is_some() && mark == self.faults.fail_mark {
+            return Err(Error::InvalidInput {
+                argument: "episode",
+                reason: format!("injected: episode {} is refused", mark.unwrap_or(0)),
+            });
+        }
+        self.write(self.store().record_episode(episode)).await
     }
 
-    fn record_episode<'a>(&'a self, episode: &'a Episode) -> BoxFuture<'a, Result<EpisodeHeader>> {
-        Box::pin(async move {
-            let mark = episode.metadata.get("mark").and_then(|m| m.as_i64());
-            if mark.is_some() && mark == self.faults.fail_mark {
-                return Err(Error::InvalidInput {
-                    argument: "episode",
-                    reason: format!("injected: episode {} is refused", mark.unwrap_or(0)),
-                });
-            }
-            self.write(self.store().record_episode(episode)).await
-        })
-    }
-
-    fn stream_episode_json<'a>(
-        &'a self,
-        filter: &'a Filter,
+    async fn stream_episode_json(
+        &self,
+        filter: &Filter,
         include_tuples: bool,
-    ) -> BoxFuture<'a, Result<EpisodeJsonStream>> {
-        Box::pin(async move {
-            let json = serde_json::to_string(filter).unwrap();
-            self.episode_filters.lock().unwrap().push(json.clone());
-            if let Some(bad) = &self.faults.fail_episode_listing {
-                if json.contains(bad.as_str()) {
-                    return Err(std::io::Error::other("injected: cannot list").into());
-                }
+    ) -> Result<EpisodeJsonStream> {
+        let json = serde_json::to_string(filter).unwrap();
+        self.episode_filters.lock().unwrap().push(json.clone());
+        if let Some(bad) = &self.faults.fail_episode_listing {
+            if json.contains(bad.as_str()) {
+                return Err(std::io::Error::other("injected: cannot list").into());
             }
-            self.store()
-                .stream_episode_json(filter, include_tuples)
-                .await
-        })
+        }
+        self.store()
+            .stream_episode_json(filter, include_tuples)
+            .await
     }
 
-    fn delete_episode<'a>(&'a self, episode_id: &'a str) -> BoxFuture<'a, Result<()>> {
-        self.store().delete_episode(episode_id)
+    async fn delete_episode(&self, episode_id: &str) -> Result<()> {
+        self.store().delete_episode(episode_id).await
     }
 
-    fn publish_episode<'a>(&'a self, id: &'a str, group: &'a str) -> BoxFuture<'a, Result<()>> {
-        self.store().publish_episode(id, group)
+    async fn publish_episode(&self, id: &str, group: &str) -> Result<()> {
+        self.store().publish_episode(id, group).await
     }
 
-    fn unpublish_episode<'a>(&'a self, id: &'a str, group: &'a str) -> BoxFuture<'a, Result<()>> {
-        self.store().unpublish_episode(id, group)
+    async fn unpublish_episode(&self, id: &str, group: &str) -> Result<()> {
+        self.store().unpublish_episode(id, group).await
     }
 }

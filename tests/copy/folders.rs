@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
+use tupli::prelude::*;
 
 use serde_json::json;
 use tupli::copy::{copy, CopyProgress, Item, Kind, Outcome, Selection, Status};

@@ -15,6 +15,7 @@ mod server;
 
 use std::collections::BTreeMap;
 use std::path::Path;
+use tupli::prelude::*;
 
 use bytes::Bytes;
 use serde_json::{json, Map, Value};

@@ -4,9 +4,9 @@
 
 use std::future::IntoFuture;
 use std::time::Duration;
+use tupli::prelude::*;
 
 use tupli::copy::{copy, Kind, Outcome, Selection, Status};
-use tupli::storage::TupliStorage;
 use tupli::Filter;
 
 use super::faulty::{Faults, Faulty};

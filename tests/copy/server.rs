@@ -4,19 +4,10 @@
 
 use serde_json::{json, Value};
 use tupli::copy::{copy, Kind, Outcome, Selection, Status};
-use tupli::{RetryPolicy, Tokens, TupliApiClient};
+use tupli::prelude::*;
 
 use super::support::*;
 use super::*;
-
-fn client(api: &Mocked) -> TupliApiClient {
-    TupliApiClient::builder()
-        .url(api.url())
-        .retry_policy(RetryPolicy::none())
-        .build()
-        .unwrap()
-        .with_tokens(Tokens::new(ACCESS, REFRESH))
-}
 
 /// A folder with one benchmark and one episode of two tuples (no artifact).
 async fn small_source() -> (tempfile::TempDir, FileStorage, String, EpisodeItem) {
@@ -61,7 +52,7 @@ fn hash_in(hash: &str) -> Value {
 async fn a_409_finds_the_benchmark_by_its_hash_and_its_episodes_go_there() {
     let (_dir, source, _b, episode) = small_source().await;
     let api = Mocked::start_async().await;
-    let dest = client(&api);
+    let dest = api.restored_client();
 
     // Not visible when asked first (stored meanwhile by someone else).
     let asked = api
@@ -140,7 +131,7 @@ async fn a_409_finds_the_benchmark_by_its_hash_and_its_episodes_go_there() {
 async fn what_the_server_holds_is_not_sent_again() {
     let (_dir, source, _b, episode) = small_source().await;
     let api = Mocked::start_async().await;
-    let dest = client(&api);
+    let dest = api.restored_client();
     let asked = api
         .expect_async(post("/benchmarks/list").json(hash_in("hash-s")), |then| {
             json_reply(then, 200, json!([header_json("dest-b", "hash-s")]))
@@ -186,7 +177,7 @@ async fn what_the_server_holds_is_not_sent_again() {
 async fn a_dry_run_only_asks() {
     let (_dir, source, _b, _episode) = small_source().await;
     let api = Mocked::start_async().await;
-    let dest = client(&api);
+    let dest = api.restored_client();
     let asked = api
         .expect_async(post("/benchmarks/list").json(hash_in("hash-s")), |then| {
             json_reply(then, 200, json!([]))
@@ -208,7 +199,7 @@ async fn a_dry_run_only_asks() {
 async fn an_unreachable_destination_fails_the_copy() {
     let (_dir, source, _b, _episode) = small_source().await;
     let api = Mocked::start_async().await;
-    let dest = client(&api);
+    let dest = api.restored_client();
     let asked = api
         .expect_async(post("/benchmarks/list").json(hash_in("hash-s")), |then| {
             json_reply(then, 403, json!({"detail": "Not allowed"}))

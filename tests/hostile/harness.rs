@@ -16,6 +16,7 @@ use std::future::IntoFuture;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use tupli::prelude::*;
 
 use arbitrary::Unstructured;
 use base64::Engine as _;
@@ -638,7 +639,7 @@ async fn operation(client: &TupliApiClient, op: Op, dir: &Path) -> tupli::Result
         Op::PublishBenchmark => client.publish_benchmark("b", tupli::GLOBAL_GROUP).await,
         Op::UnpublishBenchmark => client.unpublish_benchmark("b", "g").await,
         Op::StoreArtifact => client
-            .store_artifact(b"data".to_vec(), &metadata)
+            .store_artifact(b"data".to_vec().into(), &metadata)
             .await
             .map(drop),
         Op::StoreArtifactFromPath => {
@@ -652,7 +653,7 @@ async fn operation(client: &TupliApiClient, op: Op, dir: &Path) -> tupli::Result
         Op::LoadArtifact => client.load_artifact(ARTIFACT_ID).await.map(drop),
         Op::LoadArtifactWith => client.load_artifact_with(&known).await.map(drop),
         Op::DownloadArtifactToPath => client
-            .download_artifact_to_path(ARTIFACT_ID, dir.join("download.bin"))
+            .download_artifact_to_path(ARTIFACT_ID, &dir.join("download.bin"))
             .into_future()
             .await
             .map(drop),
@@ -668,14 +669,14 @@ async fn operation(client: &TupliApiClient, op: Op, dir: &Path) -> tupli::Result
             while stream.try_next().await?.is_some() {}
             Ok(())
         }
-        Op::DatasetColumns => Dataset::new(client).columns().await.map(drop),
+        Op::DatasetColumns => Dataset::new(client.clone()).columns().await.map(drop),
         Op::ExportNpz | Op::ExportArrow | Op::ExportParquet => {
             let format = match op {
                 Op::ExportNpz => Format::Npz,
                 Op::ExportArrow => Format::Arrow,
                 _ => Format::Parquet,
             };
-            Dataset::new(client)
+            Dataset::new(client.clone())
                 .export(format)
                 .to_path(dir.join("export"))
                 .await

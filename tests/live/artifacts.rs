@@ -2,6 +2,7 @@
 
 use serde_json::{json, Map};
 use tupli::models::ArtifactMetadata;
+use tupli::prelude::*;
 use tupli::Filter;
 
 use crate::{admin, unique};
@@ -20,7 +21,7 @@ async fn artifacts_round_trip_every_byte_and_20_mib() {
         data.extend_from_slice(name.as_bytes());
         let item = admin
             .store_artifact(
-                data.clone(),
+                data.clone().into(),
                 &ArtifactMetadata {
                     name: name.clone(),
                     description: "live".into(),
@@ -31,6 +32,8 @@ async fn artifacts_round_trip_every_byte_and_20_mib() {
             .await
             .unwrap();
         assert_eq!(item.hash, tupli::artifact_hash(&data, "admin"));
+        // The rule the client reports is the real server's.
+        assert_eq!(item.hash, admin.artifact_hash().of(&data, &item.created_by));
         let listed = admin
             .list_artifacts(&Filter::eq("name", name.clone()))
             .await

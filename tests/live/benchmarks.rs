@@ -2,6 +2,7 @@
 
 use serde_json::json;
 use tupli::models::{Group, GroupMembership, GroupMembershipQuery};
+use tupli::prelude::*;
 use tupli::{Detail, Filter, TupliApiClient};
 
 use crate::{admin, api_status, benchmark, unique, TestUser};

@@ -6,6 +6,7 @@
 //! doing the same with logins at both servers.
 
 use std::collections::BTreeMap;
+use tupli::prelude::*;
 
 use bytes::Bytes;
 use serde_json::{json, Map, Value};

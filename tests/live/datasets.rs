@@ -6,6 +6,7 @@
 
 use std::path::Path;
 use std::process::Command;
+use tupli::prelude::*;
 
 use serde_json::{json, Map, Value};
 use tupli::dataset::{Dataset, Dtype, Format};
@@ -96,7 +97,8 @@ async fn every_format_matches_pytupli_bit_for_bit() {
     let hash = unique("dataset");
     let id = benchmark(&client, &hash).await;
     record(&client, &id, &[40, 1, 25, 60, 3, 17]).await;
-    let data = Dataset::new(&client).with_benchmark_filter(Filter::eq("hash", hash.as_str()));
+    let data =
+        Dataset::new(client.clone()).with_benchmark_filter(Filter::eq("hash", hash.as_str()));
     let dir = tempfile::tempdir().unwrap();
     let summary = data
         .export(Format::Npz)
@@ -170,7 +172,8 @@ async fn what_cannot_be_columns_is_named_and_nothing_is_written() {
             .await
             .unwrap();
     }
-    let data = Dataset::new(&client).with_benchmark_filter(Filter::eq("hash", hash.as_str()));
+    let data =
+        Dataset::new(client.clone()).with_benchmark_filter(Filter::eq("hash", hash.as_str()));
     let dir = tempfile::tempdir().unwrap();
     for format in [Format::Npz, Format::Arrow, Format::Parquet] {
         let target = dir.path().join(format!("out.{}", format.extension()));
@@ -204,7 +207,7 @@ async fn what_cannot_be_columns_is_named_and_nothing_is_written() {
         })
         .await
         .unwrap();
-    let err = Dataset::new(&client)
+    let err = Dataset::new(client.clone())
         .with_benchmark_filter(Filter::eq("hash", nested.as_str()))
         .columns()
         .await
@@ -215,7 +218,8 @@ async fn what_cannot_be_columns_is_named_and_nothing_is_written() {
     );
 
     // An empty selection: a clear error, no file.
-    let nothing = Dataset::new(&client).with_benchmark_filter(Filter::eq("hash", unique("none")));
+    let nothing =
+        Dataset::new(client.clone()).with_benchmark_filter(Filter::eq("hash", unique("none")));
     let err = nothing
         .export(Format::Npz)
         .to_path(dir.path().join("empty.npz"))

@@ -3,6 +3,7 @@
 use futures::TryStreamExt;
 use serde_json::{json, Map};
 use tupli::models::{Episode, EpisodeList, RlTuple};
+use tupli::prelude::*;
 use tupli::{Error, Filter};
 
 use crate::{admin, benchmark, tuple, unique};

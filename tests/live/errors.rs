@@ -1,6 +1,7 @@
 //! Errors: typed, with the server's detail.
 
 use serde_json::{json, Value};
+use tupli::prelude::*;
 use tupli::{Detail, Error, Filter, TupliApiClient};
 
 use crate::{admin, api_status, unique, url};

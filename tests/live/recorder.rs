@@ -4,6 +4,7 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
+use tupli::prelude::*;
 
 use serde_json::{json, Map};
 use tupli::models::{Episode, RlTuple};

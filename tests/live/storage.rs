@@ -8,6 +8,7 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 use std::process::Command;
+use tupli::prelude::*;
 
 use bytes::Bytes;
 use serde::Serialize;
@@ -180,7 +181,12 @@ async fn tupli_reads_every_field_pytupli_wrote() {
             .unwrap();
         assert_eq!(&downloaded, item);
         assert_eq!(std::fs::read(&target).unwrap(), data);
-        // tupli computes pytupli's hash: the same bytes answer pytupli's record.
+        // tupli computes pytupli's hash: the rule the folder reports gives
+        // the hash pytupli wrote, and the same bytes answer its record.
+        assert_eq!(
+            storage.artifact_hash().of(&data, &item.created_by),
+            item.hash
+        );
         let again = storage
             .store_artifact(
                 Bytes::from(data),

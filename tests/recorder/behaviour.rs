@@ -6,6 +6,7 @@ use std::collections::HashSet;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
+use tupli::prelude::*;
 
 use serde_json::{json, Map, Value};
 use tupli::models::{BenchmarkMetadata, BenchmarkQuery, RlTuple};

@@ -5,13 +5,12 @@ use std::path::Path;
 use std::sync::Arc;
 
 use bytes::Bytes;
-use futures::future::BoxFuture;
 use serde_json::{json, Map};
 use tupli::models::{
     ArtifactMetadata, ArtifactMetadataItem, Benchmark, BenchmarkHeader, BenchmarkMetadata,
     BenchmarkQuery, Episode, EpisodeHeader, RlTuple,
 };
-use tupli::storage::{FileStorage, TupliStorage};
+use tupli::storage::*;
 use tupli::{EpisodeJsonStream, EpisodeRecorder, Filter, Result, Transfer};
 
 /// A folder whose `record_episode` panics for episodes marked `"panic": true`.
@@ -21,26 +20,34 @@ impl TupliStorage for Panicky {
     fn describe(&self) -> String {
         format!("panicky {}", self.0.describe())
     }
-    fn store_benchmark<'a>(
-        &'a self,
-        b: &'a BenchmarkQuery,
-    ) -> BoxFuture<'a, Result<BenchmarkHeader>> {
-        self.0.store_benchmark(b)
+}
+
+#[async_trait]
+impl BenchmarkStorage for Panicky {
+    async fn store_benchmark(&self, b: &BenchmarkQuery) -> Result<BenchmarkHeader> {
+        self.0.store_benchmark(b).await
     }
-    fn load_benchmark<'a>(&'a self, id: &'a str) -> BoxFuture<'a, Result<Benchmark>> {
-        self.0.load_benchmark(id)
+    async fn load_benchmark(&self, id: &str) -> Result<Benchmark> {
+        self.0.load_benchmark(id).await
     }
-    fn list_benchmarks<'a>(&'a self, f: &'a Filter) -> BoxFuture<'a, Result<Vec<BenchmarkHeader>>> {
-        self.0.list_benchmarks(f)
+    async fn list_benchmarks(&self, f: &Filter) -> Result<Vec<BenchmarkHeader>> {
+        self.0.list_benchmarks(f).await
     }
-    fn delete_benchmark<'a>(&'a self, id: &'a str) -> BoxFuture<'a, Result<()>> {
-        self.0.delete_benchmark(id)
+    async fn delete_benchmark(&self, id: &str) -> Result<()> {
+        self.0.delete_benchmark(id).await
     }
-    fn publish_benchmark<'a>(&'a self, id: &'a str, g: &'a str) -> BoxFuture<'a, Result<()>> {
-        self.0.publish_benchmark(id, g)
+    async fn publish_benchmark(&self, id: &str, g: &str) -> Result<()> {
+        self.0.publish_benchmark(id, g).await
     }
-    fn unpublish_benchmark<'a>(&'a self, id: &'a str, g: &'a str) -> BoxFuture<'a, Result<()>> {
-        self.0.unpublish_benchmark(id, g)
+    async fn unpublish_benchmark(&self, id: &str, g: &str) -> Result<()> {
+        self.0.unpublish_benchmark(id, g).await
+    }
+}
+
+#[async_trait]
+impl ArtifactStorage for Panicky {
+    fn artifact_hash(&self) -> ArtifactHash {
+        self.0.artifact_hash()
     }
     fn store_artifact<'a>(
         &'a self,
@@ -56,8 +63,8 @@ impl TupliStorage for Panicky {
     ) -> Transfer<'a, ArtifactMetadataItem> {
         self.0.store_artifact_from_path(p, m)
     }
-    fn load_artifact<'a>(&'a self, id: &'a str) -> BoxFuture<'a, Result<Bytes>> {
-        self.0.load_artifact(id)
+    async fn load_artifact(&self, id: &str) -> Result<Bytes> {
+        self.0.load_artifact(id).await
     }
     fn download_artifact_to_path<'a>(
         &'a self,
@@ -66,42 +73,43 @@ impl TupliStorage for Panicky {
     ) -> Transfer<'a, ArtifactMetadataItem> {
         self.0.download_artifact_to_path(id, p)
     }
-    fn list_artifacts<'a>(
-        &'a self,
-        f: &'a Filter,
-    ) -> BoxFuture<'a, Result<Vec<ArtifactMetadataItem>>> {
-        self.0.list_artifacts(f)
+    async fn list_artifacts(&self, f: &Filter) -> Result<Vec<ArtifactMetadataItem>> {
+        self.0.list_artifacts(f).await
     }
-    fn delete_artifact<'a>(&'a self, id: &'a str) -> BoxFuture<'a, Result<()>> {
-        self.0.delete_artifact(id)
+    async fn delete_artifact(&self, id: &str) -> Result<()> {
+        self.0.delete_artifact(id).await
     }
-    fn publish_artifact<'a>(&'a self, id: &'a str, g: &'a str) -> BoxFuture<'a, Result<()>> {
-        self.0.publish_artifact(id, g)
+    async fn publish_artifact(&self, id: &str, g: &str) -> Result<()> {
+        self.0.publish_artifact(id, g).await
     }
-    fn unpublish_artifact<'a>(&'a self, id: &'a str, g: &'a str) -> BoxFuture<'a, Result<()>> {
-        self.0.unpublish_artifact(id, g)
+    async fn unpublish_artifact(&self, id: &str, g: &str) -> Result<()> {
+        self.0.unpublish_artifact(id, g).await
     }
-    fn record_episode<'a>(&'a self, e: &'a Episode) -> BoxFuture<'a, Result<EpisodeHeader>> {
+}
+
+#[async_trait]
+impl EpisodeStorage for Panicky {
+    async fn record_episode(&self, e: &Episode) -> Result<EpisodeHeader> {
         if e.metadata.get("panic") == Some(&json!(true)) {
             panic!("this storage does not take such episodes");
         }
-        self.0.record_episode(e)
+        self.0.record_episode(e).await
     }
-    fn stream_episode_json<'a>(
-        &'a self,
-        f: &'a Filter,
+    async fn stream_episode_json(
+        &self,
+        f: &Filter,
         include_tuples: bool,
-    ) -> BoxFuture<'a, Result<EpisodeJsonStream>> {
-        self.0.stream_episode_json(f, include_tuples)
+    ) -> Result<EpisodeJsonStream> {
+        self.0.stream_episode_json(f, include_tuples).await
     }
-    fn delete_episode<'a>(&'a self, id: &'a str) -> BoxFuture<'a, Result<()>> {
-        self.0.delete_episode(id)
+    async fn delete_episode(&self, id: &str) -> Result<()> {
+        self.0.delete_episode(id).await
     }
-    fn publish_episode<'a>(&'a self, id: &'a str, g: &'a str) -> BoxFuture<'a, Result<()>> {
-        self.0.publish_episode(id, g)
+    async fn publish_episode(&self, id: &str, g: &str) -> Result<()> {
+        self.0.publish_episode(id, g).await
     }
-    fn unpublish_episode<'a>(&'a self, id: &'a str, g: &'a str) -> BoxFuture<'a, Result<()>> {
-        self.0.unpublish_episode(id, g)
+    async fn unpublish_episode(&self, id: &str, g: &str) -> Result<()> {
+        self.0.unpublish_episode(id, g).await
     }
 }
 

@@ -2,6 +2,7 @@
 
 use bytes::Bytes;
 use serde_json::json;
+use tupli::prelude::*;
 use tupli::storage::{FileStorage, TupliStorage};
 use tupli::{Error, Filter};
 

@@ -1,9 +1,9 @@
 //! Many tasks on one storage (and its clones) at once.
 
 use std::collections::HashSet;
+use tupli::prelude::*;
 
 use bytes::Bytes;
-use tupli::storage::TupliStorage;
 use tupli::Filter;
 
 use super::{artifact, benchmark, episode, storage};

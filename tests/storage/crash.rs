@@ -4,9 +4,9 @@
 use std::future::IntoFuture;
 use std::io::Write;
 use std::time::Duration;
+use tupli::prelude::*;
 
 use bytes::Bytes;
-use tupli::storage::TupliStorage;
 use tupli::{Error, Filter};
 
 use super::{artifact, benchmark, episode, files_under, storage};

@@ -3,7 +3,7 @@
 use bytes::Bytes;
 use serde_json::{json, Map};
 use tupli::models::{Episode, RlTuple};
-use tupli::storage::TupliStorage;
+use tupli::prelude::*;
 
 use super::{artifact, benchmark, files_under, storage};
 

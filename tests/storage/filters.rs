@@ -3,6 +3,7 @@
 
 use serde_json::{json, Map, Value};
 use tupli::models::{ArtifactMetadata, BenchmarkMetadata, BenchmarkQuery};
+use tupli::prelude::*;
 use tupli::storage::TupliStorage;
 use tupli::Filter;
 

@@ -4,7 +4,7 @@ use bytes::Bytes;
 use futures::TryStreamExt;
 use tupli::dataset::Dataset;
 use tupli::models::EpisodeItem;
-use tupli::storage::{FileStorage, TupliStorage};
+use tupli::storage::*;
 use tupli::Filter;
 
 use super::{artifact, benchmark, episode, files_under, storage};
@@ -82,6 +82,11 @@ async fn artifacts_round_trip_in_memory_and_through_files() {
         item.hash,
         sha256_hex(&bytes),
         "pytupli's FileStorage hashes the bytes alone"
+    );
+    assert_eq!(store.artifact_hash(), ArtifactHash::Content);
+    assert_eq!(
+        item.hash,
+        store.artifact_hash().of(&bytes, &item.created_by)
     );
     assert_eq!(store.load_artifact(&item.id).await.unwrap(), bytes);
 
@@ -209,7 +214,7 @@ async fn datasets_read_a_folder() {
         .record_episode(&episode(&other.id, 7, 3))
         .await
         .unwrap();
-    let data = Dataset::new(&storage).with_benchmark_filter(Filter::eq("hash", "d"));
+    let data = Dataset::new(storage.clone()).with_benchmark_filter(Filter::eq("hash", "d"));
     assert_eq!(data.preview().await.unwrap().len(), 2);
     let columns = data.columns().await.unwrap();
     assert_eq!(columns.len(), 6);

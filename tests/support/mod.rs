@@ -1,7 +1,8 @@
 //! Test support shared by the offline suites (`tests/api/`, the CLI's `cli/tests/`, …):
-//! the mock server with its catch-all, the expected-request matcher, JWTs,
-//! token pairs, JSON fixtures of the models and of datasets, and a raw server
-//! for answers httpmock cannot give (cut off, stalled).
+//! the mock server with its catch-all, the expected-request matcher, logins
+//! and refreshes as it expects them, JWTs, token pairs, JSON fixtures of the
+//! models and of datasets, and a raw server for answers httpmock cannot give
+//! (cut off, stalled).
 //!
 //! Each suite compiles this module with `#[path = "../support/mod.rs"] mod support;`
 //! (`cli/tests/main.rs` with `#[path = "../../tests/support/mod.rs"]`).
@@ -9,6 +10,7 @@
 // Each test crate compiles this module and uses a part of it.
 #![allow(dead_code)]
 
+mod auth;
 mod datasets;
 mod fixtures;
 mod jwt;
@@ -17,6 +19,9 @@ mod raw;
 mod req;
 mod wire;
 
+// A binary may use only the methods `auth` adds to `Mocked`, which need no import.
+#[allow(unused_imports)]
+pub use auth::*;
 pub use datasets::*;
 pub use fixtures::*;
 pub use jwt::*;

@@ -72,7 +72,8 @@ impl Req {
         self
     }
 
-    pub fn apply(self, when: When) {
+    /// Sets `when` to match exactly this request; more conditions can follow.
+    pub fn apply(self, when: When) -> When {
         let mut when = when.method(self.method).path(self.path).query_param_count(
             ".*",
             ".*",
@@ -94,6 +95,6 @@ impl Req {
         match self.bearer {
             Some(token) => when.header("authorization", format!("Bearer {token}")),
             None => when.header_missing("authorization"),
-        };
+        }
     }
 }

@@ -4,7 +4,9 @@
 //! The rules: a file opens with a `//!` line saying what it is for; no
 //! trailing whitespace, no tabs; no debugging leftovers or placeholder macros;
 //! no to-do markers (an issue, or the change itself, says what is left); the
-//! facade table agrees with `openapi.yaml` and `src/`.
+//! facade table agrees with `openapi.yaml` and `src/`; every module and test
+//! folder is named in CONTRIBUTING.md's maps, and every path they name exists
+//! (`maps.rs`).
 
 use std::collections::BTreeSet;
 use std::fmt;
@@ -15,6 +17,8 @@ use serde_json::Value;
 
 use crate::project_root;
 use crate::spec::{self, facade};
+
+mod maps;
 
 /// Where the Rust sources are, relative to the project root.
 const ROOTS: &[&str] = &[
@@ -52,6 +56,7 @@ enum Rule {
     Leftover,
     Marker,
     Facade,
+    Map,
 }
 
 impl fmt::Display for Rule {
@@ -62,6 +67,7 @@ impl fmt::Display for Rule {
             Rule::Leftover => "debugging leftover",
             Rule::Marker => "to-do marker",
             Rule::Facade => "facade table",
+            Rule::Map => "module map",
         })
     }
 }
@@ -101,7 +107,8 @@ struct Source {
 /// not ignore; without git, every `.rs` file outside `target/` directories.
 fn sources() -> Vec<Source> {
     let root = project_root();
-    let mut paths = git_rust_files(&root).unwrap_or_else(|| walk_rust_files(&root));
+    let mut paths = git_files(&root, &["*.rs"])
+        .unwrap_or_else(|| walk_files(&root, |name| name.ends_with(".rs")));
     paths.retain(|p| ROOTS.iter().any(|r| p == r || p.starts_with(r)));
     paths.sort();
     paths.dedup();
@@ -120,7 +127,9 @@ fn sources() -> Vec<Source> {
     sources
 }
 
-fn git_rust_files(root: &Path) -> Option<Vec<String>> {
+/// The files git tracks, and new ones it does not ignore, that match the
+/// pathspecs; `None` without git.
+fn git_files(root: &Path, pathspecs: &[&str]) -> Option<Vec<String>> {
     let output = Command::new("git")
         .args([
             "ls-files",
@@ -129,7 +138,8 @@ fn git_rust_files(root: &Path) -> Option<Vec<String>> {
             "--others",
             "--exclude-standard",
         ])
-        .args(["--", "*.rs"])
+        .arg("--")
+        .args(pathspecs)
         .current_dir(root)
         .output()
         .ok()?;
@@ -146,7 +156,9 @@ fn git_rust_files(root: &Path) -> Option<Vec<String>> {
     )
 }
 
-fn walk_rust_files(root: &Path) -> Vec<String> {
+/// Every file under `root` whose name `keep` accepts, outside hidden and
+/// `target/` directories and fuzzing output.
+fn walk_files(root: &Path, keep: fn(&str) -> bool) -> Vec<String> {
     let mut found = Vec::new();
     let mut stack = vec![root.to_path_buf()];
     while let Some(dir) = stack.pop() {
@@ -157,7 +169,7 @@ fn walk_rust_files(root: &Path) -> Vec<String> {
                 if !name.starts_with('.') && !["target", "corpus", "artifacts"].contains(&&*name) {
                     stack.push(path);
                 }
-            } else if name.ends_with(".rs") {
+            } else if keep(&name) {
                 if let Ok(relative) = path.strip_prefix(root) {
                     found.push(relative.to_string_lossy().replace('\\', "/"));
                 }

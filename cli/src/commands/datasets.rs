@@ -43,7 +43,7 @@ pub(crate) async fn run<S: TupliStorage + Clone + 'static>(
                 }
             };
             check_output(&output)?;
-            let mut dataset = Dataset::new(c).with_benchmark_filter(benchmarks.combined());
+            let mut dataset = Dataset::new(c.clone()).with_benchmark_filter(benchmarks.combined());
             if let Some(filter) = episodes.given() {
                 dataset = dataset.with_episode_filter(filter);
             }

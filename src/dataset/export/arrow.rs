@@ -27,7 +27,7 @@ use arrow_array::{
 };
 use arrow_schema::{ArrowError, DataType, Field, Schema, SchemaRef};
 
-use super::{BatchWriter, EpisodeIndex, Plan};
+use super::writer::{BatchWriter, EpisodeIndex, Plan};
 use crate::dataset::columns::{Column, Columns, Float};
 use crate::error::{Error, Result};
 

@@ -22,8 +22,8 @@
 use std::fs::File;
 
 use super::npy::header;
+use super::writer::{BatchWriter, EpisodeIndex, Plan};
 use super::zip::ZipWriter;
-use super::{BatchWriter, EpisodeIndex, Plan};
 use crate::dataset::columns::{Columns, Float};
 use crate::error::{Error, Result};
 

@@ -11,7 +11,7 @@ use parquet::file::properties::WriterProperties;
 use parquet::schema::types::ColumnPath;
 
 use super::arrow::{record_batch, schema, ArrowFloat, EPISODES_KEY};
-use super::{BatchWriter, EpisodeIndex, Plan};
+use super::writer::{BatchWriter, EpisodeIndex, Plan};
 use crate::dataset::columns::Columns;
 use crate::error::{Error, Result};
 

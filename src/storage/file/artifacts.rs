@@ -6,6 +6,7 @@ use std::io;
 use std::path::Path;
 use std::sync::Arc;
 
+use async_trait::async_trait;
 use bytes::{Bytes, BytesMut};
 use sha2::{Digest, Sha256};
 use tokio::io::{AsyncRead, AsyncReadExt};
@@ -18,7 +19,8 @@ use crate::error::{Error, Result};
 use crate::file_writer::FileWriter;
 use crate::filter::Filter;
 use crate::models::{ArtifactMetadata, ArtifactMetadataItem};
-use crate::transfer::Progress;
+use crate::storage::{ArtifactHash, ArtifactStorage};
+use crate::transfer::{Progress, Transfer};
 use crate::validate;
 
 /// Read size when streaming bytes.
@@ -26,13 +28,13 @@ const CHUNK: usize = 256 * 1024;
 
 /// Copies `source` into `file` (written on a thread of its own), hashing
 /// the bytes and counting them in `progress` on the way; answers the file,
-/// written, and the bytes' SHA-256. Write errors name `target`.
+/// written, and the bytes' running SHA-256. Write errors name `target`.
 async fn copy_hashing<R>(
     mut source: R,
     file: std::fs::File,
     target: &Path,
     progress: &dyn Progress,
-) -> Result<(std::fs::File, [u8; 32])>
+) -> Result<(std::fs::File, Sha256)>
 where
     R: AsyncRead + Unpin,
 {
@@ -53,7 +55,7 @@ where
         progress.advance(n as u64);
     }
     let file = writer.finish().await.map_err(|e| naming(target, e))?;
-    Ok((file, hasher.finalize().into()))
+    Ok((file, hasher))
 }
 
 /// An error writing `path`: an I/O error names it, any other is kept.
@@ -67,7 +69,7 @@ fn naming(path: &Path, error: Error) -> Error {
 impl FileStorage {
     /// Streams `length` bytes from `reader` into a new artifact, hashing them
     /// on the way; the same bytes stored before answer the stored record.
-    pub(super) async fn store_artifact_from<R>(
+    async fn store_artifact_from<R>(
         &self,
         reader: R,
         length: u64,
@@ -90,7 +92,7 @@ impl FileStorage {
         let (file, hash) =
             copy_hashing(reader, partial.take_file()?, &target, progress.as_ref()).await?;
         progress.sent();
-        let hash = hex::encode(hash);
+        let hash = self.artifact_hash().finish(hash, CREATED_BY);
 
         let _writing = self.inner.artifacts.lock().await;
         let metadata = metadata.clone();
@@ -129,7 +131,7 @@ impl FileStorage {
 
     /// The metadata of artifact `id`.
     async fn artifact_item(&self, id: &str) -> Result<ArtifactMetadataItem> {
-        self.check_id("artifact_id", Kind::Artifact, id)?;
+        self.check_id(Kind::Artifact, id)?;
         let root = self.root();
         let owned = id.to_string();
         blocking(move || layout::read_record::<ArtifactMetadataItem>(&root, Kind::Artifact, &owned))
@@ -156,20 +158,21 @@ impl FileStorage {
         Ok((file, length))
     }
 
-    pub(super) async fn load_artifact(&self, id: &str) -> Result<Bytes> {
+    async fn read_artifact(&self, id: &str) -> Result<Bytes> {
         let item = self.artifact_item(id).await?;
         let (mut file, length) = self.open_artifact(id).await?;
         let mut bytes = Vec::with_capacity(usize::try_from(length).unwrap_or(0));
         file.read_to_end(&mut bytes)
             .await
             .map_err(|e| layout::io_error(&layout::artifact_data_path(&self.inner.root, id), e))?;
-        verify(&item, Sha256::digest(&bytes).into())?;
+        self.artifact_hash()
+            .verify(&item, Sha256::new().chain_update(&bytes))?;
         Ok(Bytes::from(bytes))
     }
 
     /// Copies artifact `id` to a temporary file beside `path`, renamed to
     /// `path` once its hash is checked.
-    pub(super) async fn download_artifact(
+    async fn download_artifact(
         &self,
         id: &str,
         path: &Path,
@@ -181,7 +184,7 @@ impl FileStorage {
         progress.start(Some(length));
         let (file, hash) =
             copy_hashing(source, partial.take_file()?, path, progress.as_ref()).await?;
-        verify(&item, hash)?;
+        self.artifact_hash().verify(&item, hash)?;
         // Dropped while the file is flushed, the download never appears.
         partial
             .commit_async(file)
@@ -190,18 +193,10 @@ impl FileStorage {
         Ok(item)
     }
 
-    pub(super) async fn list_artifacts(
-        &self,
-        filter: &Filter,
-    ) -> Result<Vec<ArtifactMetadataItem>> {
-        self.list_matching(filter, Scope::Metadata, Kind::Artifact)
-            .await
-    }
-
     /// Removes the metadata (so listings no longer show it), then the bytes;
     /// either one alone (left by a crash) is removed too.
-    pub(super) async fn delete_artifact(&self, id: &str) -> Result<()> {
-        self.check_id("artifact_id", Kind::Artifact, id)?;
+    async fn remove_artifact(&self, id: &str) -> Result<()> {
+        self.check_id(Kind::Artifact, id)?;
         let _writing = self.inner.artifacts.lock().await;
         let mut removed = false;
         for path in [
@@ -222,17 +217,80 @@ impl FileStorage {
     }
 }
 
-/// Checks the bytes' sha256 against the stored hash (pytupli's
-/// `FileStorage` rule: no creator appended).
-fn verify(item: &ArtifactMetadataItem, digest: [u8; 32]) -> Result<()> {
-    let actual = hex::encode(digest);
-    if actual.eq_ignore_ascii_case(&item.hash) {
-        Ok(())
-    } else {
-        Err(Error::Integrity {
-            artifact_id: item.id.clone(),
-            expected: item.hash.clone(),
-            actual,
+/// Hashes are pytupli's `FileStorage` rule, `sha256(bytes)`; loads and
+/// downloads are checked against them.
+#[async_trait]
+impl ArtifactStorage for FileStorage {
+    fn artifact_hash(&self) -> ArtifactHash {
+        ArtifactHash::Content
+    }
+
+    fn store_artifact<'a>(
+        &'a self,
+        data: Bytes,
+        metadata: &'a ArtifactMetadata,
+    ) -> Transfer<'a, ArtifactMetadataItem> {
+        Transfer::new(move |progress| async move {
+            let length = data.len() as u64;
+            self.store_artifact_from(io::Cursor::new(data), length, metadata, progress)
+                .await
         })
+    }
+
+    fn store_artifact_from_path<'a>(
+        &'a self,
+        path: &'a Path,
+        metadata: &'a ArtifactMetadata,
+    ) -> Transfer<'a, ArtifactMetadataItem> {
+        Transfer::new(move |progress| async move {
+            let file = tokio::fs::File::open(path)
+                .await
+                .map_err(|e| layout::io_error(path, e))?;
+            let length = file
+                .metadata()
+                .await
+                .map_err(|e| layout::io_error(path, e))?
+                .len();
+            self.store_artifact_from(file, length, metadata, progress)
+                .await
+        })
+    }
+
+    async fn load_artifact(&self, artifact_id: &str) -> Result<Bytes> {
+        self.read_artifact(artifact_id).await
+    }
+
+    fn download_artifact_to_path<'a>(
+        &'a self,
+        artifact_id: &'a str,
+        path: &'a Path,
+    ) -> Transfer<'a, ArtifactMetadataItem> {
+        Transfer::new(move |progress| async move {
+            self.download_artifact(artifact_id, path, progress).await
+        })
+    }
+
+    async fn list_artifacts(&self, filter: &Filter) -> Result<Vec<ArtifactMetadataItem>> {
+        self.list_matching(filter, Scope::Metadata, Kind::Artifact)
+            .await
+    }
+
+    async fn delete_artifact(&self, artifact_id: &str) -> Result<()> {
+        self.remove_artifact(artifact_id).await
+    }
+
+    async fn publish_artifact(&self, artifact_id: &str, publish_in: &str) -> Result<()> {
+        self.publish(Kind::Artifact, artifact_id, "publish_in", publish_in)
+            .await
+    }
+
+    async fn unpublish_artifact(&self, artifact_id: &str, unpublish_from: &str) -> Result<()> {
+        self.publish(
+            Kind::Artifact,
+            artifact_id,
+            "unpublish_from",
+            unpublish_from,
+        )
+        .await
     }
 }

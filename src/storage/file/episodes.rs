@@ -1,9 +1,11 @@
-//! Episodes: recorded into one file each, streamed back one file at a time.
+//! Episodes: recorded into one file each (their benchmark must be in the
+//! folder), streamed back one file at a time.
 
 use std::collections::VecDeque;
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use async_trait::async_trait;
 use bytes::Bytes;
 use serde_json::Value;
 
@@ -14,21 +16,15 @@ use crate::atomic_file::AtomicFile;
 use crate::error::{Error, Result};
 use crate::filter::Filter;
 use crate::models::{Benchmark, Episode, EpisodeHeader, EpisodeItem};
-use crate::ops::episodes::check_finite;
+use crate::storage::EpisodeStorage;
 use crate::streams::EpisodeJsonStream;
 use crate::validate;
 
-impl FileStorage {
-    pub(super) async fn record_episode(&self, episode: &Episode) -> Result<EpisodeHeader> {
-        validate::name("episode.benchmark_id", &episode.benchmark_id)?;
-        if episode.tuples.is_empty() {
-            // pytupli (like the server) reads the last tuple, and fails.
-            return Err(Error::invalid(
-                "episode.tuples",
-                "an episode needs at least one tuple",
-            ));
-        }
-        check_finite(episode)?;
+#[async_trait]
+impl EpisodeStorage for FileStorage {
+    async fn record_episode(&self, episode: &Episode) -> Result<EpisodeHeader> {
+        // (pytupli, like the server, reads the last tuple, and fails on none.)
+        validate::episode(episode)?;
         self.check_benchmark(&episode.benchmark_id).await?;
 
         let stamp = json::Stamp::new();
@@ -59,22 +55,7 @@ impl FileStorage {
         Ok(header)
     }
 
-    /// An episode's benchmark must be in the folder.
-    async fn check_benchmark(&self, id: &str) -> Result<()> {
-        if !layout::is_id(id) {
-            return Err(self.not_found(Kind::Benchmark, id));
-        }
-        let root = self.root();
-        let owned = id.to_string();
-        match blocking(move || layout::read_record::<Benchmark>(&root, Kind::Benchmark, &owned))
-            .await?
-        {
-            Some(_) => Ok(()),
-            None => Err(self.not_found(Kind::Benchmark, id)),
-        }
-    }
-
-    pub(super) async fn stream_episode_json(
+    async fn stream_episode_json(
         &self,
         filter: &Filter,
         include_tuples: bool,
@@ -125,15 +106,34 @@ impl FileStorage {
         Ok(EpisodeJsonStream::new(stream))
     }
 
-    pub(super) async fn delete_episode(&self, id: &str) -> Result<()> {
-        self.check_id("episode_id", Kind::Episode, id)?;
-        let path = layout::json_path(&self.inner.root, Kind::Episode, id);
-        match tokio::fs::remove_file(&path).await {
-            Ok(()) => Ok(()),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                Err(self.not_found(Kind::Episode, id))
-            }
-            Err(e) => Err(layout::io_error(&path, e)),
+    async fn delete_episode(&self, id: &str) -> Result<()> {
+        self.remove_json(Kind::Episode, id).await
+    }
+
+    async fn publish_episode(&self, episode_id: &str, publish_in: &str) -> Result<()> {
+        self.publish(Kind::Episode, episode_id, "publish_in", publish_in)
+            .await
+    }
+
+    async fn unpublish_episode(&self, episode_id: &str, unpublish_from: &str) -> Result<()> {
+        self.publish(Kind::Episode, episode_id, "unpublish_from", unpublish_from)
+            .await
+    }
+}
+
+impl FileStorage {
+    /// An episode's benchmark must be in the folder.
+    async fn check_benchmark(&self, id: &str) -> Result<()> {
+        if !layout::is_id(id) {
+            return Err(self.not_found(Kind::Benchmark, id));
+        }
+        let root = self.root();
+        let owned = id.to_string();
+        match blocking(move || layout::read_record::<Benchmark>(&root, Kind::Benchmark, &owned))
+            .await?
+        {
+            Some(_) => Ok(()),
+            None => Err(self.not_found(Kind::Benchmark, id)),
         }
     }
 }

@@ -47,6 +47,15 @@ impl Kind {
         }
     }
 
+    /// The argument that names an object of this kind, in messages.
+    pub(super) fn argument(self) -> &'static str {
+        match self {
+            Kind::Benchmark => "benchmark_id",
+            Kind::Artifact => "artifact_id",
+            Kind::Episode => "episode_id",
+        }
+    }
+
     pub(super) fn name(self) -> &'static str {
         match self {
             Kind::Benchmark => "benchmark",

@@ -3,6 +3,7 @@
 //! read what the other wrote.
 
 mod artifacts;
+mod benchmarks;
 mod episodes;
 mod json;
 mod layout;
@@ -13,19 +14,10 @@ use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use bytes::Bytes;
-use futures::future::BoxFuture;
-
 use super::TupliStorage;
 use crate::atomic_file::AtomicFile;
 use crate::error::{Error, Result};
 use crate::filter::Filter;
-use crate::models::{
-    ArtifactMetadata, ArtifactMetadataItem, Benchmark, BenchmarkHeader, BenchmarkQuery, Episode,
-    EpisodeHeader,
-};
-use crate::streams::EpisodeJsonStream;
-use crate::transfer::Transfer;
 use crate::validate;
 use layout::Kind;
 use matcher::Scope;
@@ -47,7 +39,7 @@ const CREATED_BY: &str = "local_storage";
 ///
 /// ```no_run
 /// # async fn demo() -> tupli::Result<()> {
-/// use tupli::storage::{FileStorage, TupliStorage};
+/// use tupli::storage::*;
 /// use tupli::Filter;
 ///
 /// let storage = FileStorage::create("runs/local")?;
@@ -77,7 +69,7 @@ const CREATED_BY: &str = "local_storage";
 /// - **Episodes** need their benchmark in the folder.
 /// - **Filters** are evaluated here and answer what the reference server
 ///   answers, for every operator, `AND`/`OR`, dotted keys through objects
-///   and arrays, and mixed types (see the crate docs for where pytupli's own
+///   and arrays, and mixed types (see the [module docs](super) for where pytupli's own
 ///   local evaluation differs). Artifact keys are relative to the metadata,
 ///   as on a server. What a server would read as a MongoDB operator (a key
 ///   starting with `$`, an `EQ` value with `$` keys) is refused.
@@ -179,8 +171,8 @@ impl FileStorage {
 
     /// Checks an id argument: empty or control characters are invalid
     /// input; anything that is not an id of a folder does not exist.
-    fn check_id(&self, argument: &'static str, kind: Kind, id: &str) -> Result<()> {
-        validate::name(argument, id)?;
+    fn check_id(&self, kind: Kind, id: &str) -> Result<()> {
+        validate::name(kind.argument(), id)?;
         if layout::is_id(id) {
             Ok(())
         } else {
@@ -189,8 +181,8 @@ impl FileStorage {
     }
 
     /// Checks that object `id` exists (for publishing, which changes nothing).
-    async fn exists(&self, argument: &'static str, kind: Kind, id: &str) -> Result<()> {
-        self.check_id(argument, kind, id)?;
+    async fn exists(&self, kind: Kind, id: &str) -> Result<()> {
+        self.check_id(kind, id)?;
         let path = layout::json_path(&self.inner.root, kind, id);
         match tokio::fs::try_exists(&path).await {
             Ok(true) => Ok(()),
@@ -199,61 +191,28 @@ impl FileStorage {
         }
     }
 
+    /// Publishing checks the group's name and that the object exists; it
+    /// changes nothing (a folder has no groups).
     async fn publish(
         &self,
-        argument: &'static str,
         kind: Kind,
         id: &str,
         group_argument: &'static str,
         group: &str,
     ) -> Result<()> {
         validate::name(group_argument, group)?;
-        self.exists(argument, kind, id).await
+        self.exists(kind, id).await
     }
 
-    async fn store_benchmark(&self, query: &BenchmarkQuery) -> Result<BenchmarkHeader> {
-        validate::name("benchmark.hash", &query.hash)?;
-        validate::name("benchmark.metadata.name", &query.metadata.name)?;
-        let _writing = self.inner.benchmarks.lock().await;
-        let root = self.root();
-        let query = query.clone();
-        blocking(move || {
-            for record in layout::read_all::<BenchmarkHeader>(&root, Kind::Benchmark)? {
-                if record.model.hash == query.hash {
-                    return Ok(record.model);
-                }
-            }
-            let stamp = json::Stamp::new();
-            let record = json::BenchmarkRecord::new(&stamp, &query);
-            write_json(
-                &layout::json_path(&root, Kind::Benchmark, &stamp.id),
-                &record,
-            )?;
-            Ok(BenchmarkHeader {
-                created_at: stamp.created_at.clone(),
-                created_by: CREATED_BY.into(),
-                hash: query.hash.clone(),
-                id: stamp.id.clone(),
-                metadata: query.metadata.clone(),
-                published_in: vec![CREATED_BY.into()],
-            })
-        })
-        .await
-    }
-
-    async fn load_benchmark(&self, id: &str) -> Result<Benchmark> {
-        self.check_id("benchmark_id", Kind::Benchmark, id)?;
-        let root = self.root();
-        let owned = id.to_string();
-        blocking(move || layout::read_record::<Benchmark>(&root, Kind::Benchmark, &owned))
-            .await?
-            .map(|record| record.model)
-            .ok_or_else(|| self.not_found(Kind::Benchmark, id))
-    }
-
-    async fn list_benchmarks(&self, filter: &Filter) -> Result<Vec<BenchmarkHeader>> {
-        self.list_matching(filter, Scope::Document, Kind::Benchmark)
-            .await
+    /// Removes the JSON file of object `id`; a missing one is not found.
+    async fn remove_json(&self, kind: Kind, id: &str) -> Result<()> {
+        self.check_id(kind, id)?;
+        let path = layout::json_path(&self.inner.root, kind, id);
+        match tokio::fs::remove_file(&path).await {
+            Ok(()) => Ok(()),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Err(self.not_found(kind, id)),
+            Err(e) => Err(layout::io_error(&path, e)),
+        }
     }
 
     /// The records of `kind` whose documents match `filter` (checked for
@@ -279,19 +238,6 @@ impl FileStorage {
         })
         .await
     }
-
-    async fn delete_benchmark(&self, id: &str) -> Result<()> {
-        self.check_id("benchmark_id", Kind::Benchmark, id)?;
-        let _writing = self.inner.benchmarks.lock().await;
-        let path = layout::json_path(&self.inner.root, Kind::Benchmark, id);
-        match tokio::fs::remove_file(&path).await {
-            Ok(()) => Ok(()),
-            Err(e) if e.kind() == io::ErrorKind::NotFound => {
-                Err(self.not_found(Kind::Benchmark, id))
-            }
-            Err(e) => Err(layout::io_error(&path, e)),
-        }
-    }
 }
 
 /// Writes `value` as pytupli does to a temporary file, renamed to `path`
@@ -316,196 +262,12 @@ where
 {
     tokio::task::spawn_blocking(work)
         .await
-        .map_err(|e| Error::Io {
-            source: io::Error::other(format!("a file task failed: {e}")),
-        })?
+        .map_err(|e| Error::joined("tupli-file", &e))?
 }
 
 impl TupliStorage for FileStorage {
     /// The folder.
     fn describe(&self) -> String {
         self.inner.root.display().to_string()
-    }
-
-    fn store_benchmark<'a>(
-        &'a self,
-        benchmark: &'a BenchmarkQuery,
-    ) -> BoxFuture<'a, Result<BenchmarkHeader>> {
-        Box::pin(FileStorage::store_benchmark(self, benchmark))
-    }
-
-    fn load_benchmark<'a>(&'a self, benchmark_id: &'a str) -> BoxFuture<'a, Result<Benchmark>> {
-        Box::pin(FileStorage::load_benchmark(self, benchmark_id))
-    }
-
-    fn list_benchmarks<'a>(
-        &'a self,
-        filter: &'a Filter,
-    ) -> BoxFuture<'a, Result<Vec<BenchmarkHeader>>> {
-        Box::pin(FileStorage::list_benchmarks(self, filter))
-    }
-
-    fn delete_benchmark<'a>(&'a self, benchmark_id: &'a str) -> BoxFuture<'a, Result<()>> {
-        Box::pin(FileStorage::delete_benchmark(self, benchmark_id))
-    }
-
-    fn publish_benchmark<'a>(
-        &'a self,
-        benchmark_id: &'a str,
-        publish_in: &'a str,
-    ) -> BoxFuture<'a, Result<()>> {
-        Box::pin(self.publish(
-            "benchmark_id",
-            Kind::Benchmark,
-            benchmark_id,
-            "publish_in",
-            publish_in,
-        ))
-    }
-
-    fn unpublish_benchmark<'a>(
-        &'a self,
-        benchmark_id: &'a str,
-        unpublish_from: &'a str,
-    ) -> BoxFuture<'a, Result<()>> {
-        Box::pin(self.publish(
-            "benchmark_id",
-            Kind::Benchmark,
-            benchmark_id,
-            "unpublish_from",
-            unpublish_from,
-        ))
-    }
-
-    fn store_artifact<'a>(
-        &'a self,
-        data: Bytes,
-        metadata: &'a ArtifactMetadata,
-    ) -> Transfer<'a, ArtifactMetadataItem> {
-        Transfer::new(move |progress| async move {
-            let length = data.len() as u64;
-            self.store_artifact_from(io::Cursor::new(data), length, metadata, progress)
-                .await
-        })
-    }
-
-    fn store_artifact_from_path<'a>(
-        &'a self,
-        path: &'a Path,
-        metadata: &'a ArtifactMetadata,
-    ) -> Transfer<'a, ArtifactMetadataItem> {
-        Transfer::new(move |progress| async move {
-            let file = tokio::fs::File::open(path)
-                .await
-                .map_err(|e| layout::io_error(path, e))?;
-            let length = file
-                .metadata()
-                .await
-                .map_err(|e| layout::io_error(path, e))?
-                .len();
-            self.store_artifact_from(file, length, metadata, progress)
-                .await
-        })
-    }
-
-    fn load_artifact<'a>(&'a self, artifact_id: &'a str) -> BoxFuture<'a, Result<Bytes>> {
-        Box::pin(FileStorage::load_artifact(self, artifact_id))
-    }
-
-    fn download_artifact_to_path<'a>(
-        &'a self,
-        artifact_id: &'a str,
-        path: &'a Path,
-    ) -> Transfer<'a, ArtifactMetadataItem> {
-        Transfer::new(move |progress| async move {
-            self.download_artifact(artifact_id, path, progress).await
-        })
-    }
-
-    fn list_artifacts<'a>(
-        &'a self,
-        filter: &'a Filter,
-    ) -> BoxFuture<'a, Result<Vec<ArtifactMetadataItem>>> {
-        Box::pin(FileStorage::list_artifacts(self, filter))
-    }
-
-    fn delete_artifact<'a>(&'a self, artifact_id: &'a str) -> BoxFuture<'a, Result<()>> {
-        Box::pin(FileStorage::delete_artifact(self, artifact_id))
-    }
-
-    fn publish_artifact<'a>(
-        &'a self,
-        artifact_id: &'a str,
-        publish_in: &'a str,
-    ) -> BoxFuture<'a, Result<()>> {
-        Box::pin(self.publish(
-            "artifact_id",
-            Kind::Artifact,
-            artifact_id,
-            "publish_in",
-            publish_in,
-        ))
-    }
-
-    fn unpublish_artifact<'a>(
-        &'a self,
-        artifact_id: &'a str,
-        unpublish_from: &'a str,
-    ) -> BoxFuture<'a, Result<()>> {
-        Box::pin(self.publish(
-            "artifact_id",
-            Kind::Artifact,
-            artifact_id,
-            "unpublish_from",
-            unpublish_from,
-        ))
-    }
-
-    fn record_episode<'a>(&'a self, episode: &'a Episode) -> BoxFuture<'a, Result<EpisodeHeader>> {
-        Box::pin(FileStorage::record_episode(self, episode))
-    }
-
-    fn stream_episode_json<'a>(
-        &'a self,
-        filter: &'a Filter,
-        include_tuples: bool,
-    ) -> BoxFuture<'a, Result<EpisodeJsonStream>> {
-        Box::pin(FileStorage::stream_episode_json(
-            self,
-            filter,
-            include_tuples,
-        ))
-    }
-
-    fn delete_episode<'a>(&'a self, episode_id: &'a str) -> BoxFuture<'a, Result<()>> {
-        Box::pin(FileStorage::delete_episode(self, episode_id))
-    }
-
-    fn publish_episode<'a>(
-        &'a self,
-        episode_id: &'a str,
-        publish_in: &'a str,
-    ) -> BoxFuture<'a, Result<()>> {
-        Box::pin(self.publish(
-            "episode_id",
-            Kind::Episode,
-            episode_id,
-            "publish_in",
-            publish_in,
-        ))
-    }
-
-    fn unpublish_episode<'a>(
-        &'a self,
-        episode_id: &'a str,
-        unpublish_from: &'a str,
-    ) -> BoxFuture<'a, Result<()>> {
-        Box::pin(self.publish(
-            "episode_id",
-            Kind::Episode,
-            episode_id,
-            "unpublish_from",
-            unpublish_from,
-        ))
     }
 }

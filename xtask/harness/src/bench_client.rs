@@ -21,6 +21,7 @@
 //! arrays into memory).
 
 use std::time::{Duration, Instant};
+use tupli::prelude::*;
 
 use futures::{StreamExt as _, TryStreamExt};
 use nix::sys::resource::{getrusage, UsageWho};
@@ -297,7 +298,7 @@ async fn main() -> Result<(), Error> {
             let path = arg(&args, 2, "file")?;
             let measure = Measure::start()?;
             let item = client
-                .store_artifact_from_path(&path, &metadata("bench.bin"))
+                .store_artifact_from_path(std::path::Path::new(&path), &metadata("bench.bin"))
                 .await?;
             measure.stop(&mut out)?;
             out.insert("count".into(), json!(std::fs::metadata(&path)?.len()));
@@ -308,7 +309,7 @@ async fn main() -> Result<(), Error> {
             let path = arg(&args, 2, "file")?;
             let measure = Measure::start()?;
             let item = client
-                .download_artifact_to_path("bench-artifact", &path)
+                .download_artifact_to_path("bench-artifact", std::path::Path::new(&path))
                 .await?;
             measure.stop(&mut out)?;
             out.insert("count".into(), json!(std::fs::metadata(&path)?.len()));
@@ -349,8 +350,8 @@ async fn main() -> Result<(), Error> {
             out.insert("tuples".into(), json!(tuples));
         }
         "dataset-columns" => {
-            let dataset =
-                Dataset::new(&client).with_benchmark_filter(Filter::eq("metadata.name", "bench"));
+            let dataset = Dataset::new(client.clone())
+                .with_benchmark_filter(Filter::eq("metadata.name", "bench"));
             let measure = Measure::start()?;
             let columns = dataset.columns().await?;
             measure.stop(&mut out)?;
@@ -372,8 +373,8 @@ async fn main() -> Result<(), Error> {
                 other => return Err(format!("unknown format {other}").into()),
             };
             let path = arg(&args, 3, "output file")?;
-            let dataset =
-                Dataset::new(&client).with_benchmark_filter(Filter::eq("metadata.name", "bench"));
+            let dataset = Dataset::new(client.clone())
+                .with_benchmark_filter(Filter::eq("metadata.name", "bench"));
             let measure = Measure::start()?;
             let summary = dataset
                 .export(format)

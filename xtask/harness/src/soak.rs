@@ -11,6 +11,7 @@
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime};
+use tupli::prelude::*;
 
 use serde_json::json;
 use tupli::models::{BenchmarkQuery, Episode, RlTuple};

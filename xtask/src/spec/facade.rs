@@ -85,7 +85,10 @@ pub fn check(operation_ids: &BTreeSet<String>, src_dir: &Path) -> Vec<FacadeProb
             );
             continue;
         }
-        if !source.contains(&format!("fn {method}(")) {
+        let defined = ["(", "<"]
+            .iter()
+            .any(|open| source.contains(&format!("fn {method}{open}")));
+        if !defined {
             problem(
                 op,
                 format!("facade method `{method}` (for {op:?}) is not defined in src/"),
