@@ -24,6 +24,7 @@ mod maps;
 const ROOTS: &[&str] = &[
     "src/",
     "cli/",
+    "python/",
     "tests/",
     "examples/",
     "xtask/",

@@ -1,8 +1,9 @@
-//! `cargo xtask wheel`: the `tupli` command as a Python wheel, built by
-//! maturin (`bindings = "bin"`, see `pyproject.toml`), so that `pip install`
-//! gives researchers the command without a Rust toolchain; and the check
-//! `cargo xtask test` runs: a fresh venv installs the wheel, and the command
-//! it puts on PATH works against a live server.
+//! `cargo xtask wheel`: the Python package `tupli` as one abi3 wheel, built
+//! by maturin from `python/` (PyO3, see `pyproject.toml`), so that `pip
+//! install` gives researchers `import tupli` and the `tupli` command without
+//! a Rust toolchain; and the check `cargo xtask test` runs: a fresh venv
+//! installs the wheel, the command it puts on PATH works against a live
+//! server, and so do the module and `python -m tupli`.
 
 use std::fs;
 use std::io::Write;
@@ -134,10 +135,52 @@ pub fn check_installs(wheel: &Path, url: &str, user: &str, password: &str) -> Re
     let listed: serde_json::Value =
         serde_json::from_str(&listed).context("list-benchmarks --json printed no JSON")?;
     ensure!(listed.is_array(), "list-benchmarks --json printed {listed}");
+    check_module(&venv.join("bin").join("python"), &config, &whoami)?;
     eprintln!(
-        "the wheel ({}) installs into a fresh venv; {version} logs in to {url}, answers whoami and lists {} benchmark(s)",
+        "the wheel ({}) installs into a fresh venv; {version} logs in to {url}, answers whoami and lists {} benchmark(s); `import tupli` and `python -m tupli` work",
         wheel.file_name().unwrap_or_default().to_string_lossy(),
         listed.as_array().map_or(0, Vec::len),
+    );
+    Ok(())
+}
+
+/// The module the wheel installed: `import tupli` gives the package's
+/// version, its stubs and `py.typed` are there for type checkers, and
+/// `python -m tupli whoami` (the CLI in process, through the module) answers
+/// as the script did (`whoami`), with the same exit code 0; a command that
+/// fails exits with the CLI's code (3, not logged in, in a fresh config).
+fn check_module(python: &Path, config: &Path, whoami: &str) -> Result<()> {
+    let probe = "import pathlib, tupli\n\
+                 here = pathlib.Path(tupli.__file__).parent\n\
+                 missing = [f for f in ('py.typed', '__init__.pyi', '_tupli.pyi') if not (here / f).is_file()]\n\
+                 print(tupli.__version__, *missing)";
+    let printed = output(Command::new(python).args(["-c", probe]), None)?;
+    let expected = package_version()?;
+    ensure!(
+        printed.trim() == expected,
+        "`import tupli` printed {printed:?} (the version, then any missing typing file), not {expected:?}"
+    );
+    let as_module = output(
+        Command::new(python)
+            .args(["-m", "tupli", "whoami"])
+            .env("TUPLI_CONFIG_DIR", config),
+        None,
+    )?;
+    ensure!(
+        as_module == whoami,
+        "`python -m tupli whoami` printed {as_module:?}, the script {whoami:?}"
+    );
+    let fresh = config.with_file_name("fresh-config");
+    let status = Command::new(python)
+        .args(["-m", "tupli", "whoami"])
+        .env("TUPLI_CONFIG_DIR", &fresh)
+        .env_remove("TUPLI_URL")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()?;
+    ensure!(
+        status.code() == Some(3),
+        "`python -m tupli whoami` without a login exited {status}, not 3"
     );
     Ok(())
 }

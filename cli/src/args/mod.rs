@@ -171,8 +171,8 @@ impl Cli {
     /// The process's command line, read as [`Parser::parse`] reads it
     /// (exiting on a usage error, `--help` or `--version`), with the name of
     /// the subcommand given as clap matched it (`list-users`).
-    pub(crate) fn parse_named() -> (Cli, String) {
-        let matches = Cli::command().get_matches();
+    pub(crate) fn parse_named(args: Vec<std::ffi::OsString>) -> (Cli, String) {
+        let matches = Cli::command().get_matches_from(args);
         match Cli::from_matches(&matches) {
             Ok(parsed) => parsed,
             Err(e) => e.format(&mut Cli::command()).exit(),

@@ -1,0 +1,5 @@
+"""``python -m tupli``: the ``tupli`` command."""
+
+from tupli._cli import main
+
+main()
