@@ -8,7 +8,8 @@ use pyo3::prelude::*;
 /// the wheel exits with it. The GIL is released while it runs.
 #[pyfunction]
 fn cli_main(py: Python<'_>) -> PyResult<u8> {
-    let argv: Vec<String> = py.import("sys")?.getattr("argv")?.extract()?;
+    // OsString: arguments that are not UTF-8 come back as their bytes.
+    let argv: Vec<std::ffi::OsString> = py.import("sys")?.getattr("argv")?.extract()?;
     Ok(py.detach(move || tupli_cli::main(argv.into_iter().map(Into::into))))
 }
 

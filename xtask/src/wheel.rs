@@ -182,7 +182,44 @@ fn check_module(python: &Path, config: &Path, whoami: &str) -> Result<()> {
         status.code() == Some(3),
         "`python -m tupli whoami` without a login exited {status}, not 3"
     );
-    Ok(())
+    interrupt_ends_it(python, &fresh)
+}
+
+/// Ctrl-C ends the command run through the module as it ends the binary:
+/// a login waiting for its password on standard input ends by SIGINT at
+/// once, instead of waiting for Python's handler (which runs only after
+/// the command returns).
+fn interrupt_ends_it(python: &Path, config: &Path) -> Result<()> {
+    use std::os::unix::process::ExitStatusExt;
+    let mut child = Command::new(python)
+        .args(["-m", "tupli", "login", "admin", "--password-stdin"])
+        .args(["--url", "http://127.0.0.1:9"])
+        .env("TUPLI_CONFIG_DIR", config)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()?;
+    // Long enough for the interpreter to start and the CLI to read stdin.
+    std::thread::sleep(std::time::Duration::from_secs(2));
+    check(
+        Command::new("kill").args(["-INT", &child.id().to_string()]),
+        "kill -INT",
+    )?;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        if let Some(status) = child.try_wait()? {
+            ensure!(
+                status.signal() == Some(2),
+                "`python -m tupli login` ended {status} on Ctrl-C, not by SIGINT"
+            );
+            return Ok(());
+        }
+        if std::time::Instant::now() > deadline {
+            child.kill()?;
+            bail!("`python -m tupli login` went on 10 s after Ctrl-C");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
 }
 
 /// The `version` of the `tupli` package in the root Cargo.toml.

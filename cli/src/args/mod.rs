@@ -172,7 +172,8 @@ impl Cli {
     /// (exiting on a usage error, `--help` or `--version`), with the name of
     /// the subcommand given as clap matched it (`list-users`).
     pub(crate) fn parse_named(args: Vec<std::ffi::OsString>) -> (Cli, String) {
-        let matches = Cli::command().get_matches_from(args);
+        // Named as the binary even when run as `python -m tupli`.
+        let matches = Cli::command().bin_name("tupli").get_matches_from(args);
         match Cli::from_matches(&matches) {
             Ok(parsed) => parsed,
             Err(e) => e.format(&mut Cli::command()).exit(),
