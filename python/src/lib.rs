@@ -10,7 +10,7 @@ use pyo3::prelude::*;
 fn cli_main(py: Python<'_>) -> PyResult<u8> {
     // OsString: arguments that are not UTF-8 come back as their bytes.
     let argv: Vec<std::ffi::OsString> = py.import("sys")?.getattr("argv")?.extract()?;
-    Ok(py.detach(move || tupli_cli::main(argv.into_iter().map(Into::into))))
+    Ok(py.detach(move || tupli_cli::main(argv)))
 }
 
 /// The module: `__version__` (the workspace's version) and `cli_main`.
