@@ -78,7 +78,7 @@ pub enum Error {
 
     /// The request could not be sent or the answer not received
     /// (connection refused or reset, timeout, TLS, body cut short).
-    #[error("transport error: {source}")]
+    #[error("transport error{}: {source}", UrlNote(source.url()))]
     Transport {
         /// The underlying HTTP client error.
         #[source]
@@ -315,6 +315,20 @@ impl From<reqwest::Error> for Error {
 
 /// ", asked to retry after N s" after an error message, when the server said.
 struct RetryAfterNote(Option<Duration>);
+
+/// ` (url)` after "transport error" when the request's URL is known: the
+/// message names where the connection was tried (reqwest's own message
+/// does not).
+struct UrlNote<'a>(Option<&'a reqwest::Url>);
+
+impl fmt::Display for UrlNote<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            Some(url) => write!(f, " ({url})"),
+            None => Ok(()),
+        }
+    }
+}
 
 impl fmt::Display for RetryAfterNote {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

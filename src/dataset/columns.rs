@@ -253,6 +253,50 @@ impl<T> Columns<T> {
     pub fn act_dim(&self) -> usize {
         self.actions.width
     }
+
+    /// Returns the columns as owned parts, without copying a value: for
+    /// handing the buffers to another owner (numpy arrays in Python).
+    pub fn into_parts(self) -> ColumnParts<T> {
+        ColumnParts {
+            observations: self.observations,
+            actions: self.actions,
+            next_observations: self.next_observations,
+            rewards: self.rewards,
+            terminals: self.terminals,
+            timeouts: self.timeouts,
+            steps: self.steps,
+            episode_index: self.episode_index,
+            episodes: self.episodes,
+            episode_starts: self.episode_starts,
+        }
+    }
+}
+
+/// [`Columns`] taken apart by [`Columns::into_parts`]: each field is what
+/// the method of the same name returns.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct ColumnParts<T> {
+    /// `[rows × obs_dim]`.
+    pub observations: Column<T>,
+    /// `[rows × act_dim]`.
+    pub actions: Column<T>,
+    /// `[rows × obs_dim]`, made as the dataset's [`Layout`] says.
+    pub next_observations: Column<T>,
+    /// One per row.
+    pub rewards: Vec<T>,
+    /// One per row, made as the dataset's [`Layout`] says.
+    pub terminals: Vec<bool>,
+    /// One per row.
+    pub timeouts: Vec<bool>,
+    /// Each row's step within its episode.
+    pub steps: Vec<u32>,
+    /// Each row's episode, an index into `episodes`.
+    pub episode_index: Vec<u32>,
+    /// The episodes' headers, in row order.
+    pub episodes: Vec<EpisodeHeader>,
+    /// Each episode's first row.
+    pub episode_starts: Vec<usize>,
 }
 
 #[cfg(test)]

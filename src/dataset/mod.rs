@@ -124,7 +124,7 @@ mod shuffle;
 
 use futures::{StreamExt, TryStreamExt};
 
-pub use columns::{Column, Columns, Float, Layout};
+pub use columns::{Column, ColumnParts, Columns, Float, Layout};
 #[cfg(any(feature = "npz", feature = "arrow", feature = "parquet"))]
 pub use export::{Dtype, Export, ExportProgress, ExportSummary, Format};
 pub use shuffle::{Minibatch, Minibatches};

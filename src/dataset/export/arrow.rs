@@ -221,3 +221,26 @@ mod tests {
         );
     }
 }
+
+/// Columns as one Arrow record batch, for handing to Arrow in memory (the
+/// Python module's tables): the export's schema, the episode headers as
+/// JSON under `tupli.episodes` in its metadata, the buffers moved, not
+/// copied.
+macro_rules! into_record_batch {
+    ($($float:ty),*) => {$(
+        impl Columns<$float> {
+            /// Returns the columns as one Arrow record batch with the Arrow
+            /// export's schema (see [`Format::Arrow`](crate::dataset::Format)),
+            /// the episode headers as JSON under `tupli.episodes` in the
+            /// schema's metadata. The value buffers are moved, not copied.
+            pub fn into_record_batch(self) -> Result<RecordBatch> {
+                let episodes = serde_json::to_string(&self.episodes)
+                    .map_err(|e| Error::export("arrow", e))?;
+                let schema = schema::<$float>(self.obs_dim(), self.act_dim(), Some(episodes))?;
+                record_batch(&schema, self)
+            }
+        }
+    )*};
+}
+
+into_record_batch!(f32, f64);

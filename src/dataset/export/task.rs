@@ -38,6 +38,16 @@ pub trait ExportProgress: Send + Sync {
 
 impl ExportProgress for () {}
 
+impl<P: ExportProgress + ?Sized> ExportProgress for Arc<P> {
+    fn start(&self, episodes: usize, tuples: usize) {
+        (**self).start(episodes, tuples);
+    }
+
+    fn episode(&self, tuples: usize, bytes: usize) {
+        (**self).episode(tuples, bytes);
+    }
+}
+
 /// What an export wrote.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 #[non_exhaustive]
