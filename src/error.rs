@@ -194,6 +194,24 @@ pub enum Error {
 }
 
 impl Error {
+    /// Returns the message followed by those of its sources that add
+    /// something, each once (`transport error (http://…): error sending
+    /// request: client error (Connect): … Connection refused`): what a report
+    /// shows, where the message alone would hide the cause.
+    pub fn with_sources(&self) -> String {
+        let mut text = self.to_string();
+        let mut source = std::error::Error::source(self);
+        while let Some(cause) = source {
+            let said = cause.to_string();
+            if !text.contains(&said) {
+                text.push_str(": ");
+                text.push_str(&said);
+            }
+            source = cause.source();
+        }
+        text
+    }
+
     /// Returns the HTTP status, when the server answered.
     pub fn status(&self) -> Option<StatusCode> {
         match self {
@@ -306,10 +324,16 @@ impl Error {
 }
 
 impl From<reqwest::Error> for Error {
-    fn from(source: reqwest::Error) -> Self {
-        Error::Transport {
-            source: source.without_url(),
+    /// Keeps where the request went (scheme, host, port and path) for the
+    /// message, never its query (ids, filters), user info or fragment.
+    fn from(mut source: reqwest::Error) -> Self {
+        if let Some(url) = source.url_mut() {
+            url.set_query(None);
+            url.set_fragment(None);
+            let _ = url.set_username("");
+            let _ = url.set_password(None);
         }
+        Error::Transport { source }
     }
 }
 

@@ -108,31 +108,15 @@ impl fmt::Display for CliError {
                 f,
                 "the session has expired: run `tupli login` again ({detail})"
             ),
-            CliError::Api(e) => f.write_str(&with_causes(e)),
+            CliError::Api(e) => f.write_str(&e.with_sources()),
         }
     }
 }
 
 /// What the tool says about a library error (for errors reported among
-/// others, as a copy's failed items are).
+/// others, as a copy's failed items are): its message and its sources'.
 pub(crate) fn message(e: &Error) -> String {
-    with_causes(e)
-}
-
-/// An error's message followed by those of its sources that add something
-/// (reqwest's own message is only "error sending request").
-fn with_causes(e: &(dyn std::error::Error + 'static)) -> String {
-    let mut text = e.to_string();
-    let mut source = e.source();
-    while let Some(cause) = source {
-        let more = cause.to_string();
-        if !text.contains(&more) {
-            text.push_str(": ");
-            text.push_str(&more);
-        }
-        source = cause.source();
-    }
-    text
+    e.with_sources()
 }
 
 #[cfg(test)]

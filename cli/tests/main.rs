@@ -216,6 +216,16 @@ fn parse(text: &str) -> Value {
     serde_json::from_str(text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
 }
 
+/// What the tool printed as one compact JSON document on one line, parsed
+/// (objects compare by their keys and values, whatever their order).
+fn compact(printed: &str) -> Value {
+    assert!(
+        printed.ends_with('\n') && printed.lines().count() == 1,
+        "one line: {printed}"
+    );
+    parse(printed)
+}
+
 #[cfg(unix)]
 fn mode(path: &std::path::Path) -> u32 {
     use std::os::unix::fs::PermissionsExt;

@@ -42,22 +42,6 @@ fn class_name(error: &Error) -> &'static str {
     }
 }
 
-/// The error's message, then each source's (a transport error's names the
-/// URL and then what failed underneath).
-fn message(error: &Error) -> String {
-    let mut message = error.to_string();
-    let mut source = std::error::Error::source(error);
-    while let Some(cause) = source {
-        let text = cause.to_string();
-        if !message.contains(&text) {
-            message.push_str(": ");
-            message.push_str(&text);
-        }
-        source = cause.source();
-    }
-    message
-}
-
 /// The server's `detail` as Python sees it: a message as `str`, validation
 /// errors as a list of dicts, nothing as `None`.
 fn detail<'py>(py: Python<'py>, detail: Option<&Detail>) -> PyResult<Bound<'py, PyAny>> {
@@ -80,7 +64,7 @@ fn build(py: Python<'_>, error: &Error) -> PyResult<PyErr> {
         Error::NotLoggedIn { .. } | Error::SessionExpired { .. } => Some(401),
         _ => None,
     });
-    let instance = of_class(py, class_name(error), message(error))?;
+    let instance = of_class(py, class_name(error), error.with_sources())?;
     instance.setattr("status", status)?;
     instance.setattr("detail", detail(py, error.detail())?)?;
     Ok(PyErr::from_value(instance))

@@ -20,58 +20,55 @@ class BaseTupleParser:
         raise NotImplementedError("a parser overrides parse_lists")
 
 
-class NumpyTupleParser(BaseTupleParser):
-    """numpy arrays: ``float32`` values and ``bool`` flags, as pytupli's."""
+class _ArrayParser(BaseTupleParser):
+    """A parser of tupli's: the columns as ``float32``/``bool`` numpy arrays
+    (no copy when they are already), each then given to ``convert``."""
+
+    @classmethod
+    def convert(cls, array: Any) -> Any:
+        """One numpy array in the parser's library."""
+        return array
 
     @classmethod
     def from_arrays(cls, obs: Any, act: Any, rew: Any, term: Any, trunc: Any) -> tuple:
-        """The columns as ``float32``/``bool`` arrays (no copy when they are already)."""
+        """The five columns, from arrays (or lists)."""
         import numpy as np
 
-        return tuple(np.asarray(a, dtype=np.float32) for a in (obs, act, rew)) + (
-            np.asarray(term, dtype=np.bool_),
-            np.asarray(trunc, dtype=np.bool_),
-        )
+        floats = (np.asarray(a, dtype=np.float32) for a in (obs, act, rew))
+        flags = (np.asarray(a, dtype=np.bool_) for a in (term, trunc))
+        return tuple(cls.convert(a) for a in (*floats, *flags))
 
     @classmethod
     def parse_lists(cls, obs: list, act: list, rew: list, term: list, trunc: list) -> tuple:
-        """Lists to numpy arrays."""
+        """The five columns, from lists."""
         return cls.from_arrays(obs, act, rew, term, trunc)
 
 
-class TorchTupleParser(BaseTupleParser):
+class NumpyTupleParser(_ArrayParser):
+    """numpy arrays: ``float32`` values and ``bool`` flags, as pytupli's."""
+
+
+class TorchTupleParser(_ArrayParser):
     """PyTorch tensors sharing the numpy columns' memory (``torch.from_numpy``)."""
 
     @classmethod
-    def from_arrays(cls, obs: Any, act: Any, rew: Any, term: Any, trunc: Any) -> tuple:
-        """The columns as ``float32``/``bool`` tensors."""
+    def convert(cls, array: Any) -> Any:
+        """``torch.from_numpy(array)``."""
         try:
             import torch
         except ImportError:
             raise ImportError("PyTorch is not installed: pip install torch") from None
-        arrays = NumpyTupleParser.from_arrays(obs, act, rew, term, trunc)
-        return tuple(torch.from_numpy(a) for a in arrays)
-
-    @classmethod
-    def parse_lists(cls, obs: list, act: list, rew: list, term: list, trunc: list) -> tuple:
-        """Lists to tensors."""
-        return cls.from_arrays(obs, act, rew, term, trunc)
+        return torch.from_numpy(array)
 
 
-class TensorflowTupleParser(BaseTupleParser):
+class TensorflowTupleParser(_ArrayParser):
     """TensorFlow tensors (``tf.convert_to_tensor``; TensorFlow copies)."""
 
     @classmethod
-    def from_arrays(cls, obs: Any, act: Any, rew: Any, term: Any, trunc: Any) -> tuple:
-        """The columns as ``float32``/``bool`` tensors."""
+    def convert(cls, array: Any) -> Any:
+        """``tf.convert_to_tensor(array)``."""
         try:
             import tensorflow as tf
         except ImportError:
             raise ImportError("TensorFlow is not installed: pip install tensorflow") from None
-        arrays = NumpyTupleParser.from_arrays(obs, act, rew, term, trunc)
-        return tuple(tf.convert_to_tensor(a) for a in arrays)
-
-    @classmethod
-    def parse_lists(cls, obs: list, act: list, rew: list, term: list, trunc: list) -> tuple:
-        """Lists to tensors."""
-        return cls.from_arrays(obs, act, rew, term, trunc)
+        return tf.convert_to_tensor(array)

@@ -7,7 +7,7 @@ backend (none installed, or keyring's ``fail``/``null`` backends) they are
 kept in memory, shared by the process's clients, until it exits.
 
 ``TupliAPIClient(token_store=...)`` chooses: ``"auto"`` (the default: the
-keyring when usable, else memory), ``"keyring"`` (an error without one), or
+keyring when a backend is there and answers, else memory), ``"keyring"`` (an error without one), or
 ``"memory"`` (never the keyring, e.g. for tests or shared machines).
 """
 
@@ -90,7 +90,13 @@ def open_store(token_store: str):
         return MemoryStore()
     keyring = _usable_keyring()
     if keyring is not None:
-        return KeyringStore(keyring)
+        store = KeyringStore(keyring)
+        try:
+            store.get("base_url")  # a backend that is there but cannot answer (locked, no D-Bus)
+            return store
+        except keyring.errors.KeyringError as error:
+            if token_store == "keyring":
+                raise TupliStorageError(f"token_store='keyring' but the keyring cannot be read: {error}") from None
     if token_store == "keyring":
         raise TupliStorageError(
             "token_store='keyring' but no usable keyring backend is installed "

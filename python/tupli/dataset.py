@@ -24,7 +24,7 @@ from typing import Any, Callable, Dict, Generator, List, Optional
 from tupli import _tupli
 from tupli.schema import EpisodeHeader, EpisodeItem, FilterIN, RLTuple, filter_from
 from tupli.storage import TupliStorage
-from tupli._parsers import BaseTupleParser, NumpyTupleParser
+from tupli._parsers import NumpyTupleParser, _ArrayParser
 from tupli._progress import observer
 
 __all__ = ["TupliDataset"]
@@ -56,7 +56,7 @@ class TupliDataset:
         self._benchmark_filter = None
         self._episode_filter = None
         self._tuple_filter_fcn: Optional[Callable[[RLTuple], bool]] = None
-        self.benchmarks: list = []
+        self._benchmarks: Optional[list] = None
         self._headers: Optional[List[EpisodeHeader]] = None
         self._columns: Dict[str, Dict[str, Any]] = {}
         self._items: Optional[List[EpisodeItem]] = None
@@ -98,10 +98,20 @@ class TupliDataset:
 
     def _select(self) -> None:
         if self._headers is None:
-            self.benchmarks = self.storage.list_benchmarks(self._benchmark_filter)
             bf, ef = self._filters()
             found = self.storage._run_with(_tupli.preview, bf, ef)
             self._headers = [EpisodeHeader._from_dump(d) for d in found]
+
+    @property
+    def benchmarks(self) -> list:
+        """The headers of the benchmarks matching the benchmark filter (listed on first use)."""
+        if self._benchmarks is None:
+            self._benchmarks = self.storage.list_benchmarks(self._benchmark_filter)
+        return self._benchmarks
+
+    @benchmarks.setter
+    def benchmarks(self, value: list) -> None:
+        self._benchmarks = list(value)
 
     def preview(self) -> List[EpisodeHeader]:
         """The headers of the selected episodes; no tuple is downloaded."""
@@ -110,8 +120,11 @@ class TupliDataset:
 
     def load(self) -> None:
         """Downloads the selected episodes' tuples into columns."""
+        columns = self._columns_of(self.dtype)
+        if self._headers is None and self._tuple_filter_fcn is None:
+            # Every selected episode has a row: the columns' headers are the selection's.
+            self._headers = [EpisodeHeader._from_dump(d) for d in columns["episodes"]]
         self._select()
-        self._columns_of(self.dtype)
         self._loaded = True
 
     def _columns_of(self, dtype: str) -> Dict[str, Any]:
@@ -228,7 +241,8 @@ class TupliDataset:
         parsers share the arrays' memory where the library allows)."""
         columns = self._loaded_columns()
         arrays = tuple(columns[k] for k in ("observations", "actions", "rewards", "terminals", "timeouts"))
-        if isinstance(parser, type) and issubclass(parser, BaseTupleParser) and hasattr(parser, "from_arrays"):
+        ours = getattr(getattr(parser, "parse_lists", None), "__func__", None) is _ArrayParser.parse_lists.__func__
+        if ours:  # a parser of tupli's (not one overriding parse_lists): straight from the arrays
             return parser.from_arrays(*arrays)
         return parser.parse_lists(*(a.tolist() for a in arrays))
 

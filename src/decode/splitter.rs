@@ -140,7 +140,9 @@ impl ArraySplitter {
                     i += run;
                     continue;
                 }
-                State::InElement if self.in_string && !b"\"\\".contains(&b) => {
+                // Not right after a backslash: the escaped byte is scanned
+                // on its own, so that `escaped` is cleared.
+                State::InElement if self.in_string && !self.escaped && !b"\"\\".contains(&b) => {
                     let rest = self.buf.get(i..).unwrap_or_default();
                     let run = rest
                         .iter()
@@ -293,6 +295,21 @@ mod tests {
     #[test]
     fn splits_any_element_kinds_at_any_chunk_size() {
         let text = r#" [ {"a":[1,{"b":"]},\"["}]} , [1,[2]] ,"s,]\\\"",12.5e3, true ,null,{}] "#;
+        let expected: Vec<Value> = serde_json::from_str(text).unwrap();
+        for piece in 1..=text.len() {
+            let parts = split_in_pieces(text, piece).unwrap();
+            let decoded: Vec<Value> = parts
+                .iter()
+                .map(|p| serde_json::from_str(p).unwrap())
+                .collect();
+            assert_eq!(decoded, expected, "piece size {piece}: {parts:?}");
+        }
+    }
+
+    #[test]
+    fn every_escape_in_strings_at_any_chunk_size() {
+        let text =
+            r#"[{"m":"a\nb\tc\rd\be\ff\/g\u00e9h\\i\"j","n":1},"\n\"x\\",{"k\t":["\u0000"]}]"#;
         let expected: Vec<Value> = serde_json::from_str(text).unwrap();
         for piece in 1..=text.len() {
             let parts = split_in_pieces(text, piece).unwrap();

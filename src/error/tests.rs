@@ -114,3 +114,24 @@ fn a_writers_failure_names_the_format_and_keeps_its_message() {
     assert_eq!(source.as_deref(), Some("the archive is not laid out"));
     assert!(!error.is_retryable() && error.status().is_none());
 }
+
+#[tokio::test]
+async fn a_transport_error_names_where_it_went_but_not_its_query() {
+    // Nothing listens on port 9.
+    let failed = reqwest::Client::new()
+        .get("http://user:pw@127.0.0.1:9/episodes/list?episode_id=abc#frag")
+        .send()
+        .await
+        .unwrap_err();
+    let error = Error::from(failed);
+    let message = error.with_sources();
+    assert!(
+        message.starts_with(
+            "transport error (http://127.0.0.1:9/episodes/list): error sending request"
+        ),
+        "{message}"
+    );
+    for hidden in ["abc", "user", "pw", "frag"] {
+        assert!(!message.contains(hidden), "{hidden} in {message}");
+    }
+}

@@ -80,7 +80,7 @@ impl fmt::Display for FailedEpisode {
             self.key,
             self.episode.tuples.len(),
             self.attempts,
-            Chain(&self.error)
+            self.error.with_sources()
         )?;
         if self.maybe_stored {
             write!(
@@ -90,25 +90,5 @@ impl fmt::Display for FailedEpisode {
             )?;
         }
         Ok(())
-    }
-}
-
-/// An error with its sources (`transport error: error sending request: …:
-/// Connection refused`), each said once.
-pub(super) struct Chain<'a>(pub(super) &'a Error);
-
-impl fmt::Display for Chain<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let mut text = self.0.to_string();
-        let mut source = std::error::Error::source(self.0);
-        while let Some(cause) = source {
-            let said = cause.to_string();
-            if !text.ends_with(&said) {
-                text.push_str(": ");
-                text.push_str(&said);
-            }
-            source = cause.source();
-        }
-        f.write_str(&text)
     }
 }

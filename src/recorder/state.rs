@@ -3,7 +3,6 @@
 
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
-use super::report::Chain;
 use super::FailedEpisode;
 use crate::error::Error;
 use crate::models::Episode;
@@ -89,7 +88,7 @@ impl Shared {
                         tuples = failed.episode.tuples.len(),
                         attempts,
                         maybe_stored,
-                        error = %Chain(&failed.error),
+                        error = %failed.error.with_sources(),
                         "episode not stored; EpisodeRecorder::close reports it"
                     );
                     state.failed.push(failed);
@@ -124,7 +123,7 @@ fn log_lost(failed: &FailedEpisode) {
         tuples = failed.episode.tuples.len(),
         attempts = failed.attempts,
         maybe_stored = failed.maybe_stored,
-        error = %Chain(&failed.error),
+        error = %failed.error.with_sources(),
         "episode not stored and lost: the EpisodeRecorder was dropped without close()"
     );
 }

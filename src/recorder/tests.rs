@@ -7,7 +7,6 @@ use serde_json::{Map, Value};
 
 use super::input::episode_key;
 use super::lookup::may_have_arrived;
-use super::report::Chain;
 use super::{EpisodeRecorder, FailedEpisode, RecorderBuilder, RecorderReport};
 use crate::error::Error;
 use crate::models::RlTuple;
@@ -51,7 +50,7 @@ fn non_finite_values_are_named() {
 #[test]
 fn errors_are_shown_with_their_sources_once() {
     let error = Error::from(std::io::Error::other("disk full"));
-    assert_eq!(Chain(&error).to_string(), "I/O error: disk full");
+    assert_eq!(error.with_sources(), "I/O error: disk full");
 }
 
 #[test]

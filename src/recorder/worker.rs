@@ -10,7 +10,6 @@ use futures::{FutureExt, StreamExt};
 use tokio::sync::{mpsc, Semaphore};
 
 use super::lookup::{find, may_have_arrived};
-use super::report::Chain;
 use super::state::{Job, Outcome, Shared};
 use crate::error::{Error, Result};
 use crate::retry::RetryPolicy;
@@ -88,7 +87,7 @@ async fn store(storage: &dyn TupliStorage, job: &Job, policy: &RetryPolicy) -> O
                 }
                 Err(error) => {
                     attempts = attempts.saturating_add(1);
-                    let shown = Chain(&error).to_string();
+                    let shown = error.with_sources();
                     match pause_after(policy, attempts, error) {
                         Ok(pause) => {
                             tracing::debug!(key = %job.key, attempts, pause_ms = pause.as_millis(),
@@ -119,7 +118,7 @@ async fn store(storage: &dyn TupliStorage, job: &Job, policy: &RetryPolicy) -> O
             Err(error) => {
                 attempts = attempts.saturating_add(1);
                 uncertain = may_have_arrived(&error);
-                let shown = Chain(&error).to_string();
+                let shown = error.with_sources();
                 match pause_after(policy, attempts, error) {
                     Ok(pause) => {
                         tracing::debug!(key = %job.key, attempts, pause_ms = pause.as_millis(),

@@ -7,6 +7,7 @@ mod demo;
 mod generate;
 mod http;
 mod msrv;
+mod pytests;
 mod server;
 mod soak;
 mod spec;
@@ -31,8 +32,9 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Everything CI checks: fmt, the codegen snapshot, the spec, clippy,
-    /// docs, offline and tidy tests, then the live suite and a short soak
-    /// against reference servers started (and stopped) here.
+    /// docs, offline and tidy tests, then the live suite, the wheel, the
+    /// Python suite and a short soak against reference servers started (and
+    /// stopped) here.
     Test,
     /// Start a local reference server, run `examples/tour.rs` against it, stop it.
     Demo,
@@ -96,6 +98,10 @@ enum Command {
         #[arg(long, value_name = "URL")]
         check: Option<String>,
     },
+    /// Run the Python suite (python/tests/, pytest) against running reference
+    /// servers: builds the wheel (dev profile), installs it into the suite's
+    /// venv under target/ and runs pytest there.
+    Pytest(pytests::Args),
     /// Manage a reference PyTupli server (venv under target/, in-memory MongoDB).
     Server {
         #[command(subcommand)]
@@ -118,6 +124,7 @@ fn main() -> Result<()> {
         } => bench::run(quick, runs, &only, profile),
         Command::Codegen { out, check } => codegen::run(out, check),
         Command::Wheel { dev, check } => wheel::run(dev, check.as_deref()),
+        Command::Pytest(args) => pytests::run(args),
     }
 }
 

@@ -1,7 +1,7 @@
 //! `cargo xtask test`: every check CI runs, in one command — fmt, the codegen
 //! snapshot, the spec, clippy, docs, offline tests, the fuzz targets'
-//! compilation, then the live suite and a short soak against reference
-//! servers started (and stopped) here.
+//! compilation, then the live suite, the wheel, the Python suite and a short
+//! soak against reference servers started (and stopped) here.
 
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
@@ -15,9 +15,9 @@ use crate::spec;
 use crate::steps::{cargo, Steps};
 
 /// Access-token lifetime of the short-lived test server, in minutes (3 s).
-const SHORT_ACCESS_MINUTES: f64 = 0.05;
+pub(crate) const SHORT_ACCESS_MINUTES: f64 = 0.05;
 /// Refresh-token lifetime of the short-lived test server, in minutes (12 s).
-const SHORT_REFRESH_MINUTES: f64 = 0.2;
+pub(crate) const SHORT_REFRESH_MINUTES: f64 = 0.2;
 /// Length of the soak run, in seconds.
 const SOAK_SECONDS: u64 = 15;
 /// The offline tests. The live suite is the `live` executable this builds,
@@ -139,13 +139,29 @@ pub fn run() -> Result<()> {
         Ok(())
     });
     // The wheel, built with the tests' profile (most of its build is theirs).
+    let mut built_wheel = None;
     steps.task("the wheel installs and runs", || {
         let wheel = crate::wheel::build(&crate::target_dir().join("wheel-check-dist"), true)?;
+        built_wheel = Some(wheel.clone());
         crate::wheel::check_installs(
             &wheel,
             &main_url,
             crate::wheel::ADMIN_USER,
             crate::wheel::ADMIN_PASSWORD,
+        )
+    });
+    // The Python suite (python/tests/) on that wheel, while the servers run.
+    steps.task("python tests", || {
+        let wheel = built_wheel.context("the wheel was not built")?;
+        crate::pytests::run_suite(
+            &wheel,
+            &crate::pytests::Servers {
+                main: main_url.clone(),
+                short: Some(short_url.clone()),
+                short_access_secs: SHORT_ACCESS_MINUTES * 60.0,
+                short_refresh_secs: SHORT_REFRESH_MINUTES * 60.0,
+            },
+            &[],
         )
     });
     drop(servers);

@@ -50,31 +50,11 @@ impl Storage {
         let items = wait(py, async move { storage.list_artifacts(&filter).await })?;
         Ok(convert::list_to_py(py, &items)?.into_any())
     }
-
-    /// Deletes an artifact.
-    fn delete_artifact(&self, py: Python<'_>, uri: String) -> PyResult<()> {
-        let storage = self.shared();
-        wait(py, async move { storage.delete_artifact(&uri).await })
-    }
-
-    /// Publishes an artifact in a group.
-    fn publish_artifact(&self, py: Python<'_>, uri: String, publish_in: String) -> PyResult<()> {
-        let storage = self.shared();
-        wait(py, async move {
-            storage.publish_artifact(&uri, &publish_in).await
-        })
-    }
-
-    /// Withdraws an artifact from a group.
-    fn unpublish_artifact(
-        &self,
-        py: Python<'_>,
-        uri: String,
-        unpublish_from: String,
-    ) -> PyResult<()> {
-        let storage = self.shared();
-        wait(py, async move {
-            storage.unpublish_artifact(&uri, &unpublish_from).await
-        })
-    }
 }
+
+id_operations!(
+    "artifact",
+    delete_artifact,
+    publish_artifact,
+    unpublish_artifact
+);

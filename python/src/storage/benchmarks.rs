@@ -41,31 +41,11 @@ impl Storage {
         let headers = wait(py, async move { storage.list_benchmarks(&filter).await })?;
         Ok(convert::list_to_py(py, &headers)?.into_any())
     }
-
-    /// Deletes a benchmark.
-    fn delete_benchmark(&self, py: Python<'_>, uri: String) -> PyResult<()> {
-        let storage = self.shared();
-        wait(py, async move { storage.delete_benchmark(&uri).await })
-    }
-
-    /// Publishes a benchmark in a group.
-    fn publish_benchmark(&self, py: Python<'_>, uri: String, publish_in: String) -> PyResult<()> {
-        let storage = self.shared();
-        wait(py, async move {
-            storage.publish_benchmark(&uri, &publish_in).await
-        })
-    }
-
-    /// Withdraws a benchmark from a group.
-    fn unpublish_benchmark(
-        &self,
-        py: Python<'_>,
-        uri: String,
-        unpublish_from: String,
-    ) -> PyResult<()> {
-        let storage = self.shared();
-        wait(py, async move {
-            storage.unpublish_benchmark(&uri, &unpublish_from).await
-        })
-    }
 }
+
+id_operations!(
+    "benchmark",
+    delete_benchmark,
+    publish_benchmark,
+    unpublish_benchmark
+);

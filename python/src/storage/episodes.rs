@@ -81,34 +81,14 @@ impl Storage {
             stream: Arc::new(Mutex::new(Some(stream))),
         })
     }
-
-    /// Deletes an episode.
-    fn delete_episode(&self, py: Python<'_>, uri: String) -> PyResult<()> {
-        let storage = self.shared();
-        wait(py, async move { storage.delete_episode(&uri).await })
-    }
-
-    /// Publishes an episode in a group.
-    fn publish_episode(&self, py: Python<'_>, uri: String, publish_in: String) -> PyResult<()> {
-        let storage = self.shared();
-        wait(py, async move {
-            storage.publish_episode(&uri, &publish_in).await
-        })
-    }
-
-    /// Withdraws an episode from a group.
-    fn unpublish_episode(
-        &self,
-        py: Python<'_>,
-        uri: String,
-        unpublish_from: String,
-    ) -> PyResult<()> {
-        let storage = self.shared();
-        wait(py, async move {
-            storage.unpublish_episode(&uri, &unpublish_from).await
-        })
-    }
 }
+
+id_operations!(
+    "episode",
+    delete_episode,
+    publish_episode,
+    unpublish_episode
+);
 
 /// The stream an [`EpisodeIterator`] reads.
 enum Episodes {

@@ -5,6 +5,46 @@
 //! with the GIL released; the package wraps the answers in its schema
 //! classes.
 
+/// The three operations each resource has on an id — delete it, publish it
+/// in a group, withdraw it from one — as methods forwarding to the storage
+/// traits' of the same names (which must be in scope).
+macro_rules! id_operations {
+    ($resource:literal, $delete:ident, $publish:ident, $unpublish:ident) => {
+        #[pyo3::pymethods]
+        impl $crate::storage::Storage {
+            #[doc = concat!("Deletes the ", $resource, " with id `uri`.")]
+            fn $delete(&self, py: pyo3::Python<'_>, uri: String) -> pyo3::PyResult<()> {
+                let storage = self.shared();
+                $crate::runtime::wait(py, async move { storage.$delete(&uri).await })
+            }
+
+            #[doc = concat!("Publishes the ", $resource, " in the group `publish_in`.")]
+            fn $publish(
+                &self,
+                py: pyo3::Python<'_>,
+                uri: String,
+                publish_in: String,
+            ) -> pyo3::PyResult<()> {
+                let storage = self.shared();
+                $crate::runtime::wait(py, async move { storage.$publish(&uri, &publish_in).await })
+            }
+
+            #[doc = concat!("Withdraws the ", $resource, " from the group `unpublish_from`.")]
+            fn $unpublish(
+                &self,
+                py: pyo3::Python<'_>,
+                uri: String,
+                unpublish_from: String,
+            ) -> pyo3::PyResult<()> {
+                let storage = self.shared();
+                $crate::runtime::wait(py, async move {
+                    storage.$unpublish(&uri, &unpublish_from).await
+                })
+            }
+        }
+    };
+}
+
 mod access;
 mod artifacts;
 mod benchmarks;

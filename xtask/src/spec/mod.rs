@@ -99,7 +99,7 @@ const METHODS: &[&str] = &[
     "get", "put", "post", "delete", "patch", "head", "options", "trace",
 ];
 
-/// Every operation under `/paths`, in document order.
+/// Every operation under `/paths`, in path order.
 pub fn operations(doc: &Value) -> Vec<OperationRef<'_>> {
     let mut result = Vec::new();
     for (path, item) in doc
@@ -119,6 +119,9 @@ pub fn operations(doc: &Value) -> Vec<OperationRef<'_>> {
             }
         }
     }
+    // In path order whatever order the document's map keeps (serde_json's
+    // `preserve_order` is on in the workspace), so reports are stable.
+    result.sort_by(|a, b| a.path.cmp(&b.path));
     result
 }
 

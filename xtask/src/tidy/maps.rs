@@ -1,8 +1,9 @@
 //! The maps rule: every module and test folder is named in one of
 //! CONTRIBUTING.md's maps, and every path a map names exists.
 //!
-//! What must be named, for each map's folders ([`MAPS`]): every `.rs` file
-//! but `mod.rs`, `main.rs` and `lib.rs`, and every folder, at any depth; for
+//! What must be named, for each map's folders ([`MAPS`]): every `.rs` and
+//! `.py` file but `mod.rs`, `main.rs`, `lib.rs` and `__init__.py`, and every
+//! folder, at any depth; for
 //! the test folders, only what sits right in them (each top-level test file
 //! and folder). A file `x.rs` and a folder `x/` are one module, `x`: naming
 //! either names both. Files git ignores (`target/`, where progenitor writes
@@ -66,8 +67,14 @@ const MAPS: &[Map] = &[
         depth: Depth::All,
     },
     Map {
+        heading: "## Layout of the Python package",
+        roots: &["python/src/", "python/tupli/"],
+        form: Form::List,
+        depth: Depth::All,
+    },
+    Map {
         heading: "## Tests",
-        roots: &["tests/", "cli/tests/"],
+        roots: &["tests/", "cli/tests/", "python/tests/"],
         form: Form::List,
         depth: Depth::Top,
     },
@@ -79,13 +86,20 @@ const MAPS: &[Map] = &[
     },
 ];
 
-/// Crate and module roots, named by their folder rather than on their own.
-const ROOT_FILES: &[&str] = &["mod.rs", "main.rs", "lib.rs"];
+/// Crate, module and package roots, named by their folder rather than on
+/// their own.
+const ROOT_FILES: &[&str] = &["mod.rs", "main.rs", "lib.rs", "__init__.py"];
+
+/// The source files a map names: Rust's, and the Python package's.
+fn is_source(name: &str) -> bool {
+    name.ends_with(".rs") || name.ends_with(".py")
+}
 
 /// A module's key: its path without a trailing `/` or `.rs`.
 fn key(path: &str) -> &str {
     path.strip_suffix('/')
         .or_else(|| path.strip_suffix(".rs"))
+        .or_else(|| path.strip_suffix(".py"))
         .unwrap_or(path)
 }
 
@@ -111,7 +125,7 @@ fn required(map: &Map, files: &[String]) -> BTreeMap<String, String> {
                 found.entry(key(&folder).to_string()).or_insert(folder);
             }
             let file_counts = map.depth == Depth::All || folders.is_empty();
-            if file_counts && name.ends_with(".rs") && !ROOT_FILES.contains(name) {
+            if file_counts && is_source(name) && !ROOT_FILES.contains(name) {
                 found.insert(key(file).to_string(), file.clone());
             }
         }
@@ -126,9 +140,9 @@ struct Named {
     candidates: Vec<String>,
 }
 
-/// A backticked word that reads as a path: a folder or a Rust file.
+/// A backticked word that reads as a path: a folder or a source file.
 fn is_path(word: &str) -> bool {
-    (word.ends_with('/') || word.ends_with(".rs"))
+    (word.ends_with('/') || is_source(word))
         && word.len() > 1
         && word
             .chars()
