@@ -368,17 +368,18 @@ impl EpisodeRecorder {
         std::mem::take(&mut self.shared.lock().failed)
     }
 
-    /// Queues a job; gives it back when the task is gone.
-    fn enqueue(&self, job: Job) -> std::result::Result<(), Job> {
+    /// Queues a job; gives it back (boxed: a job is large) when the task is
+    /// gone.
+    fn enqueue(&self, job: Job) -> std::result::Result<(), Box<Job>> {
         let Some(jobs) = &self.jobs else {
-            return Err(job);
+            return Err(Box::new(job));
         };
         self.shared.lock().pending += 1;
         jobs.try_send(job).map_err(|e| {
             self.shared.lock().pending -= 1;
             match e {
                 mpsc::error::TrySendError::Full(job) | mpsc::error::TrySendError::Closed(job) => {
-                    job
+                    Box::new(job)
                 }
             }
         })
