@@ -13,6 +13,7 @@ mod convert;
 mod copy;
 mod dataset;
 mod errors;
+mod inputs;
 mod objects;
 mod progress;
 mod recorder;

@@ -7,10 +7,8 @@ use std::sync::Arc;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
 use tokio::sync::Mutex;
-use tupli::models::Episode;
 use tupli::{EpisodeRecorder, RecorderReport};
 
-use crate::convert::from_py;
 use crate::errors;
 use crate::runtime::{runtime, wait};
 use crate::storage::Storage;
@@ -51,7 +49,7 @@ impl Recorder {
     /// Hands an episode (an `Episode`'s dump) over, checked first; answers
     /// the key it is stored under. Waits only while the recorder is full.
     fn record(&self, py: Python<'_>, episode: &Bound<'_, PyAny>) -> PyResult<String> {
-        let episode: Episode = from_py(episode, "episode")?;
+        let episode = crate::inputs::episode(episode, "episode")?;
         let recorder = self.recorder.clone();
         wait(py, async move {
             match recorder.lock().await.as_mut() {

@@ -295,6 +295,33 @@ def test_episode_record_list_publish_delete(user, form):
     assert user.client.list_episodes(of_benchmark) == []
 
 
+def test_episode_objects_are_read_field_by_field(user):
+    # Objects are not dumped first: numpy values go as their tolist(), and a
+    # field of the wrong type is refused, named, before anything is sent.
+    import numpy as np
+
+    benchmark = user.client.store_benchmark(benchmark_query())
+    step = tupli.RLTuple.model_construct(
+        state=np.array([0.5, -1.5]), action=np.int64(3), reward=np.float32(0.25),
+        info={"k": [1, 2]}, terminal=True, timeout=False)  # fmt: skip
+    episode = tupli.Episode.model_construct(benchmark_id=benchmark.id, metadata={}, tuples=[step])
+    header = user.client.record_episode(episode)
+    item = user.client.list_episodes(tupli.FilterEQ(key="id", value=header.id), include_tuples=True)[0]
+    got = item.tuples[0]
+    assert (got.state, got.action, got.reward, got.info) == ([0.5, -1.5], 3, 0.25, {"k": [1, 2]})
+    assert type(got.action) is int and (got.terminal, got.timeout) == (True, False)
+
+    nowhere = tupli.TupliAPIClient(token_store="memory")
+    nowhere.base_url = "http://127.0.0.1:9"
+    wrong = tupli.RLTuple.model_construct(state=[1.0], action=[0.0], reward=1.0, info={},
+                                          terminal="yes", timeout=False)  # fmt: skip
+    with pytest.raises(TypeError, match=r"episode\.tuples\[1\]\.terminal: must be a bool"):
+        nowhere.record_episode(tupli.Episode.model_construct(
+            benchmark_id="b", metadata={}, tuples=[step, wrong]))  # fmt: skip
+    with pytest.raises(TypeError, match=r"episode\.benchmark_id: must be a str"):
+        nowhere.record_episode(tupli.Episode.model_construct(benchmark_id=7, metadata={}, tuples=[step]))
+
+
 def test_unpublish_benchmark_artifact_and_episode(admin):
     # Withdrawing from `global` needs a delete right there: the administrator has it.
     benchmark = admin.store_benchmark(benchmark_query())

@@ -19,14 +19,10 @@ from gymnasium import Env, Wrapper
 
 from tupli import _tupli
 from tupli.errors import InvalidInputError, RecordingError
-from tupli.schema import BenchmarkMetadata, BenchmarkQuery, EpisodeMetadataCallback, FilterEQ, RLTuple
+from tupli.schema import BenchmarkMetadata, BenchmarkQuery, Episode, EpisodeMetadataCallback, FilterEQ, RLTuple
 from tupli.storage import TupliStorage
 
 __all__ = ["TupliEnvWrapper"]
-
-
-def _dump(rl_tuple: Any) -> Dict[str, Any]:
-    return rl_tuple.model_dump()
 
 
 class TupliEnvWrapper(Wrapper):
@@ -77,11 +73,10 @@ class TupliEnvWrapper(Wrapper):
             metadata = self.metadata_callback(rl_tuple) if self.metadata_callback else {}
             self.tuple_buffer.append(rl_tuple)
             if terminated or truncated:
-                episode = {
-                    "benchmark_id": self.id,
-                    "metadata": dict(metadata),
-                    "tuples": [_dump(t) for t in self.tuple_buffer],
-                }
+                # The core reads the tuples' fields itself: nothing is dumped here.
+                episode = Episode.model_construct(
+                    benchmark_id=self.id, metadata=dict(metadata), tuples=self.tuple_buffer
+                )
                 self._recording().record(episode)
                 self.tuple_buffer = []
                 if self.metadata_callback:

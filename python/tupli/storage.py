@@ -148,8 +148,10 @@ class TupliStorage:
     def record_episode(self, episode: Any) -> EpisodeHeader:
         """Records an episode (an ``Episode``), checked before it is sent (a NaN
         or an infinity in a tuple is an ``InvalidInputError`` naming the step)."""
-        dump = as_dump(episode, Episode)
-        return EpisodeHeader._from_dump(self._run("record_episode", dump))
+        # An object (tupli's or pydantic's) is read by the core field by field;
+        # a dict is checked here first.
+        given = as_dump(episode, Episode) if isinstance(episode, dict) else episode
+        return EpisodeHeader._from_dump(self._run("record_episode", given))
 
     def list_episodes(
         self, filter: FilterLike = None, include_tuples: bool = False

@@ -5,12 +5,12 @@ use std::sync::{Arc, Mutex};
 
 use futures::StreamExt;
 use pyo3::prelude::*;
-use tupli::models::{Episode, EpisodeList};
+use tupli::models::EpisodeList;
 use tupli::storage::EpisodeStorage;
 use tupli::{EpisodeHeaderStream, EpisodeStream};
 
 use super::Storage;
-use crate::convert::{self, filter, from_py};
+use crate::convert::{self, filter};
 use crate::errors;
 use crate::objects;
 use crate::runtime::wait;
@@ -24,7 +24,7 @@ impl Storage {
         py: Python<'py>,
         episode: &Bound<'py, PyAny>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let episode: Episode = from_py(episode, "episode")?;
+        let episode = crate::inputs::episode(episode, "episode")?;
         let storage = self.shared();
         let header = wait(py, async move { storage.record_episode(&episode).await })?;
         convert::to_py(py, &header)
