@@ -248,6 +248,33 @@ pub(crate) trait Sink {
 
     /// The last chunk was put.
     async fn close(&mut self) -> Result<()>;
+
+    /// The server announced `total` bytes (a hint: it may be wrong).
+    fn expect(&mut self, total: u64) {
+        let _ = total;
+    }
+}
+
+/// A download into memory, made room for at once when its size is
+/// announced: a 1 GiB artifact grown chunk by chunk is copied again and again.
+pub(crate) struct Memory(pub(crate) Vec<u8>);
+
+impl Sink for Memory {
+    async fn put(&mut self, chunk: Bytes) -> Result<()> {
+        self.0.extend_from_slice(&chunk);
+        Ok(())
+    }
+
+    async fn close(&mut self) -> Result<()> {
+        Ok(())
+    }
+
+    fn expect(&mut self, total: u64) {
+        // A size that cannot be had is only a hint missed: the buffer grows.
+        if let Ok(total) = usize::try_from(total) {
+            let _ = self.0.try_reserve_exact(total.saturating_sub(self.0.len()));
+        }
+    }
 }
 
 /// A download into an [`AsyncWrite`].
@@ -289,6 +316,9 @@ where
     S: Sink,
 {
     progress.start(total);
+    if let Some(total) = total {
+        sink.expect(total);
+    }
     let pipe = HashPipe::start()?;
     let mut bytes = 0u64;
     let moved = async {

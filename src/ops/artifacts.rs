@@ -28,8 +28,8 @@ use crate::operation_id;
 use crate::retry::Retry;
 use crate::storage::{ArtifactHash, ArtifactStorage};
 use crate::transfer::{
-    content_length, metadata_header, observed_upload, reader_stream, receive, Progress, SentHash,
-    Sink, Transfer, Writer,
+    content_length, metadata_header, observed_upload, reader_stream, receive, Memory, Progress,
+    SentHash, Sink, Transfer, Writer,
 };
 use crate::validate;
 
@@ -77,9 +77,10 @@ impl ArtifactStorage for TupliApiClient {
     }
 
     async fn load_artifact(&self, artifact_id: &str) -> Result<Bytes> {
-        let mut buffer = Vec::new();
-        self.download_artifact_to(artifact_id, &mut buffer).await?;
-        Ok(Bytes::from(buffer))
+        let mut memory = Memory(Vec::new());
+        self.download_verified(artifact_id, &mut memory, &())
+            .await?;
+        Ok(Bytes::from(memory.0))
     }
 
     fn download_artifact_to_path<'a>(

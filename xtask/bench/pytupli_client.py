@@ -18,6 +18,23 @@ of the operation alone (read before the checksum), the process's peak RSS
 (VmHWM), counts, and the sha256 over every decoded or sent float (state, action,
 reward of each tuple, in order) as little-endian IEEE-754 bits.
 
+Modes for the python section (`cargo xtask bench --only python`, beside
+xtask/bench/tupli_python.py, which runs the same operations with tupli):
+    d4rl                      TupliDataset(client).load() and
+                              convert_to_d4rl_format(); the checksum is over
+                              the float32 observations, actions and rewards,
+                              row by row (`f64_checksum`: the tuples' floats)
+    load-artifact             load_artifact('bench-artifact') into memory;
+                              the checksum is the sha256 of its bytes
+    gym EPISODES:SEED:BENCHMARK
+                              a CartPole-v1 loop of EPISODES episodes (reset
+                              seeds SEED+i, random actions from the action
+                              space seeded SEED) through pytupli's
+                              TupliEnvWrapper recording into BENCHMARK
+    gil SECONDS:ALONE         a Python thread counting, alone for ALONE
+                              seconds, then while TupliDataset(client).load()
+                              runs again and again for SECONDS: both rates
+
 Two more modes run no client and print what they read:
     readback FILE             the floats of an episode body as the server
                               would read them (json.loads, and pydantic)
@@ -131,6 +148,168 @@ def verify_export(fmt, path):
     print(json.dumps({'mode': 'verify-export', 'count': rows, 'checksum': digest}))
 
 
+# The python section's operations (shared with tupli_python.py, which imports
+# these helpers, so both sides measure and check alike).
+
+EXTRA_MODES = ('d4rl', 'load-artifact', 'gym', 'gil')
+
+
+def timed(work):
+    """`work()`'s result and its figures: CPU (user, sys) and wall seconds of
+    the call alone, and the peak RSS right after it (before any checksum)."""
+    user0, sys0 = cpu()
+    started = time.perf_counter()
+    result = work()
+    wall = time.perf_counter() - started
+    user1, sys1 = cpu()
+    return result, {'user': user1 - user0, 'sys': sys1 - sys0, 'wall': wall, 'peak_rss': peak_rss()}
+
+
+def columns_checksum(observations, actions, rewards):
+    """sha256 over each row's observation, action and reward, in the arrays'
+    own dtype, little-endian (float32 columns hash as float32)."""
+    import numpy as np
+
+    rows = len(rewards)
+    dtype = np.result_type(observations, actions, rewards).newbyteorder('<')
+    flat = np.concatenate(
+        [np.reshape(observations, (rows, -1)), np.reshape(actions, (rows, -1)), np.reshape(rewards, (rows, 1))],
+        axis=1,
+    )
+    return rows, hashlib.sha256(np.ascontiguousarray(flat, dtype=dtype).tobytes()).hexdigest()
+
+
+def gym_env(seed):
+    """CartPole-v1, its action space seeded (untimed)."""
+    import gymnasium as gym
+
+    env = gym.make('CartPole-v1')
+    env.action_space.seed(seed)
+    return env
+
+
+def gym_loop(env, episodes, seed):
+    """`episodes` episodes of random actions (reset seeds seed, seed+1, …),
+    then `env.close()`; the steps taken."""
+    steps = 0
+    for i in range(episodes):
+        env.reset(seed=seed + i)
+        done = False
+        while not done:
+            _, _, terminated, truncated, _ = env.step(env.action_space.sample())
+            steps += 1
+            done = terminated or truncated
+    env.close()
+    return steps
+
+
+def schedstat(tid):
+    """A thread's (run, runnable-wait) nanoseconds from the kernel, or None."""
+    try:
+        with open(f'/proc/self/task/{tid}/schedstat') as f:
+            run, wait, _ = (int(x) for x in f.read().split())
+        return run, wait
+    except (OSError, ValueError):
+        return None
+
+
+def counting(work, seconds):
+    """A thread counting as fast as Python counts while `work()` runs again
+    and again for at least `seconds` (None: while this thread sleeps); the
+    calls made, the last one's result, and the counter's figures: count, wall,
+    its CPU, and its runnable-wait (time it was ready but had no core)."""
+    import threading
+
+    stop = [False]
+    figures = {}
+
+    def counter():
+        tid = threading.get_native_id()
+        s0, c0, w0 = schedstat(tid), time.thread_time(), time.perf_counter()
+        n = 0
+        while not stop[0]:
+            n += 1
+        wall, thread_cpu, s1 = time.perf_counter() - w0, time.thread_time() - c0, schedstat(tid)
+        figures.update(count=n, wall=wall, cpu=thread_cpu)
+        figures['runnable_wait'] = (s1[1] - s0[1]) / 1e9 if s0 and s1 else None
+
+    thread = threading.Thread(target=counter)
+    calls, last = 0, None
+    thread.start()
+    started = time.perf_counter()
+    if work is None:
+        time.sleep(seconds)
+    else:
+        while True:
+            last = work()
+            calls += 1
+            if time.perf_counter() - started >= seconds:
+                break
+    stop[0] = True
+    thread.join()
+    return calls, last, figures
+
+
+def gil_report(work, spec, out):
+    """`gil SECONDS:ALONE`: the counting rate alone (ALONE seconds), then
+    during SECONDS of `work()` (measured: the process's CPU and wall over
+    that phase); `work()` answers (rows, checksum) of what it loaded."""
+    seconds, alone = (float(x) for x in spec.split(':'))
+    _, _, quiet = counting(None, alone)
+    (calls, last, busy), figures = timed(lambda: counting(work, seconds))
+    out.update(figures)
+    out['count'], out['checksum'] = last
+    out['loads'] = calls
+    out['alone'] = quiet
+    out['during'] = busy
+    out['rate_alone'] = quiet['count'] / quiet['wall']
+    out['rate_during'] = busy['count'] / busy['wall']
+
+
+def extra_mode(mode, client, arg, out):
+    """The python section's modes for pytupli (see the module's docs)."""
+    from pytupli.dataset import TupliDataset
+
+    if mode == 'd4rl':
+
+        def work():
+            dataset = TupliDataset(client)
+            dataset.load()
+            return dataset, dataset.convert_to_d4rl_format()
+
+        (dataset, d4rl), figures = timed(work)
+        out.update(figures)
+        out['count'], out['checksum'] = columns_checksum(d4rl['observations'], d4rl['actions'], d4rl['rewards'])
+        h = hashlib.sha256()
+        out['tuples'] = hash_tuples(dataset.tuples, h)
+        out['f64_checksum'] = h.hexdigest()
+        out['benchmarks'] = [b.id for b in dataset.benchmarks]
+    elif mode == 'load-artifact':
+        data, figures = timed(lambda: client.load_artifact('bench-artifact'))
+        out.update(figures)
+        out['count'] = len(data)
+        out['checksum'] = hashlib.sha256(data).hexdigest()
+    elif mode == 'gym':
+        from pytupli.benchmark import TupliEnvWrapper
+
+        episodes, seed, benchmark = arg.split(':')
+        episodes, seed = int(episodes), int(seed)
+        env = TupliEnvWrapper(gym_env(seed), client, benchmark_id=benchmark)
+        steps, figures = timed(lambda: gym_loop(env, episodes, seed))
+        out.update(figures)
+        out['count'], out['steps'] = episodes, steps
+    elif mode == 'gil':
+
+        def work():
+            dataset = TupliDataset(client)
+            dataset.load()
+            h = hashlib.sha256()
+            return hash_tuples(dataset.tuples, h), h.hexdigest()
+
+        gil_report(work, arg, out)
+    print(json.dumps(out))
+
+
 def main():
     mode = sys.argv[1]
     if mode == 'readback':
@@ -157,6 +336,8 @@ def main():
     client = TupliAPIClient()
     client.login('bench', 'bench-password', url)
     out = {'mode': mode}
+    if mode in EXTRA_MODES:
+        return extra_mode(mode, client, arg, out)
     prepared = None
     if mode in ('encode', 'e2e'):
         path, _, rest = arg.partition(':')

@@ -66,8 +66,8 @@ enum Command {
         /// use at least 5 for published figures (docs/performance.md).
         #[arg(long)]
         runs: Option<usize>,
-        /// Only these sections (decode, encode, artifacts, e2e, dataset);
-        /// default all.
+        /// Only these sections (decode, encode, artifacts, e2e, dataset,
+        /// python); default all.
         #[arg(long, value_delimiter = ',')]
         only: Vec<String>,
         /// Also record every run of the Rust client with `perf record -g`,

@@ -3,7 +3,9 @@
 //! sent, so a client that sends the wrong floats fails the bench.
 //!
 //! It reads each request's body: `/episodes/list` answers the episodes with
-//! their tuples or only their headers as the body's `include_tuples` says;
+//! their tuples or only their headers as the body's `include_tuples` says
+//! (with tuples and an `id IN` filter, just those episodes, as a client
+//! asking by ids in batches gets them);
 //! `/episodes/record` is parsed by [`episode_floats`] (numbers by Rust's
 //! correctly rounded `f64` parser, independent of any client's), its tuples
 //! counted and its floats hashed; `/artifacts/upload` is counted. Every request is logged
@@ -11,6 +13,7 @@
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
+use std::ops::Range;
 use std::sync::{Arc, Mutex};
 
 use anyhow::{bail, Context, Result};
@@ -75,6 +78,8 @@ impl Canned {
 
 struct Shared {
     content: Content,
+    /// Each episode's bytes in `content.episodes`, by id.
+    items: std::collections::HashMap<String, Range<usize>>,
     log: Arc<Mutex<Vec<Request>>>,
     last_record: Arc<Mutex<Vec<u8>>>,
 }
@@ -85,6 +90,7 @@ pub(super) fn start(content: Content) -> Result<Canned> {
     let log = Arc::new(Mutex::new(Vec::new()));
     let last_record = Arc::new(Mutex::new(Vec::new()));
     let shared = Arc::new(Shared {
+        items: index(&content)?,
         content,
         log: Arc::clone(&log),
         last_record: Arc::clone(&last_record),
@@ -212,6 +218,19 @@ fn handle(stream: TcpStream, shared: &Shared) -> Result<()> {
                 &content.headers
             },
         ),
+        Answer::Selected(items) => {
+            let len = items.iter().map(|r| r.len() + 1).sum::<usize>().max(1) + 1;
+            write!(
+                out,
+                "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {len}\r\nconnection: close\r\n\r\n["
+            )?;
+            for (i, item) in items.into_iter().enumerate() {
+                out.write_all(if i == 0 { b"" } else { b"," })?;
+                out.write_all(&content.episodes[item])?;
+            }
+            out.write_all(b"]")?;
+            Ok(out.flush()?)
+        }
         Answer::Status(status, detail) => respond(
             &mut out,
             status,
@@ -239,6 +258,8 @@ enum Answer {
     Json(Vec<u8>),
     /// The episodes with their tuples (`true`) or their headers.
     Episodes(bool),
+    /// Some of the episodes with their tuples: their bytes.
+    Selected(Vec<Range<usize>>),
     Status(&'static str, String),
     Artifact,
 }
@@ -266,7 +287,14 @@ fn answer(route: &str, body: &[u8], request: &mut Request, shared: &Shared) -> A
                 let include_tuples = query["include_tuples"].as_bool().unwrap_or(false);
                 request.include_tuples = Some(include_tuples);
                 request.id_filter = id_filter(&query);
-                Answer::Episodes(include_tuples)
+                match id_values(&query) {
+                    Some(ids) if include_tuples && !shared.items.is_empty() => Answer::Selected(
+                        ids.iter()
+                            .filter_map(|id| shared.items.get(id.as_str()?).cloned())
+                            .collect(),
+                    ),
+                    _ => Answer::Episodes(include_tuples),
+                }
             }
             Err(e) => Answer::Status("422 Unprocessable Entity", format!("body: {e}")),
         },
@@ -289,18 +317,60 @@ fn answer(route: &str, body: &[u8], request: &mut Request, shared: &Shared) -> A
 
 /// How many ids the first `IN` filter on `id` in a query names.
 fn id_filter(query: &Value) -> Option<usize> {
+    id_values(query).map(Vec::len)
+}
+
+/// The ids the first `IN` filter on `id` in a query names.
+fn id_values(query: &Value) -> Option<&Vec<Value>> {
     match query {
         Value::Object(map) => {
             if map.get("type").and_then(Value::as_str) == Some("IN")
                 && map.get("key").and_then(Value::as_str) == Some("id")
             {
-                return map.get("value").and_then(Value::as_array).map(Vec::len);
+                return map.get("value").and_then(Value::as_array);
             }
-            map.values().find_map(id_filter)
+            map.values().find_map(id_values)
         }
-        Value::Array(items) => items.iter().find_map(id_filter),
+        Value::Array(items) => items.iter().find_map(id_values),
         _ => None,
     }
+}
+
+/// Each episode's bytes in the episodes array, by the id its header (in
+/// the same order) has; none without headers.
+fn index(content: &Content) -> Result<std::collections::HashMap<String, Range<usize>>> {
+    if content.headers.is_empty() {
+        return Ok(Default::default());
+    }
+    let headers: Vec<Value> = serde_json::from_slice(&content.headers).context("headers")?;
+    let (bytes, mut items) = (&content.episodes, Vec::new());
+    let (mut depth, mut string, mut escaped, mut start) = (0usize, false, false, None);
+    for (i, &b) in bytes.iter().enumerate() {
+        if string {
+            (escaped, string) = (!escaped && b == b'\\', escaped || b != b'"');
+            continue;
+        }
+        if depth == 1 && start.is_none() && !b" \t\r\n,]".contains(&b) {
+            start = Some(i);
+        }
+        match b {
+            b'"' => string = true,
+            b'[' | b'{' => depth += 1,
+            b']' | b'}' => depth = depth.checked_sub(1).context("unbalanced episodes")?,
+            _ => {}
+        }
+        if (b == b',' && depth == 1) || (b == b']' && depth == 0) {
+            items.extend(start.take().map(|s| s..i));
+        }
+    }
+    if items.len() != headers.len() {
+        bail!("{} episodes for {} headers", items.len(), headers.len());
+    }
+    headers
+        .iter()
+        .zip(items)
+        .map(|(h, item)| Ok((h["id"].as_str().context("a header's id")?.to_string(), item)))
+        .collect()
 }
 
 fn respond(out: &mut TcpStream, status: &str, body: &[u8]) -> Result<()> {
@@ -363,5 +433,17 @@ mod tests {
             "include_tuples": true});
         assert_eq!(id_filter(&query), Some(3));
         assert_eq!(id_filter(&json!({"include_tuples": true})), None);
+        let content = Content {
+            episodes: br#"[{"id":"a","t":[1,"],"]} , {"id":"b\"","t":{}}]"#.to_vec(),
+            headers: br#"[{"id":"a"},{"id":"b\""}]"#.to_vec(),
+            artifact_len: 0,
+            artifact_block: Vec::new(),
+            artifact_hash: String::new(),
+        };
+        let at = index(&content).unwrap();
+        let text =
+            |id: &str| String::from_utf8_lossy(&content.episodes[at[id].clone()]).into_owned();
+        assert_eq!(text("a"), r#"{"id":"a","t":[1,"],"]} "#);
+        assert_eq!(text("b\""), r#"{"id":"b\"","t":{}}"#);
     }
 }

@@ -19,6 +19,10 @@ use super::series::interleave;
 use super::table::Table;
 use super::{dir, ratio, MIB};
 
+/// How many episode ids the library asks for in one request (its
+/// `filter::ID_BATCH`).
+const ID_BATCH: usize = 100;
+
 /// Measures the section, adds its rows, notes and goals; its summary.json
 /// entry.
 pub(super) fn measure(
@@ -40,19 +44,18 @@ pub(super) fn measure(
     let file = path_str(&payload.items)?;
     let out = |name: &str| dir().join(format!("dataset-{name}"));
     let tupli_requests = |what: &str| -> Result<()> {
-        let log = ctx.expect_routes(
-            &[
-                "/benchmarks/list",
-                "/episodes/list headers",
-                "/episodes/list tuples",
-            ],
-            what,
-        )?;
+        // The library asks for the episodes by id, at most `ID_BATCH` a request.
+        let batches = plan.episodes.div_ceil(ID_BATCH);
+        let mut routes = vec!["/benchmarks/list", "/episodes/list headers"];
+        routes.extend(std::iter::repeat_n("/episodes/list tuples", batches));
+        let log = ctx.expect_routes(&routes, what)?;
+        let asked: Vec<Option<usize>> = log[2..].iter().map(|r| r.id_filter).collect();
+        let expected: Vec<Option<usize>> = (0..batches)
+            .map(|b| Some(ID_BATCH.min(plan.episodes - b * ID_BATCH)))
+            .collect();
         ensure!(
-            log[2].id_filter == Some(plan.episodes),
-            "{what}: asked for {:?} episode ids, not {}",
-            log[2].id_filter,
-            plan.episodes
+            asked == expected,
+            "{what}: asked for {asked:?} episode ids per request, not {expected:?}"
         );
         Ok(())
     };

@@ -9,6 +9,8 @@ pub(super) struct Goal {
     value: f64,
     target: f64,
     kind: Kind,
+    /// What this machine allows at best, and how that was measured.
+    limit: Option<(f64, String)>,
 }
 
 enum Kind {
@@ -28,6 +30,7 @@ impl Goal {
             value,
             target,
             kind: Kind::AtLeast,
+            limit: None,
         }
     }
 
@@ -37,6 +40,7 @@ impl Goal {
             value,
             target,
             kind: Kind::AtMost,
+            limit: None,
         }
     }
 
@@ -55,6 +59,16 @@ impl Goal {
                 value: other,
                 target: other_target,
             },
+            limit: None,
+        }
+    }
+
+    /// The same goal, with the best value this machine allows (as measured
+    /// in the same run, `how`), for a goal that lies beyond it.
+    pub(super) fn with_limit(self, limit: f64, how: &str) -> Goal {
+        Goal {
+            limit: Some((limit, how.to_string())),
+            ..self
         }
     }
 
@@ -68,7 +82,7 @@ impl Goal {
 
     fn describe(&self) -> String {
         let (value, target) = (self.value, short(self.target));
-        match self.kind {
+        let described = match self.kind {
             Kind::AtLeast => format!("{value:.3} (goal ≥ {target})"),
             Kind::AtMost => format!("{value:.3} (goal ≤ {target})"),
             Kind::Either {
@@ -78,6 +92,10 @@ impl Goal {
                 "{value:.3} (goal ≥ {target}), or {other:.3} (goal ≥ {})",
                 short(other_target)
             ),
+        };
+        match &self.limit {
+            Some((limit, how)) => format!("{described}; the limit here {limit:.3} ({how})"),
+            None => described,
         }
     }
 
@@ -85,6 +103,10 @@ impl Goal {
         let mut value = json!({
             "goal": self.name, "value": self.value, "target": self.target, "met": self.met(),
         });
+        if let Some((limit, how)) = &self.limit {
+            value["limit"] = json!(limit);
+            value["limit_how"] = json!(how);
+        }
         match self.kind {
             Kind::AtLeast => value["at_least"] = json!(true),
             Kind::AtMost => value["at_most"] = json!(true),
@@ -130,6 +152,11 @@ mod tests {
         assert!(Goal::either("x", 0.5, 1.0, 0.9, 0.8).met());
         assert!(!Goal::either("x", 0.5, 1.0, 0.7, 0.8).met());
         assert_eq!(Goal::at_most("x", 1.0, 2.0).json()["met"], json!(true));
+        let limited = Goal::at_least("x", 0.5, 0.8).with_limit(0.55, "apart");
+        assert!(limited
+            .describe()
+            .ends_with("; the limit here 0.550 (apart)"));
+        assert_eq!(limited.json()["limit"], json!(0.55));
         assert_eq!(short(20.0), "20");
         assert_eq!(short(75.604), "75.6");
     }

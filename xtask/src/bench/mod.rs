@@ -31,6 +31,10 @@ mod measured;
 mod payload_limits;
 mod plan;
 mod programs;
+mod python;
+mod python_report;
+mod python_steps;
+mod python_venv;
 mod series;
 mod table;
 
@@ -48,7 +52,7 @@ use plan::Plan;
 use table::Table;
 
 /// The sections, in the order they run.
-pub const SECTIONS: [&str; 5] = ["decode", "encode", "artifacts", "e2e", "dataset"];
+pub const SECTIONS: [&str; 6] = ["decode", "encode", "artifacts", "e2e", "dataset", "python"];
 
 /// One mebibyte, for the RSS goals.
 const MIB: f64 = (1u64 << 20) as f64;
@@ -89,13 +93,18 @@ pub fn run(
         std::fs::create_dir_all(&dir)?;
         programs.profile = Some(dir);
     }
+    let python_programs = if wanted("python") {
+        Some(python_venv::prepare(&programs.python)?)
+    } else {
+        None
+    };
 
-    let payload = if wanted("decode") || wanted("dataset") {
+    let payload = if wanted("decode") || wanted("dataset") || wanted("python") {
         Some(inputs::episodes_payload(&programs, &plan)?)
     } else {
         None
     };
-    let (artifact_file, block, artifact_hash) = if wanted("artifacts") {
+    let (artifact_file, block, artifact_hash) = if wanted("artifacts") || wanted("python") {
         let (path, block, hash) = inputs::artifact(&programs.python, plan.artifact_bytes)?;
         (Some(path), block, hash)
     } else {
@@ -162,6 +171,15 @@ pub fn run(
     if let (true, Some(payload)) = (wanted("dataset"), &payload) {
         let value = dataset::measure(&ctx, payload, &bases, &mut table, &mut goals)?;
         summary.insert("dataset".into(), value);
+    }
+    if let (Some(py), Some(payload), Some(file)) = (&python_programs, &payload, &artifact_file) {
+        let inputs = python::Inputs {
+            payload,
+            artifact_sha256: &programs.sha256(file)?,
+            quick,
+        };
+        let value = python::measure(&ctx, py, &inputs, &bases, &mut table, &mut goals)?;
+        summary.insert("python".into(), value);
     }
     summary.insert(
         "goals".into(),

@@ -47,6 +47,11 @@ impl Programs {
         Ok(run)
     }
 
+    /// The Rust client's program, for a program that starts it itself.
+    pub(super) fn rust_path(&self) -> &Path {
+        &self.rust
+    }
+
     /// A run of the parse limits.
     pub(super) fn limits(&self, args: &[&str]) -> Result<Run> {
         client(&self.limits, args)
