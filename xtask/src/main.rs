@@ -15,6 +15,7 @@ mod steps;
 mod test;
 #[cfg(test)]
 mod tidy;
+mod venv;
 mod wheel;
 
 use std::path::{Path, PathBuf};

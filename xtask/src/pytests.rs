@@ -9,8 +9,9 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use anyhow::{bail, Context, Result};
+use anyhow::{Context, Result};
 
+use crate::venv::{self, check};
 use crate::{project_root, target_dir};
 
 /// The suite's pinned requirements, from the project root.
@@ -79,19 +80,7 @@ pub fn run(args: Args) -> Result<()> {
 /// when pytest does.
 pub fn run_suite(wheel: &Path, servers: &Servers, extra: &[String]) -> Result<()> {
     let python = ensure_venv()?;
-    check(
-        Command::new(&python)
-            .args([
-                "-m",
-                "pip",
-                "install",
-                "--quiet",
-                "--disable-pip-version-check",
-            ])
-            .args(["--no-deps", "--force-reinstall"])
-            .arg(wheel),
-        "pip install the wheel",
-    )?;
+    venv::install_wheel(&python, wheel, "pip install the wheel")?;
     // A fresh private home for every run: the keyring file, and anything
     // else a library would write under the user's folders.
     let scratch = state_dir().join("run");
@@ -139,67 +128,13 @@ fn state_dir() -> PathBuf {
     target_dir().join("tupli-pytests")
 }
 
-/// The suite's venv, made anew when the pinned requirements changed since
-/// it was made (a stamp file holds the requirements it was made with).
+/// The suite's venv, made anew when the pinned requirements (or the
+/// interpreter) changed since it was made.
 fn ensure_venv() -> Result<PathBuf> {
-    let venv = state_dir().join("venv");
-    let python = venv.join("bin").join("python");
-    let wanted = requirements(&project_root().join(REQUIREMENTS), 0)?;
-    let stamp = venv.join("installed-requirements.txt");
-    if python.exists() && fs::read_to_string(&stamp).ok().as_deref() == Some(&wanted) {
-        return Ok(python);
-    }
-    eprintln!("xtask: creating the Python tests' venv (a minute or two)…");
-    if venv.exists() {
-        fs::remove_dir_all(&venv).with_context(|| format!("remove {}", venv.display()))?;
-    }
-    let python3 = std::env::var("PYTHON").unwrap_or_else(|_| "python3".into());
-    check(
-        Command::new(python3).args(["-m", "venv"]).arg(&venv),
-        "python3 -m venv",
-    )?;
-    check(
-        Command::new(&python)
-            .args([
-                "-m",
-                "pip",
-                "install",
-                "--quiet",
-                "--disable-pip-version-check",
-            ])
-            .arg("-r")
-            .arg(project_root().join(REQUIREMENTS)),
-        "pip install the Python tests' requirements",
-    )?;
-    fs::write(&stamp, wanted)?;
-    Ok(python)
-}
-
-/// The text of a requirements file followed by the files it includes
-/// (`-r FILE`, relative to it), so that a change to any of them shows.
-fn requirements(path: &Path, depth: usize) -> Result<String> {
-    if depth > 8 {
-        bail!("requirements include each other: {}", path.display());
-    }
-    let text = fs::read_to_string(path).with_context(|| format!("read {}", path.display()))?;
-    let mut all = text.clone();
-    for line in text.lines() {
-        if let Some(included) = line.trim().strip_prefix("-r ") {
-            let folder = path.parent().unwrap_or(Path::new("."));
-            let included = folder.join(included.trim());
-            all.push_str(&requirements(&included, depth + 1)?);
-        }
-    }
-    Ok(all)
-}
-
-/// Runs `command`; an error naming `what` unless it succeeds.
-fn check(command: &mut Command, what: &str) -> Result<()> {
-    let status = command
-        .status()
-        .with_context(|| format!("could not run {what}"))?;
-    if !status.success() {
-        bail!("{what} failed ({status})");
-    }
-    Ok(())
+    venv::ensure(
+        &state_dir().join("venv"),
+        &venv::system_python(),
+        &[project_root().join(REQUIREMENTS)],
+        "xtask: creating the Python tests' venv (a minute or two)…",
+    )
 }

@@ -12,6 +12,7 @@ use anyhow::{bail, Context, Result};
 use clap::{Args, Subcommand};
 
 use crate::project_root;
+use crate::venv::{self, check};
 
 /// How long a server may take to answer `GET /` after start.
 const START_TIMEOUT: Duration = Duration::from_secs(60);
@@ -113,53 +114,19 @@ const REQUIREMENTS: [&str; 2] = [
     "xtask/reference-server/test-requirements.txt",
 ];
 
-/// Creates the venv, or re-installs when the pinned requirements changed.
+/// The reference-server venv, made anew when the pinned requirements (or
+/// the interpreter) changed since it was made.
 pub fn ensure_venv() -> Result<PathBuf> {
-    let venv = state_dir().join("venv");
-    let python = venv.join("bin").join("python");
-    let mut wanted = String::new();
-    for file in REQUIREMENTS {
-        let path = project_root().join(file);
-        wanted.push_str(
-            &fs::read_to_string(&path).with_context(|| format!("read {}", path.display()))?,
-        );
-    }
-    let stamp = venv.join("installed-requirements.txt");
-    if python.exists() && fs::read_to_string(&stamp).ok().as_deref() == Some(&wanted) {
-        return Ok(python);
-    }
-    eprintln!("xtask: creating the reference-server venv (about a minute)…");
-    let python3 = std::env::var("PYTHON").unwrap_or_else(|_| "python3".into());
-    if !python.exists() {
-        check(
-            Command::new(&python3).args(["-m", "venv"]).arg(&venv),
-            "python3 -m venv",
-        )?;
-    }
-    let mut install = Command::new(&python);
-    install.args([
-        "-m",
-        "pip",
-        "install",
-        "--quiet",
-        "--disable-pip-version-check",
-    ]);
-    for file in REQUIREMENTS {
-        install.arg("-r").arg(project_root().join(file));
-    }
-    check(&mut install, "pip install")?;
-    fs::write(&stamp, wanted)?;
-    Ok(python)
-}
-
-fn check(command: &mut Command, what: &str) -> Result<()> {
-    let status = command
-        .status()
-        .with_context(|| format!("could not run {what}"))?;
-    if !status.success() {
-        bail!("{what} failed ({status})");
-    }
-    Ok(())
+    let requirements: Vec<PathBuf> = REQUIREMENTS
+        .iter()
+        .map(|f| project_root().join(f))
+        .collect();
+    venv::ensure(
+        &state_dir().join("venv"),
+        &venv::system_python(),
+        &requirements,
+        "xtask: creating the reference-server venv (about a minute)…",
+    )
 }
 
 pub fn free_port() -> Result<u16> {

@@ -5,7 +5,6 @@
 //! (`xtask/bench/pytupli_client.py`) and tupli's (`xtask/bench/tupli_python.py`)
 //! run on the same Python and the same numpy.
 
-use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -14,7 +13,7 @@ use serde_json::Value;
 
 use super::dir;
 use super::measured::Run;
-use crate::project_root;
+use crate::{project_root, venv};
 
 /// The pinned requirements the venv is made with, from the project root.
 const REQUIREMENTS: &str = "xtask/reference-server/requirements.txt";
@@ -46,17 +45,7 @@ pub(super) fn prepare(reference_python: &Path) -> Result<PyPrograms> {
     let python = ensure_venv(reference_python)?;
     eprintln!("xtask bench: building the tupli wheel (release)…");
     let wheel = crate::wheel::build(&dir().join("python-wheel"), false)?;
-    check(
-        Command::new(&python)
-            .args(["-m", "pip", "install", "--quiet"])
-            .args([
-                "--disable-pip-version-check",
-                "--no-deps",
-                "--force-reinstall",
-            ])
-            .arg(&wheel),
-        "pip install the tupli wheel",
-    )?;
+    venv::install_wheel(&python, &wheel, "pip install the tupli wheel")?;
     let bench = project_root().join("xtask/bench");
     Ok(PyPrograms {
         python,
@@ -66,45 +55,14 @@ pub(super) fn prepare(reference_python: &Path) -> Result<PyPrograms> {
 }
 
 /// The venv, made anew when the requirements (or the interpreter it is made
-/// from) changed since it was made: a stamp file holds both.
+/// from) changed since it was made.
 fn ensure_venv(reference_python: &Path) -> Result<PathBuf> {
-    let venv = dir().join("python-venv");
-    let python = venv.join("bin").join("python");
-    let path = project_root().join(REQUIREMENTS);
-    let wanted = format!(
-        "{}\n{}",
-        reference_python.display(),
-        fs::read_to_string(&path).with_context(|| format!("read {}", path.display()))?
-    );
-    let stamp = venv.join("installed-requirements.txt");
-    if python.exists() && fs::read_to_string(&stamp).ok().as_deref() == Some(&wanted) {
-        return Ok(python);
-    }
-    eprintln!("xtask bench: creating the python section's venv (about a minute)…");
-    if venv.exists() {
-        fs::remove_dir_all(&venv).with_context(|| format!("remove {}", venv.display()))?;
-    }
-    check(
-        Command::new(reference_python)
-            .args(["-m", "venv"])
-            .arg(&venv),
-        "python -m venv",
-    )?;
-    check(
-        Command::new(&python)
-            .args([
-                "-m",
-                "pip",
-                "install",
-                "--quiet",
-                "--disable-pip-version-check",
-            ])
-            .arg("-r")
-            .arg(&path),
-        "pip install the reference server's requirements",
-    )?;
-    fs::write(&stamp, wanted)?;
-    Ok(python)
+    venv::ensure(
+        &dir().join("python-venv"),
+        reference_python,
+        &[project_root().join(REQUIREMENTS)],
+        "xtask bench: creating the python section's venv (about a minute)…",
+    )
 }
 
 /// Runs `script ARGS` in the venv and reads the JSON line it printed last.
@@ -132,15 +90,4 @@ fn run(python: &Path, script: &Path, args: &[&str]) -> Result<Run> {
     let report: Value =
         serde_json::from_str(line).with_context(|| format!("{name} {args:?} printed {text:?}"))?;
     Run::parse(report).with_context(|| format!("{name} {args:?}"))
-}
-
-/// Runs `command`; an error naming `what` unless it succeeds.
-fn check(command: &mut Command, what: &str) -> Result<()> {
-    let status = command
-        .status()
-        .with_context(|| format!("could not run {what}"))?;
-    if !status.success() {
-        bail!("{what} failed ({status})");
-    }
-    Ok(())
 }
